@@ -1,0 +1,121 @@
+package io.weft.loop.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+
+/**
+ * A scheduled task on an {@link EventLoop}: one-shot or repeating.
+ *
+ * <p><b>Threads.</b> {@link #cancel()} and the queries are safe from any thread; {@link #ref()}
+ * and {@link #unref()} are loop-thread only. The task runs on the loop thread.
+ *
+ * <p><b>Ordering.</b> Timers fire in deadline order; timers with the same deadline fire in the
+ * order they were scheduled. A repeating timer re-arms from its previous deadline, so it does not
+ * drift; when the loop falls more than a period behind it skips the missed runs (counted in {@link
+ * LoopStats#timerRunsSkipped()}) instead of firing them in a burst.
+ */
+public final class Timer {
+    static final int SCHEDULED = 0;
+    static final int CANCELLED = 1;
+    static final int DONE = 2;
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Timer.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final EventLoop loop;
+    final Runnable task;
+    final long periodNanos;
+    long deadlineNanos;
+    long sequence;
+    boolean referenced = true;
+    /** Whether the loop counts it as live: set when inserted, cleared when it ends or is cancelled. */
+    boolean counted;
+    /** Whether it sits in the heap; a cancelled timer stays there until popped or purged. */
+    boolean inHeap;
+    /** Whether the loop has counted it among the cancelled timers in the heap. */
+    boolean cancelCounted;
+    private volatile int state;
+
+    Timer(EventLoop loop, Runnable task, long deadlineNanos, long periodNanos) {
+        this.loop = loop;
+        this.task = task;
+        this.deadlineNanos = deadlineNanos;
+        this.periodNanos = periodNanos;
+    }
+
+    /**
+     * Cancels the timer: its task will not start again. Safe from any thread and idempotent.
+     *
+     * @return true if this call cancelled it, false if it had already finished or been cancelled
+     */
+    public boolean cancel() {
+        if (!STATE.compareAndSet(this, SCHEDULED, CANCELLED)) {
+            return false;
+        }
+        loop.timerCancelled(this);
+        return true;
+    }
+
+    /** Whether {@link #cancel()} stopped this timer. */
+    public boolean isCancelled() {
+        return state == CANCELLED;
+    }
+
+    /** Whether a one-shot timer has run (repeating timers are never done, only cancelled). */
+    public boolean isDone() {
+        return state == DONE;
+    }
+
+    /** Whether this timer repeats. */
+    public boolean isRepeating() {
+        return periodNanos > 0;
+    }
+
+    /** The period of a repeating timer, {@link Duration#ZERO} for a one-shot timer. */
+    public Duration period() {
+        return Duration.ofNanos(periodNanos);
+    }
+
+    /** Lets this timer keep the loop's {@link RunMode#DEFAULT} run alive (the default). */
+    public Timer ref() {
+        loop.setTimerReferenced(this, true);
+        return this;
+    }
+
+    /** Stops this timer from keeping the loop alive by itself; it still fires while the loop runs. */
+    public Timer unref() {
+        loop.setTimerReferenced(this, false);
+        return this;
+    }
+
+    /** Whether this timer keeps the loop alive. */
+    public boolean isReferenced() {
+        return referenced;
+    }
+
+    boolean markFired() {
+        return STATE.compareAndSet(this, SCHEDULED, DONE);
+    }
+
+    boolean isScheduled() {
+        return state == SCHEDULED;
+    }
+
+    @Override
+    public String toString() {
+        return "Timer[" + task + (periodNanos > 0 ? ", every " + period() : "") + ", state="
+                + switch (state) {
+                    case SCHEDULED -> "scheduled";
+                    case CANCELLED -> "cancelled";
+                    default -> "done";
+                } + "]";
+    }
+}

@@ -1,0 +1,128 @@
+package io.weft.loop.core;
+
+import io.weft.loop.core.spi.PollSource;
+import java.util.Objects;
+
+/**
+ * Watches one source (a channel or a file descriptor) for readiness on an {@link EventLoop}, like
+ * libuv's {@code uv_poll_t}.
+ *
+ * <p><b>Threads.</b> {@link #start}, {@link #stop}, {@link #ref} and {@link #unref} are loop-thread
+ * only and fail fast elsewhere; {@link #close()} is safe from any thread. The handler runs on the
+ * loop thread.
+ *
+ * <p><b>Batching.</b> Interest changes take effect in one batch before the loop next polls, and
+ * only where the armed interest really changes. Dispatch masks readiness with the interest wanted
+ * at that moment, so a watcher stopped or closed earlier in the same iteration gets nothing.
+ *
+ * <p><b>Lifecycle.</b> Closing deregisters the source from the poller at once (the owner may close
+ * the source right after) and runs the optional close callback in the loop's close phase. The
+ * watcher never closes its source.
+ */
+public final class Watcher {
+    static final int OPEN = 0;
+    static final int CLOSING = 1;
+    static final int CLOSED = 2;
+
+    final EventLoop loop;
+    final PollSource source;
+    final WatcherHandler handler;
+    final int slot;
+    final long token;
+    int wanted;
+    int armed;
+    boolean queued;
+    boolean referenced = true;
+    Runnable onClosed;
+    volatile int state;
+
+    Watcher(EventLoop loop, PollSource source, WatcherHandler handler, int slot, long token) {
+        this.loop = loop;
+        this.source = source;
+        this.handler = handler;
+        this.slot = slot;
+        this.token = token;
+    }
+
+    /**
+     * Starts watching for {@code interest}, or changes what is watched for. Loop thread only.
+     *
+     * @throws IllegalArgumentException if {@code interest} is {@link Interest#NONE} (use {@link #stop()})
+     * @throws IllegalStateException if the watcher is closed or this is not the loop thread
+     */
+    public Watcher start(Interest interest) {
+        Objects.requireNonNull(interest, "interest");
+        if (interest.isNone()) {
+            throw new IllegalArgumentException("interest must be READABLE, WRITABLE or BOTH; use stop() to pause");
+        }
+        loop.changeInterest(this, interest.bits(), "Watcher.start");
+        return this;
+    }
+
+    /** Stops watching until the next {@link #start}; a no-op on a closed watcher. Loop thread only. */
+    public Watcher stop() {
+        loop.changeInterest(this, 0, "Watcher.stop");
+        return this;
+    }
+
+    /** What the watcher waits for now; {@link Interest#NONE} when stopped or closed. */
+    public Interest interest() {
+        return Interest.ofBits(wanted);
+    }
+
+    /** Whether it waits for something and is open, i.e. can receive events. */
+    public boolean isActive() {
+        return state == OPEN && wanted != 0;
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return state != OPEN;
+    }
+
+    /** The source this watcher watches. */
+    public PollSource source() {
+        return source;
+    }
+
+    /** The loop this watcher belongs to. */
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** Closes the watcher; safe from any thread and idempotent. */
+    public void close() {
+        close(null);
+    }
+
+    /**
+     * Closes the watcher and runs {@code onClosed} on the loop thread in the close phase of this
+     * iteration (or of the next, when called from another thread). Idempotent: a second call does
+     * nothing, and its callback never runs.
+     */
+    public void close(Runnable onClosed) {
+        loop.closeWatcher(this, onClosed);
+    }
+
+    /** Lets an active watcher keep the loop alive (the default). Loop thread only. */
+    public Watcher ref() {
+        loop.setWatcherReferenced(this, true);
+        return this;
+    }
+
+    /** Lets the loop's {@link RunMode#DEFAULT} run end even while this watcher is active. */
+    public Watcher unref() {
+        loop.setWatcherReferenced(this, false);
+        return this;
+    }
+
+    /** Whether an active watcher keeps the loop alive. */
+    public boolean isReferenced() {
+        return referenced;
+    }
+
+    @Override
+    public String toString() {
+        return "Watcher[" + source + ", " + interest() + (state == OPEN ? "" : ", closed") + "]";
+    }
+}
