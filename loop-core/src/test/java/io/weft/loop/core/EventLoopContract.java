@@ -1,0 +1,791 @@
+package io.weft.loop.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.weft.loop.core.spi.PollerProvider;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The loop's contract, written once and run against every poller: a backend's test extends this
+ * class and says how to make its poller and a pipe it can watch.
+ *
+ * <p>Timer tests drive a {@link ManualClock} and run the loop with {@link RunMode#NOWAIT}; nothing
+ * here sleeps or asserts elapsed wall time. Every test ends by closing the loop and checking that
+ * no watcher, timer or callback is left.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class EventLoopContract {
+
+    /** The poller under test. */
+    protected abstract PollerProvider provider();
+
+    /** A pipe the poller under test can watch. */
+    protected abstract TestPipe newPipe() throws IOException;
+
+    protected final ManualClock clock = new ManualClock();
+    private final List<EventLoop> loops = new ArrayList<>();
+    private final List<TestPipe> pipes = new ArrayList<>();
+    protected final List<RuntimeException> thrown = new ArrayList<>();
+
+    protected EventLoop newLoop() {
+        return newLoop(provider(), clock);
+    }
+
+    protected EventLoop newLoop(PollerProvider poller, LoopClock loopClock) {
+        EventLoop loop = EventLoop.builder().name("test").clock(loopClock).poller(poller)
+                .exceptionHandler((l, task, error) -> thrown.add(error)).build();
+        loops.add(loop);
+        return loop;
+    }
+
+    protected TestPipe pipe() throws IOException {
+        TestPipe pipe = newPipe();
+        pipes.add(pipe);
+        return pipe;
+    }
+
+    @AfterEach
+    void nothingLeaks() throws IOException {
+        for (EventLoop loop : loops) {
+            loop.close();
+            assertThat(loop.isClosed()).isTrue();
+            assertThat(loop.stats().liveWatchers()).as("watchers left open").isZero();
+            assertThat(loop.stats().liveTimers()).as("timers left scheduled").isZero();
+            assertThat(loop.stats().pendingCallbacks()).as("callbacks left queued").isZero();
+            assertThat(loop.terminationFuture()).isCompleted();
+        }
+        for (TestPipe pipe : pipes) {
+            pipe.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ phases
+
+    @Test
+    void phasesRunInLibuvOrder() throws IOException {
+        EventLoop loop = newLoop();
+        TestPipe ready = pipe();
+        TestPipe closed = pipe();
+        List<String> order = new ArrayList<>();
+        loop.execute(() -> {
+            Watcher victim = loop.watch(closed.readEnd(), Interest.READABLE, (w, r) -> { });
+            loop.watch(ready.readEnd(), Interest.READABLE, (w, r) -> {
+                order.add("io");
+                w.close();
+                victim.close(() -> order.add("close"));
+            });
+            loop.schedule(Duration.ZERO, () -> order.add("timer"));
+            loop.execute(() -> order.add("callback"));
+        });
+        loop.run(RunMode.NOWAIT); // the setup callback runs; the watchers are armed
+        ready.writeByte();
+        loop.run(RunMode.NOWAIT);
+        assertThat(order).containsExactly("timer", "callback", "io", "close");
+    }
+
+    @Test
+    void callbacksQueuedWhileCallbacksRunWaitForTheNextIteration() {
+        EventLoop loop = newLoop();
+        List<String> ran = new ArrayList<>();
+        loop.execute(() -> {
+            ran.add("first");
+            loop.execute(() -> ran.add("second"));
+        });
+        loop.run(RunMode.NOWAIT);
+        assertThat(ran).containsExactly("first");
+        loop.run(RunMode.NOWAIT);
+        assertThat(ran).containsExactly("first", "second");
+    }
+
+    @Test
+    void aSelfRequeueingCallbackDoesNotStarveIo() throws IOException {
+        EventLoop loop = newLoop();
+        TestPipe pipe = pipe();
+        AtomicInteger events = new AtomicInteger();
+        AtomicBoolean requeue = new AtomicBoolean(true);
+        loop.watch(pipe.readEnd(), Interest.READABLE, (w, r) -> events.incrementAndGet());
+        Runnable spinner = new Runnable() {
+            @Override
+            public void run() {
+                if (requeue.get()) {
+                    loop.execute(this);
+                }
+            }
+        };
+        loop.execute(spinner);
+        pipe.writeByte();
+        loop.run(RunMode.ONCE);
+        loop.run(RunMode.ONCE);
+        assertThat(events).hasPositiveValue();
+        requeue.set(false);
+        loop.run(RunMode.NOWAIT);
+    }
+
+    // ------------------------------------------------------------------ timers
+
+    @Test
+    void timersWithTheSameDeadlineFireInSchedulingOrder() {
+        EventLoop loop = newLoop();
+        List<Integer> fired = new ArrayList<>();
+        loop.execute(() -> {
+            for (int i = 0; i < 50; i++) {
+                int id = i;
+                loop.schedule(Duration.ofMillis(10), () -> fired.add(id));
+            }
+            loop.schedule(Duration.ofMillis(5), () -> fired.add(-1));
+        });
+        loop.run(RunMode.NOWAIT);
+        clock.advance(Duration.ofMillis(10));
+        loop.run(RunMode.NOWAIT);
+        assertThat(fired).hasSize(51).first().isEqualTo(-1);
+        assertThat(fired.subList(1, 51)).isSorted();
+    }
+
+    @Test
+    void aTimerDoesNotFireBeforeItsDeadline() {
+        EventLoop loop = newLoop();
+        AtomicInteger fired = new AtomicInteger();
+        Timer timer = loop.schedule(Duration.ofMillis(10), fired::incrementAndGet);
+        loop.run(RunMode.NOWAIT);
+        clock.advance(Duration.ofMillis(9));
+        loop.run(RunMode.NOWAIT);
+        assertThat(fired).hasValue(0);
+        clock.advance(Duration.ofMillis(1));
+        loop.run(RunMode.NOWAIT);
+        assertThat(fired).hasValue(1);
+        assertThat(timer.isDone()).isTrue();
+        assertThat(loop.stats().timersFired()).isEqualTo(1);
+    }
+
+    @Test
+    void aRepeatingTimerRearmsFromItsDeadlineSoItDoesNotDrift() {
+        EventLoop loop = newLoop();
+        List<Long> firedAt = new ArrayList<>();
+        long start = clock.nanoTime();
+        loop.scheduleRepeating(Duration.ofMillis(10), Duration.ofMillis(10), () -> firedAt.add(loop.now() - start));
+        loop.run(RunMode.NOWAIT);
+        for (int i = 0; i < 5; i++) {
+            clock.advance(Duration.ofMillis(13)); // always 3 ms late...
+            loop.run(RunMode.NOWAIT);
+            clock.advance(Duration.ofMillis(7)); // ...and the deadline stays on the 10 ms grid
+            loop.run(RunMode.NOWAIT);
+        }
+        assertThat(firedAt).hasSize(10);
+        assertThat(firedAt.get(9)).isEqualTo(Duration.ofMillis(100).toNanos());
+        assertThat(loop.stats().timerRunsSkipped()).isZero();
+    }
+
+    @Test
+    void aRepeatingTimerSkipsMissedRunsInsteadOfFiringABurst() {
+        EventLoop loop = newLoop();
+        AtomicInteger runs = new AtomicInteger();
+        loop.scheduleRepeating(Duration.ofMillis(10), Duration.ofMillis(10), runs::incrementAndGet);
+        loop.run(RunMode.NOWAIT);
+        clock.advance(Duration.ofMillis(55)); // deadlines 10, 20, 30, 40, 50 have all passed
+        loop.run(RunMode.NOWAIT);
+        assertThat(runs).hasValue(1);
+        assertThat(loop.stats().timerRunsSkipped()).isEqualTo(4);
+        clock.advance(Duration.ofMillis(4)); // 59: next deadline is 60
+        loop.run(RunMode.NOWAIT);
+        assertThat(runs).hasValue(1);
+        clock.advance(Duration.ofMillis(1));
+        loop.run(RunMode.NOWAIT);
+        assertThat(runs).hasValue(2);
+    }
+
+    @Test
+    void aTimerCancelledByAnEarlierTimerInTheSamePhaseDoesNotFire() {
+        EventLoop loop = newLoop();
+        AtomicInteger victimRuns = new AtomicInteger();
+        AtomicReference<Timer> victim = new AtomicReference<>();
+        loop.execute(() -> {
+            loop.schedule(Duration.ofMillis(1), () -> victim.get().cancel());
+            victim.set(loop.schedule(Duration.ofMillis(1), victimRuns::incrementAndGet));
+        });
+        loop.run(RunMode.NOWAIT);
+        clock.advance(Duration.ofMillis(1));
+        loop.run(RunMode.NOWAIT);
+        assertThat(victimRuns).hasValue(0);
+        assertThat(victim.get().isCancelled()).isTrue();
+        assertThat(loop.stats().liveTimers()).isZero();
+    }
+
+    @Test
+    void aRepeatingTimerCanCancelItselfFromItsTask() {
+        EventLoop loop = newLoop();
+        AtomicInteger runs = new AtomicInteger();
+        AtomicReference<Timer> self = new AtomicReference<>();
+        self.set(loop.scheduleRepeating(Duration.ofMillis(1), Duration.ofMillis(1), () -> {
+            if (runs.incrementAndGet() == 3) {
+                self.get().cancel();
+            }
+        }));
+        loop.run(RunMode.NOWAIT);
+        for (int i = 0; i < 6; i++) {
+            clock.advance(Duration.ofMillis(1));
+            loop.run(RunMode.NOWAIT);
+        }
+        assertThat(runs).hasValue(3);
+        assertThat(loop.run(RunMode.DEFAULT)).as("nothing keeps the loop alive").isFalse();
+    }
+
+    @Test
+    void aTimerCancelledFromAnotherThreadDoesNotFireAndStopsKeepingTheLoopAlive() throws Exception {
+        EventLoop loop = newLoop();
+        AtomicInteger fired = new AtomicInteger();
+        Timer timer = loop.schedule(Duration.ofMillis(10), fired::incrementAndGet);
+        loop.run(RunMode.NOWAIT);
+        Thread canceller = Thread.ofPlatform().start(() -> assertThat(timer.cancel()).isTrue());
+        canceller.join();
+        assertThat(timer.cancel()).as("second cancel").isFalse();
+        clock.advance(Duration.ofMillis(10));
+        assertThat(loop.run(RunMode.DEFAULT)).isFalse();
+        assertThat(fired).hasValue(0);
+        assertThat(timer.isCancelled()).isTrue();
+    }
+
+    @Test
+    void cancelledTimersArePurgedWhenTheyAreMoreThanHalfTheHeap() {
+        EventLoop loop = newLoop();
+        List<Timer> timers = new ArrayList<>();
+        loop.execute(() -> {
+            for (int i = 0; i < 1000; i++) {
+                timers.add(loop.schedule(Duration.ofSeconds(1 + i), () -> { }));
+            }
+        });
+        loop.run(RunMode.NOWAIT);
+        assertThat(loop.timerHeapSize()).isEqualTo(1000);
+        // Spare the earliest timer, so no cancelled one reaches the top of the heap and is popped there.
+        loop.execute(() -> timers.subList(1, 500).forEach(Timer::cancel));
+        loop.run(RunMode.NOWAIT);
+        loop.run(RunMode.NOWAIT);
+        assertThat(loop.timerHeapSize()).as("lazy: not more than half cancelled").isEqualTo(1000);
+        loop.execute(() -> timers.get(500).cancel());
+        loop.execute(() -> timers.get(501).cancel());
+        loop.run(RunMode.NOWAIT);
+        assertThat(loop.timerHeapSize()).isLessThanOrEqualTo(499);
+        assertThat(loop.stats().liveTimers()).isEqualTo(499);
+    }
+
+    @Test
+    void theEarliestTimerBoundsThePollTimeout() {
+        RecordingPollerProvider recording = new RecordingPollerProvider(provider(), true);
+        EventLoop loop = newLoop(recording, clock);
+        loop.execute(() -> loop.schedule(Duration.ofMillis(250), () -> { }));
+        loop.run(RunMode.NOWAIT);
+        loop.run(RunMode.ONCE);
+        assertThat(recording.timeouts).last().isEqualTo(Duration.ofMillis(250).toNanos());
+        clock.advance(Duration.ofMillis(100));
+        loop.run(RunMode.ONCE);
+        assertThat(recording.timeouts).last().isEqualTo(Duration.ofMillis(150).toNanos());
+    }
+
+    @Test
+    void thePollWaitsWithoutBoundWhenOnlyWatchersAreAlive() throws IOException {
+        RecordingPollerProvider recording = new RecordingPollerProvider(provider(), true);
+        EventLoop loop = newLoop(recording, clock);
+        loop.watch(pipe().readEnd(), Interest.READABLE, (w, r) -> { });
+        loop.run(RunMode.ONCE);
+        assertThat(recording.timeouts).last().isEqualTo(-1L);
+    }
+
+    @Test
+    void thePollDoesNotWaitWhileCallbacksArePendingOrInNowaitMode() throws IOException {
+        RecordingPollerProvider recording = new RecordingPollerProvider(provider(), true);
+        EventLoop loop = newLoop(recording, clock);
+        loop.watch(pipe().readEnd(), Interest.READABLE, (w, r) -> { });
+        loop.execute(() -> loop.execute(() -> { }));
+        loop.run(RunMode.ONCE);
+        assertThat(recording.timeouts).last().isEqualTo(0L);
+        loop.run(RunMode.NOWAIT);
+        assertThat(recording.timeouts).last().isEqualTo(0L);
+    }
+
+    // ------------------------------------------------------------------ liveness and run modes
+
+    @Test
+    void runReturnsAtOnceWhenNothingIsAlive() {
+        EventLoop loop = newLoop();
+        assertThat(loop.run(RunMode.DEFAULT)).isFalse();
+        assertThat(loop.run(RunMode.ONCE)).isFalse();
+        assertThat(loop.run(RunMode.NOWAIT)).isFalse();
+    }
+
+    @Test
+    void anUnreferencedTimerDoesNotKeepTheLoopAlive() {
+        EventLoop loop = newLoop();
+        AtomicInteger fired = new AtomicInteger();
+        loop.execute(() -> loop.schedule(Duration.ofMillis(5), fired::incrementAndGet).unref());
+        assertThat(loop.run(RunMode.DEFAULT)).isFalse();
+        assertThat(fired).hasValue(0);
+        assertThat(loop.stats().liveTimers()).isEqualTo(1);
+    }
+
+    @Test
+    void anActiveWatcherKeepsTheLoopAliveUntilUnreferencedOrStopped() throws IOException {
+        EventLoop loop = newLoop();
+        Watcher watcher = loop.watch(pipe().readEnd(), Interest.READABLE, (w, r) -> { });
+        assertThat(loop.run(RunMode.NOWAIT)).isTrue();
+        watcher.unref();
+        assertThat(loop.run(RunMode.DEFAULT)).isFalse();
+        watcher.ref();
+        assertThat(loop.run(RunMode.NOWAIT)).isTrue();
+        watcher.stop();
+        assertThat(loop.run(RunMode.DEFAULT)).isFalse();
+        watcher.start(Interest.READABLE);
+        assertThat(loop.run(RunMode.NOWAIT)).isTrue();
+    }
+
+    @Test
+    void aClosingWatcherKeepsTheLoopAliveUntilItsCloseCallbackRan() throws IOException {
+        EventLoop loop = newLoop();
+        AtomicBoolean closed = new AtomicBoolean();
+        Watcher watcher = loop.watch(pipe().readEnd(), Interest.READABLE, (w, r) -> { });
+        watcher.close(() -> closed.set(true));
+        assertThat(closed).isFalse();
+        assertThat(loop.run(RunMode.DEFAULT)).isFalse();
+        assertThat(closed).isTrue();
+    }
+
+    @Test
+    void stopFromACallbackEndsDefaultRunWhileHandlesAreAlive() throws IOException {
+        EventLoop loop = newLoop();
+        loop.watch(pipe().readEnd(), Interest.READABLE, (w, r) -> { });
+        loop.execute(loop::stop);
+        assertThat(loop.run(RunMode.DEFAULT)).isTrue();
+        assertThat(loop.run(RunMode.NOWAIT)).as("stop lasts for one run only").isTrue();
+    }
+
+    @Test
+    void stopFromAnotherThreadWakesABlockedPoll() throws Exception {
+        EventLoop loop = newLoop(provider(), LoopClock.system());
+        loop.watch(pipe().readEnd(), Interest.READABLE, (w, r) -> { });
+        CountDownLatch started = new CountDownLatch(1);
+        loop.execute(started::countDown);
+        Thread stopper = Thread.ofPlatform().start(() -> {
+            try {
+                started.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            loop.stop();
+        });
+        assertThat(loop.run(RunMode.DEFAULT)).isTrue();
+        stopper.join();
+    }
+
+    @Test
+    void onceBlocksUntilAnEventArrivesThenReturns() throws Exception {
+        EventLoop loop = newLoop(provider(), LoopClock.system());
+        TestPipe pipe = pipe();
+        AtomicInteger events = new AtomicInteger();
+        loop.watch(pipe.readEnd(), Interest.READABLE, (w, r) -> {
+            events.incrementAndGet();
+            w.stop();
+        });
+        loop.run(RunMode.NOWAIT); // arm
+        Thread writer = Thread.ofPlatform().start(() -> {
+            try {
+                pipe.writeByte();
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        while (events.get() == 0) {
+            loop.run(RunMode.ONCE);
+        }
+        writer.join();
+        assertThat(events).hasValue(1);
+    }
+
+    // ------------------------------------------------------------------ watchers and dispatch
+
+    @Test
+    void aReadableSourceIsDispatchedWithReadable() throws IOException {
+        EventLoop loop = newLoop();
+        TestPipe pipe = pipe();
+        List<Interest> seen = new ArrayList<>();
+        loop.watch(pipe.readEnd(), Interest.READABLE, (w, r) -> {
+            seen.add(r);
+            try {
+                pipe.drain();
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        loop.run(RunMode.NOWAIT);
+        assertThat(seen).isEmpty();
+        pipe.writeByte();
+        loop.run(RunMode.NOWAIT);
+        assertThat(seen).containsExactly(Interest.READABLE);
+        loop.run(RunMode.NOWAIT);
+        assertThat(seen).as("drained: level-triggered readiness is gone").hasSize(1);
+        assertThat(loop.stats().ioEvents()).isEqualTo(1);
+    }
+
+    @Test
+    void aWatcherClosedDuringDispatchGetsNoPendingEvent() throws IOException {
+        EventLoop loop = newLoop();
+        TestPipe a = pipe();
+        TestPipe b = pipe();
+        AtomicInteger calls = new AtomicInteger();
+        Watcher[] both = new Watcher[2];
+        WatcherHandler closeTheOther = (w, r) -> {
+            calls.incrementAndGet();
+            (w == both[0] ? both[1] : both[0]).close();
+            w.close();
+        };
+        both[0] = loop.watch(a.readEnd(), Interest.READABLE, closeTheOther);
+        both[1] = loop.watch(b.readEnd(), Interest.READABLE, closeTheOther);
+        loop.run(RunMode.NOWAIT);
+        a.writeByte();
+        b.writeByte();
+        loop.run(RunMode.NOWAIT);
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void aWatcherStoppedDuringDispatchGetsNoPendingEvent() throws IOException {
+        EventLoop loop = newLoop();
+        TestPipe a = pipe();
+        TestPipe b = pipe();
+        AtomicInteger calls = new AtomicInteger();
+        Watcher[] both = new Watcher[2];
+        WatcherHandler stopBoth = (w, r) -> {
+            calls.incrementAndGet();
+            both[0].stop();
+            both[1].stop();
+        };
+        both[0] = loop.watch(a.readEnd(), Interest.READABLE, stopBoth);
+        both[1] = loop.watch(b.readEnd(), Interest.READABLE, stopBoth);
+        loop.run(RunMode.NOWAIT);
+        a.writeByte();
+        b.writeByte();
+        loop.run(RunMode.NOWAIT);
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void aNewWatcherInAReusedSlotGetsNoEventMeantForTheOldOne() throws IOException {
+        EventLoop loop = newLoop();
+        TestPipe first = pipe();
+        TestPipe second = pipe();
+        List<String> calls = new ArrayList<>();
+        Watcher[] old = new Watcher[1];
+        WatcherHandler replacer = (w, r) -> {
+            calls.add("replacer");
+            old[0].close();
+            // Same source, same slot, next generation: the event already in this batch is stale.
+            loop.watch(second.readEnd(), Interest.READABLE, (w2, r2) -> calls.add("new"));
+            w.stop();
+        };
+        loop.watch(first.readEnd(), Interest.READABLE, replacer);
+        old[0] = loop.watch(second.readEnd(), Interest.READABLE, (w, r) -> calls.add("old"));
+        loop.run(RunMode.NOWAIT);
+        first.writeByte();
+        second.writeByte();
+        loop.run(RunMode.NOWAIT);
+        assertThat(calls).doesNotContain("new");
+        assertThat(calls).containsAnyOf("replacer");
+        loop.run(RunMode.NOWAIT);
+        assertThat(calls).as("level-triggered: the new watcher sees the data next time").contains("new");
+    }
+
+    @Test
+    void interestChangesAreBatchedAndAppliedOnlyWhenTheyChange() throws IOException {
+        RecordingPollerProvider recording = new RecordingPollerProvider(provider(), true);
+        EventLoop loop = newLoop(recording, clock);
+        Watcher watcher = loop.watch(pipe().readEnd(), Interest.READABLE, (w, r) -> { });
+        watcher.stop();
+        watcher.start(Interest.READABLE);
+        loop.run(RunMode.NOWAIT);
+        assertThat(recording.updates).containsExactly("0->1");
+        watcher.stop();
+        watcher.start(Interest.READABLE);
+        loop.run(RunMode.NOWAIT);
+        assertThat(recording.updates).as("stop+start in one iteration changes nothing").containsExactly("0->1");
+        watcher.stop();
+        loop.execute(() -> { }); // a stopped watcher alone does not keep the loop alive
+        loop.run(RunMode.NOWAIT);
+        assertThat(recording.updates).containsExactly("0->1", "1->0");
+    }
+
+    @Test
+    void aWritableSourceIsDispatchedWithWritable() throws IOException {
+        EventLoop loop = newLoop();
+        List<Interest> seen = new ArrayList<>();
+        loop.watch(pipe().writeEnd(), Interest.WRITABLE, (w, r) -> {
+            seen.add(r);
+            w.stop();
+        });
+        loop.run(RunMode.NOWAIT);
+        loop.run(RunMode.NOWAIT);
+        assertThat(seen).containsExactly(Interest.WRITABLE);
+    }
+
+    // ------------------------------------------------------------------ errors
+
+    @Test
+    void exceptionsFromCallbacksTimersAndHandlersGoToTheHandlerAndTheLoopGoesOn() throws IOException {
+        EventLoop loop = newLoop();
+        TestPipe pipe = pipe();
+        AtomicBoolean after = new AtomicBoolean();
+        loop.execute(() -> {
+            throw new IllegalStateException("from a callback");
+        });
+        loop.execute(() -> loop.schedule(Duration.ZERO, () -> {
+            throw new IllegalStateException("from a timer");
+        }));
+        loop.watch(pipe.readEnd(), Interest.READABLE, (w, r) -> {
+            w.stop();
+            throw new IllegalStateException("from a handler");
+        });
+        pipe.writeByte();
+        loop.run(RunMode.NOWAIT);
+        loop.run(RunMode.NOWAIT);
+        loop.execute(() -> after.set(true));
+        loop.run(RunMode.NOWAIT);
+        assertThat(thrown).extracting(Throwable::getMessage)
+                .containsExactlyInAnyOrder("from a callback", "from a timer", "from a handler");
+        assertThat(loop.stats().exceptions()).isEqualTo(3);
+        assertThat(after).isTrue();
+    }
+
+    @Test
+    void errorsAreNotSwallowedAndTheLoopStaysUsable() {
+        EventLoop loop = newLoop();
+        AtomicBoolean after = new AtomicBoolean();
+        loop.execute(() -> {
+            throw new AssertionError("boom");
+        });
+        assertThatThrownBy(() -> loop.run(RunMode.NOWAIT)).isInstanceOf(AssertionError.class).hasMessage("boom");
+        loop.execute(() -> after.set(true));
+        loop.run(RunMode.NOWAIT);
+        assertThat(after).isTrue();
+    }
+
+    @Test
+    void misuseFailsFastWithAMessageAndCorruptsNothing() throws Exception {
+        EventLoop loop = newLoop();
+        TestPipe pipe = pipe();
+        assertThatThrownBy(() -> loop.execute(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("task");
+        assertThatThrownBy(() -> loop.schedule(Duration.ofMillis(-1), () -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("delay must be >= 0");
+        assertThatThrownBy(() -> loop.schedule(Duration.ofDays(365L * 1000), () -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most");
+        assertThatThrownBy(() -> loop.scheduleRepeating(Duration.ZERO, Duration.ZERO, () -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("period must be positive");
+        assertThatThrownBy(() -> loop.schedule(null, () -> { })).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> loop.watch(pipe.readEnd(), Interest.NONE, (w, r) -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("READABLE, WRITABLE or BOTH");
+        Watcher watcher = loop.watch(pipe.readEnd(), Interest.READABLE, (w, r) -> { });
+        assertThatThrownBy(() -> loop.watch(pipe.readEnd(), Interest.READABLE, (w, r) -> { }))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("already watched");
+        AtomicReference<Throwable> offLoop = new AtomicReference<>();
+        Thread other = Thread.ofPlatform().name("intruder").start(() -> {
+            try {
+                watcher.stop();
+            } catch (Throwable t) {
+                offLoop.set(t);
+            }
+        });
+        other.join();
+        assertThat(offLoop.get()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("must be called on the thread of loop 'test'").hasMessageContaining("intruder");
+        assertThatThrownBy(() -> watcher.start(Interest.NONE)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("stop()");
+        // None of that broke the loop: valid calls still work.
+        AtomicInteger fired = new AtomicInteger();
+        loop.schedule(Duration.ZERO, fired::incrementAndGet);
+        loop.run(RunMode.NOWAIT);
+        loop.run(RunMode.NOWAIT);
+        assertThat(fired).hasValue(1);
+        watcher.close();
+        assertThatThrownBy(() -> watcher.start(Interest.READABLE)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("watcher is closed");
+        loop.run(RunMode.NOWAIT);
+    }
+
+    @Test
+    void aClosedLoopRefusesWorkWithAClearMessage() throws IOException {
+        EventLoop loop = newLoop();
+        TestPipe pipe = pipe();
+        loop.close();
+        assertThatThrownBy(() -> loop.execute(() -> { })).isInstanceOf(RejectedExecutionException.class)
+                .hasMessageContaining("closed");
+        assertThatThrownBy(() -> loop.run(RunMode.DEFAULT)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is closed");
+        assertThatThrownBy(() -> loop.watch(pipe.readEnd(), Interest.READABLE, (w, r) -> { }))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        loop.close(); // idempotent
+    }
+
+    @Test
+    void runningOnASecondThreadFailsFast() throws Exception {
+        EventLoop loop = newLoop(provider(), LoopClock.system());
+        loop.watch(pipe().readEnd(), Interest.READABLE, (w, r) -> { });
+        AtomicReference<Throwable> second = new AtomicReference<>();
+        CountDownLatch tried = new CountDownLatch(1);
+        loop.execute(() -> {
+            Thread.ofPlatform().start(() -> {
+                try {
+                    loop.run(RunMode.NOWAIT);
+                } catch (Throwable t) {
+                    second.set(t);
+                }
+                tried.countDown();
+            });
+        });
+        loop.execute(() -> {
+            try {
+                tried.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            loop.stop();
+        });
+        loop.run(RunMode.DEFAULT);
+        assertThat(second.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("already running");
+    }
+
+    // ------------------------------------------------------------------ threads
+
+    @Test
+    void eightThreadsSubmittingAHundredThousandTasksEachRunEveryTaskExactlyOnce() throws Exception {
+        RecordingPollerProvider recording = new RecordingPollerProvider(provider(), false);
+        EventLoop loop = newLoop(recording, LoopClock.system());
+        int threads = 8;
+        int perThread = 100_000;
+        int[] runs = new int[threads * perThread];
+        loop.schedule(Duration.ofHours(1), () -> { }); // keeps the loop alive between bursts
+        Thread coordinator = Thread.ofPlatform().start(() -> {
+            List<Thread> producers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int base = t * perThread;
+                producers.add(Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        int slot = base + i;
+                        loop.execute(() -> runs[slot]++);
+                    }
+                }));
+            }
+            for (Thread producer : producers) {
+                try {
+                    producer.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            loop.execute(loop::stop);
+        });
+        loop.run(RunMode.DEFAULT);
+        coordinator.join();
+        for (int i = 0; i < runs.length; i++) {
+            if (runs[i] != 1) {
+                throw new AssertionError("task " + i + " ran " + runs[i] + " times");
+            }
+        }
+        assertThat(loop.stats().callbacksRun()).isGreaterThanOrEqualTo(threads * perThread);
+        assertThat(recording.wakeups.get()).as("at most one wake-up per blocked poll")
+                .isLessThanOrEqualTo(recording.blockingPolls.get());
+    }
+
+    @Test
+    void timersScheduledFromAnotherThreadFireOnTheLoopThread() throws Exception {
+        EventLoop loop = newLoop(provider(), LoopClock.system());
+        AtomicReference<Thread> firedOn = new AtomicReference<>();
+        Thread scheduler = Thread.ofPlatform().start(() -> loop.schedule(Duration.ofMillis(1), () -> firedOn.set(Thread.currentThread())));
+        scheduler.join();
+        loop.run(RunMode.DEFAULT);
+        assertThat(firedOn.get()).isSameAs(Thread.currentThread());
+    }
+
+    @Test
+    void aWatcherClosedFromAnotherThreadClosesOnTheLoop() throws Exception {
+        EventLoop loop = newLoop(provider(), LoopClock.system());
+        AtomicReference<Thread> closedOn = new AtomicReference<>();
+        Watcher watcher = loop.watch(pipe().readEnd(), Interest.READABLE, (w, r) -> { });
+        loop.execute(() -> Thread.ofPlatform().start(() -> watcher.close(() -> closedOn.set(Thread.currentThread()))));
+        assertThat(loop.run(RunMode.DEFAULT)).isFalse();
+        assertThat(closedOn.get()).isSameAs(Thread.currentThread());
+        assertThat(watcher.isClosed()).isTrue();
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    @Test
+    void closeClosesWatchersCancelsTimersAndTellsHandlers() throws IOException {
+        EventLoop loop = newLoop();
+        List<String> events = new ArrayList<>();
+        Watcher watcher = loop.watch(pipe().readEnd(), Interest.READABLE, new WatcherHandler() {
+            @Override
+            public void onReady(Watcher w, Interest ready) {
+            }
+
+            @Override
+            public void onLoopClosing(Watcher w) {
+                events.add("closing");
+                w.close(() -> events.add("closed"));
+            }
+        });
+        Timer timer = loop.schedule(Duration.ofMillis(5), () -> events.add("timer"));
+        loop.run(RunMode.NOWAIT);
+        loop.close();
+        assertThat(events).containsExactly("closing", "closed");
+        assertThat(watcher.isClosed()).isTrue();
+        assertThat(timer.isCancelled()).isTrue();
+    }
+
+    @Test
+    void gracefulShutdownRunsQueuedWorkThenClosesAndRejectsNewWork() throws Exception {
+        EventLoop loop = newLoop(provider(), LoopClock.system());
+        AtomicInteger ran = new AtomicInteger();
+        AtomicBoolean told = new AtomicBoolean();
+        loop.watch(pipe().readEnd(), Interest.READABLE, new WatcherHandler() {
+            @Override
+            public void onReady(Watcher w, Interest ready) {
+            }
+
+            @Override
+            public void onLoopClosing(Watcher w) {
+                told.set(true);
+            }
+        });
+        CountDownLatch running = new CountDownLatch(1);
+        loop.execute(running::countDown);
+        Thread runner = Thread.ofPlatform().start(() -> loop.run(RunMode.DEFAULT));
+        running.await();
+        for (int i = 0; i < 1000; i++) {
+            loop.execute(ran::incrementAndGet);
+        }
+        loop.shutdownGracefully(Duration.ofSeconds(30)).get(30, TimeUnit.SECONDS);
+        runner.join();
+        assertThat(ran).hasValue(1000);
+        assertThat(told).isTrue();
+        assertThat(loop.isClosed()).isTrue();
+        assertThatThrownBy(() -> loop.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
+    }
+
+    @Test
+    void gracefulShutdownOfAnIdleLoopFinishesOnTheCallingThread() {
+        EventLoop loop = newLoop();
+        AtomicInteger ran = new AtomicInteger();
+        loop.execute(ran::incrementAndGet);
+        assertThat(loop.shutdownGracefully(Duration.ofSeconds(1))).isCompleted();
+        assertThat(ran).hasValue(1);
+        assertThat(loop.isClosed()).isTrue();
+    }
+}

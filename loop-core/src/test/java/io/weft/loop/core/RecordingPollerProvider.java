@@ -1,0 +1,88 @@
+package io.weft.loop.core;
+
+import io.weft.loop.core.spi.PollSource;
+import io.weft.loop.core.spi.Poller;
+import io.weft.loop.core.spi.PollerProvider;
+import io.weft.loop.core.spi.ReadyEvents;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Wraps a real provider and records what the loop asks of its poller: the timeouts, the interest
+ * updates, the wake-ups. With {@code neverBlock} it passes 0 to the real poller, so tests of the
+ * timeout rules with a manual clock do not sleep.
+ */
+public final class RecordingPollerProvider implements PollerProvider {
+    private final PollerProvider delegate;
+    private final boolean neverBlock;
+    public final List<Long> timeouts = new CopyOnWriteArrayList<>();
+    public final List<String> updates = new CopyOnWriteArrayList<>();
+    public final AtomicInteger wakeups = new AtomicInteger();
+    public final AtomicInteger blockingPolls = new AtomicInteger();
+
+    public RecordingPollerProvider(PollerProvider delegate, boolean neverBlock) {
+        this.delegate = delegate;
+        this.neverBlock = neverBlock;
+    }
+
+    @Override
+    public String name() {
+        return delegate.name();
+    }
+
+    @Override
+    public int priority() {
+        return delegate.priority();
+    }
+
+    @Override
+    public Optional<String> unavailabilityCause() {
+        return delegate.unavailabilityCause();
+    }
+
+    @Override
+    public Poller newPoller() throws IOException {
+        Poller real = delegate.newPoller();
+        return new Poller() {
+            @Override
+            public void validate(PollSource source) throws IOException {
+                real.validate(source);
+            }
+
+            @Override
+            public void update(PollSource source, long token, int armedOps, int wantedOps) throws IOException {
+                updates.add(armedOps + "->" + wantedOps);
+                real.update(source, token, armedOps, wantedOps);
+            }
+
+            @Override
+            public void release(PollSource source, int armedOps) throws IOException {
+                updates.add("release " + armedOps);
+                real.release(source, armedOps);
+            }
+
+            @Override
+            public void poll(long timeoutNanos, ReadyEvents ready) throws IOException {
+                timeouts.add(timeoutNanos);
+                if (timeoutNanos != 0) {
+                    blockingPolls.incrementAndGet();
+                }
+                real.poll(neverBlock ? 0 : timeoutNanos, ready);
+            }
+
+            @Override
+            public void wakeup() {
+                wakeups.incrementAndGet();
+                real.wakeup();
+            }
+
+            @Override
+            public void close() {
+                real.close();
+            }
+        };
+    }
+}
