@@ -214,6 +214,14 @@ public final class EventLoop implements Executor, AutoCloseable {
         return Thread.currentThread() == owner;
     }
 
+    /**
+     * The thread running the loop now, or null when no thread is inside {@link #run}. For
+     * diagnostics, such as sampling the stack of a loop that is blocked.
+     */
+    public Thread thread() {
+        return runningThread;
+    }
+
     /** Whether {@link #close()} or a graceful shutdown has finished. */
     public boolean isClosed() {
         return lifecycle == CLOSED;
@@ -936,6 +944,18 @@ public final class EventLoop implements Executor, AutoCloseable {
             });
             this.pollerProvider = provider;
             return this;
+        }
+
+        /**
+         * The installed poller named {@code name} ({@code nio}, {@code epoll}, ...).
+         *
+         * @throws IllegalArgumentException if no such poller is installed or it is unavailable, with the reason
+         */
+        public Builder poller(String name) {
+            Objects.requireNonNull(name, "name");
+            return poller(Pollers.installed().stream().filter(p -> p.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no poller named '" + name + "' is installed; installed: "
+                            + Pollers.installed().stream().map(PollerProvider::name).toList())));
         }
 
         /** Where exceptions from callbacks, timers and handlers go (default: logged). */
