@@ -5,6 +5,7 @@
 module io.weft.loop.core {
     exports io.weft.loop.core;
     exports io.weft.loop.core.spi;
+    exports io.weft.loop.core.net;
 
     uses io.weft.loop.core.spi.PollerProvider;
 

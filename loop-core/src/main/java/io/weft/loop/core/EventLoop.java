@@ -80,7 +80,8 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final String name;
     private final LoopClock clock;
     private final Poller poller;
-    private final String pollerName;
+    private final PollerProvider pollerProvider;
+    private final Map<Class<?>, Object> localStates = new java.util.concurrent.ConcurrentHashMap<>();
     private final LoopExceptionHandler exceptionHandler;
     private final CallbackQueue remote = new CallbackQueue();
     private final ArrayDeque<Runnable> local = new ArrayDeque<>(256);
@@ -110,6 +111,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     private int liveTimers;
     private int referencedTimers;
     private int referencedWatchers;
+    private int holds;
 
     private EventLoop(Builder builder) {
         this.name = builder.name != null ? builder.name : "weft-loop-" + UNNAMED.incrementAndGet();
@@ -121,7 +123,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("loop '" + name + "': opening the " + provider.name() + " poller failed", e);
         }
-        this.pollerName = provider.name();
+        this.pollerProvider = provider;
         this.stats = new LoopStats(remote, clock);
         this.owner = Thread.currentThread();
         this.now = clock.nanoTime();
@@ -239,7 +241,27 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /** The name of the poller provider the loop runs on ({@code nio}, {@code epoll}, ...). */
     public String pollerName() {
-        return pollerName;
+        return pollerProvider.name();
+    }
+
+    /**
+     * The TCP backend that matches this loop's poller, for transports built on the loop.
+     *
+     * @throws UnsupportedOperationException if the poller has none
+     */
+    public io.weft.loop.core.spi.TcpBackend tcpBackend() {
+        return pollerProvider.tcpBackend();
+    }
+
+    /**
+     * Per-loop state of a library built on the loop (a transport's counters, a codec's buffers),
+     * created by {@code factory} on first use and kept until the loop is garbage. Safe from any
+     * thread; {@code factory} runs at most once per key. What the state itself allows is up to it.
+     */
+    public <T> T localState(Class<T> key, java.util.function.Function<? super EventLoop, ? extends T> factory) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(factory, "factory");
+        return key.cast(localStates.computeIfAbsent(key, k -> factory.apply(this)));
     }
 
     /** The loop's clock. */
@@ -706,8 +728,13 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     // ---------------------------------------------------------------- poll
 
+    /** Keeps the loop alive with no handle, for a loop that serves a group. Loop thread only. */
+    void hold() {
+        holds++;
+    }
+
     private boolean isAlive() {
-        return referencedTimers > 0 || referencedWatchers > 0 || !closing.isEmpty() || hasPendingCallbacks();
+        return holds > 0 || referencedTimers > 0 || referencedWatchers > 0 || !closing.isEmpty() || hasPendingCallbacks();
     }
 
     private long pollTimeoutNanos(RunMode mode) {
@@ -736,7 +763,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         try {
             poller.poll(timeoutNanos, ready);
         } catch (IOException e) {
-            throw new UncheckedIOException("loop '" + name + "': the " + pollerName + " poller failed", e);
+            throw new UncheckedIOException("loop '" + name + "': the " + pollerProvider.name() + " poller failed", e);
         } finally {
             WAKE_STATE.setVolatile(this, AWAKE);
             now = clock.nanoTime();
@@ -909,7 +936,7 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     @Override
     public String toString() {
-        return "EventLoop[" + name + ", " + pollerName + (lifecycle == OPEN ? "" : lifecycle == CLOSED ? ", closed" : ", shutting down") + "]";
+        return "EventLoop[" + name + ", " + pollerProvider.name() + (lifecycle == OPEN ? "" : lifecycle == CLOSED ? ", closed" : ", shutting down") + "]";
     }
 
     /**

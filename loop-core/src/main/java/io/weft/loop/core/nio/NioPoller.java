@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.util.function.Consumer;
 
 /**
@@ -124,8 +123,9 @@ final class NioPoller implements Poller {
             nio |= valid & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT);
         }
         if ((ops & WRITABLE) != 0) {
-            boolean connecting = channel instanceof SocketChannel socket && socket.isConnectionPending();
-            nio |= valid & (connecting ? SelectionKey.OP_CONNECT : SelectionKey.OP_WRITE);
+            // Both: OP_CONNECT fires while a connect is pending, OP_WRITE once it is connected, so
+            // the interest stays right across the connect without being re-armed.
+            nio |= valid & (SelectionKey.OP_CONNECT | SelectionKey.OP_WRITE);
         }
         return nio;
     }

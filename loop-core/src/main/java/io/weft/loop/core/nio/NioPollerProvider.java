@@ -2,6 +2,7 @@ package io.weft.loop.core.nio;
 
 import io.weft.loop.core.spi.Poller;
 import io.weft.loop.core.spi.PollerProvider;
+import io.weft.loop.core.spi.TcpBackend;
 import java.io.IOException;
 import java.util.Optional;
 
@@ -29,5 +30,10 @@ public final class NioPollerProvider implements PollerProvider {
     @Override
     public Poller newPoller() throws IOException {
         return new NioPoller();
+    }
+
+    @Override
+    public TcpBackend tcpBackend() {
+        return NioTcpBackend.INSTANCE;
     }
 }

@@ -1,0 +1,157 @@
+package io.weft.loop.core;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A fixed set of {@link EventLoop}s, each run by its own platform thread until the group shuts
+ * down. {@link #next()} picks loops round robin; {@code TcpServer.listen(group, ...)} spreads
+ * connections over them.
+ *
+ * <p>Loops of a group stay alive with nothing to do (they wait for work in their poller) until
+ * {@link #shutdownGracefully} or {@link #close()}. All methods are safe from any thread.
+ */
+public final class LoopGroup implements Iterable<EventLoop>, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(LoopGroup.class.getName());
+
+    private final EventLoop[] loops;
+    private final Thread[] threads;
+    private final AtomicInteger next = new AtomicInteger();
+
+    private LoopGroup(int size, String name, String poller, LoopExceptionHandler handler) {
+        loops = new EventLoop[size];
+        threads = new Thread[size];
+        for (int i = 0; i < size; i++) {
+            EventLoop.Builder builder = EventLoop.builder().name(name + "-" + i);
+            if (poller != null) {
+                builder.poller(poller);
+            }
+            if (handler != null) {
+                builder.exceptionHandler(handler);
+            }
+            EventLoop loop = builder.build();
+            loops[i] = loop;
+            threads[i] = Thread.ofPlatform().name(loop.name()).unstarted(() -> runLoop(loop));
+        }
+        for (Thread thread : threads) {
+            thread.start();
+        }
+    }
+
+    private static void runLoop(EventLoop loop) {
+        loop.hold();
+        try {
+            loop.run(RunMode.DEFAULT);
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, "loop '" + loop.name() + "' died", t);
+            throw t;
+        } finally {
+            if (!loop.isClosed()) {
+                loop.shutdownGracefully(Duration.ZERO);
+            }
+        }
+    }
+
+    /** A group of one loop per available processor, on the best available poller. */
+    public static LoopGroup create() {
+        return builder().build();
+    }
+
+    /** A builder for a group with a size, name, poller or exception handler of your choice. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The next loop, round robin. */
+    public EventLoop next() {
+        return loops[Math.floorMod(next.getAndIncrement(), loops.length)];
+    }
+
+    /** The loops, in a fixed order. */
+    public List<EventLoop> loops() {
+        return List.of(loops);
+    }
+
+    /** How many loops there are. */
+    public int size() {
+        return loops.length;
+    }
+
+    @Override
+    public Iterator<EventLoop> iterator() {
+        return loops().iterator();
+    }
+
+    /**
+     * Shuts every loop down gracefully (see {@link EventLoop#shutdownGracefully}); the future
+     * completes when all have closed.
+     */
+    public CompletableFuture<Void> shutdownGracefully(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        return CompletableFuture.allOf(Arrays.stream(loops)
+                .map(loop -> loop.shutdownGracefully(timeout))
+                .toArray(CompletableFuture[]::new));
+    }
+
+    /** Shuts down with no grace period and waits for the loop threads to end. */
+    @Override
+    public void close() {
+        shutdownGracefully(Duration.ZERO).join();
+        for (Thread thread : threads) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Builds a {@link LoopGroup}. Not thread-safe. */
+    public static final class Builder {
+        private int size = Runtime.getRuntime().availableProcessors();
+        private String name = "weft";
+        private String poller;
+        private LoopExceptionHandler handler;
+
+        private Builder() {
+        }
+
+        /** How many loops (default: available processors). */
+        public Builder size(int loops) {
+            if (loops < 1) {
+                throw new IllegalArgumentException("a group needs at least one loop, got " + loops);
+            }
+            this.size = loops;
+            return this;
+        }
+
+        /** The name prefix of loops and threads (default {@code weft}: {@code weft-0}, {@code weft-1}...). */
+        public Builder name(String prefix) {
+            this.name = Objects.requireNonNull(prefix, "prefix");
+            return this;
+        }
+
+        /** The poller by name (default: {@code -Dweft.poller}, else the best available). */
+        public Builder poller(String pollerName) {
+            this.poller = Objects.requireNonNull(pollerName, "pollerName");
+            return this;
+        }
+
+        /** The exception handler of every loop (default: logged). */
+        public Builder exceptionHandler(LoopExceptionHandler exceptionHandler) {
+            this.handler = Objects.requireNonNull(exceptionHandler, "exceptionHandler");
+            return this;
+        }
+
+        /** Builds the group and starts its threads. */
+        public LoopGroup build() {
+            return new LoopGroup(size, name, poller, handler);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.weft.loop.core.net;
+
+import io.weft.loop.core.EventLoop;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * TCP counters of one loop: connections open, accepted, shed, reset, and accept failures.
+ * Written by the loop thread with opaque stores, readable from any thread (for loop-metrics).
+ */
+public final class TcpStats {
+    private static final VarHandle VALUE = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final int OPEN = 0;
+    private static final int ACCEPTED = 1;
+    private static final int ACCEPT_FAILURES = 2;
+    private static final int SHED = 3;
+    private static final int RESETS = 4;
+    private static final int IDLE_TIMEOUTS = 5;
+
+    private final long[] values = new long[6];
+
+    private TcpStats() {
+    }
+
+    /** The counters of {@code loop}; the same object every time. Safe from any thread. */
+    public static TcpStats of(EventLoop loop) {
+        return loop.localState(TcpStats.class, ignored -> new TcpStats());
+    }
+
+    private void add(int index, long delta) {
+        VALUE.setOpaque(values, index, values[index] + delta);
+    }
+
+    private long get(int index) {
+        return (long) VALUE.getOpaque(values, index);
+    }
+
+    void opened() {
+        add(OPEN, 1);
+    }
+
+    void closed() {
+        add(OPEN, -1);
+    }
+
+    void accepted() {
+        add(ACCEPTED, 1);
+    }
+
+    void acceptFailed() {
+        add(ACCEPT_FAILURES, 1);
+    }
+
+    void shed(long count) {
+        add(SHED, count);
+    }
+
+    void reset() {
+        add(RESETS, 1);
+    }
+
+    void idleTimedOut() {
+        add(IDLE_TIMEOUTS, 1);
+    }
+
+    /** Connections open on this loop now. */
+    public long openConnections() {
+        return get(OPEN);
+    }
+
+    /** Connections accepted by servers listening on this loop. */
+    public long acceptedConnections() {
+        return get(ACCEPTED);
+    }
+
+    /** Accepts that failed (out of file descriptors, or another error). */
+    public long acceptFailures() {
+        return get(ACCEPT_FAILURES);
+    }
+
+    /** Connections accepted and closed at once because file descriptors ran out. */
+    public long shedConnections() {
+        return get(SHED);
+    }
+
+    /** Connections the peer reset (ECONNRESET, EPIPE). */
+    public long peerResets() {
+        return get(RESETS);
+    }
+
+    /** Connections closed by their idle timeout. */
+    public long idleTimeouts() {
+        return get(IDLE_TIMEOUTS);
+    }
+}

@@ -1,0 +1,71 @@
+package io.weft.loop.core.nio;
+
+import io.weft.loop.core.spi.PollSource;
+import io.weft.loop.core.spi.SocketHandle;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/** A connected {@link SocketChannel}; failures pass through {@link NioTcpBackend#classify}. */
+final class NioSocket implements SocketHandle {
+    private final SocketChannel channel;
+    private final PollSource source;
+
+    NioSocket(SocketChannel channel) {
+        this.channel = channel;
+        this.source = PollSource.of(channel);
+    }
+
+    @Override
+    public PollSource source() {
+        return source;
+    }
+
+    @Override
+    public boolean finishConnect() throws IOException {
+        return channel.finishConnect();
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        try {
+            return channel.read(dst);
+        } catch (IOException e) {
+            throw NioTcpBackend.classify(e);
+        }
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        try {
+            return length == 1 ? channel.write(srcs[offset]) : channel.write(srcs, offset, length);
+        } catch (IOException e) {
+            throw NioTcpBackend.classify(e);
+        }
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        try {
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            throw NioTcpBackend.classify(e);
+        }
+    }
+
+    @Override
+    public InetSocketAddress localAddress() throws IOException {
+        return (InetSocketAddress) channel.getLocalAddress();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() throws IOException {
+        return (InetSocketAddress) channel.getRemoteAddress();
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

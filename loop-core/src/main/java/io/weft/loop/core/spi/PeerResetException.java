@@ -1,0 +1,18 @@
+package io.weft.loop.core.spi;
+
+import java.io.IOException;
+import java.io.Serial;
+
+/**
+ * The peer reset the connection (ECONNRESET) or it is gone (EPIPE). An ordinary outcome for a
+ * server: the connection closes quietly and is counted, never logged as an error.
+ */
+public final class PeerResetException extends IOException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    /** Creates the exception with what the OS said. */
+    public PeerResetException(String message) {
+        super(message);
+    }
+}

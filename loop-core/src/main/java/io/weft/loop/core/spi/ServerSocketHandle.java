@@ -1,0 +1,27 @@
+package io.weft.loop.core.spi;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/** A listening socket of a {@link TcpBackend}. Loop thread only. */
+public interface ServerSocketHandle extends AutoCloseable {
+
+    /** What the loop's poller watches; readable means a connection can be accepted. */
+    PollSource source();
+
+    /**
+     * Accepts one pending connection, already non-blocking and with the server's options applied.
+     *
+     * @return the connection, or null when none is pending (EAGAIN)
+     * @throws FdExhaustedException when the process or system is out of file descriptors
+     * @throws IOException for other failures, naming the call and the reason
+     */
+    SocketHandle accept() throws IOException;
+
+    /** The address the socket is bound to (with the real port when bound to port 0). */
+    InetSocketAddress localAddress() throws IOException;
+
+    /** Closes the socket; idempotent. */
+    @Override
+    void close() throws IOException;
+}

@@ -1,0 +1,53 @@
+package io.weft.loop.core.spi;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * A connected (or connecting) non-blocking TCP socket of a {@link TcpBackend}. Loop thread only.
+ *
+ * <p>Reads and writes never block; they report "would block" as 0. A peer that resets (ECONNRESET,
+ * EPIPE) makes them throw {@link PeerResetException}.
+ */
+public interface SocketHandle extends AutoCloseable {
+
+    /** What the loop's poller watches. */
+    PollSource source();
+
+    /**
+     * Completes a connect started by {@link TcpBackend#connect}.
+     *
+     * @return true when connected, false when still in progress
+     * @throws IOException when the connect failed (refused, unreachable, ...)
+     */
+    boolean finishConnect() throws IOException;
+
+    /**
+     * Reads into {@code dst} from its position up to its limit.
+     *
+     * @return bytes read, 0 when nothing is available, -1 at end of stream
+     */
+    int read(ByteBuffer dst) throws IOException;
+
+    /**
+     * Writes the remaining bytes of {@code srcs[offset .. offset + length)} in one gather write
+     * where the OS allows, advancing their positions.
+     *
+     * @return bytes written, 0 when the socket buffer is full
+     */
+    long write(ByteBuffer[] srcs, int offset, int length) throws IOException;
+
+    /** Sends FIN after what was written: the peer reads end of stream; reading goes on. */
+    void shutdownOutput() throws IOException;
+
+    /** The local address. */
+    InetSocketAddress localAddress() throws IOException;
+
+    /** The peer's address. */
+    InetSocketAddress remoteAddress() throws IOException;
+
+    /** Closes the socket; idempotent. */
+    @Override
+    void close() throws IOException;
+}
