@@ -1,0 +1,406 @@
+package io.weft.loop.core.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.weft.loop.core.EventLoop;
+import io.weft.loop.core.LoopGroup;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The TCP contract, run against every backend: real sockets on loopback, real JDK clients. A
+ * backend's test extends it and names its poller.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+public abstract class TcpContract {
+
+    /** The poller (and so the TCP backend) under test. */
+    protected abstract String pollerName();
+
+    private final List<LoopGroup> groups = new ArrayList<>();
+    private final List<TcpServer> servers = new ArrayList<>();
+
+    protected LoopGroup group(int size) {
+        LoopGroup group = LoopGroup.builder().size(size).name("tcp-test").poller(pollerName()).build();
+        groups.add(group);
+        return group;
+    }
+
+    protected TcpServer listen(LoopGroup group, InetSocketAddress address, TcpOptions options,
+            java.util.function.Supplier<ConnectionHandler> handlers) throws IOException {
+        TcpServer server = TcpServer.listen(group, address, options, handlers);
+        servers.add(server);
+        return server;
+    }
+
+    protected static InetSocketAddress loopback() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    @AfterEach
+    void closeEverything() {
+        servers.forEach(TcpServer::close);
+        for (LoopGroup group : groups) {
+            group.close();
+            for (EventLoop loop : group) {
+                assertThat(loop.isClosed()).isTrue();
+                assertThat(TcpStats.of(loop).openConnections()).as("connections left open").isZero();
+                assertThat(loop.stats().liveWatchers()).as("watchers left open").isZero();
+            }
+        }
+    }
+
+    /** Echoes everything; respects backpressure by pausing reads while unwritable. */
+    static final class EchoHandler implements ConnectionHandler {
+        final AtomicLong maxQueued;
+        final LinkedBlockingQueue<CloseReason> closes;
+
+        EchoHandler(AtomicLong maxQueued, LinkedBlockingQueue<CloseReason> closes) {
+            this.maxQueued = maxQueued;
+            this.closes = closes;
+        }
+
+        @Override
+        public void onRead(TcpConnection connection, ByteBuffer data) {
+            connection.write(data);
+            maxQueued.accumulateAndGet(connection.queuedBytes(), Math::max);
+            if (!connection.isWritable()) {
+                connection.pauseReading();
+            }
+        }
+
+        @Override
+        public void onWritabilityChanged(TcpConnection connection, boolean writable) {
+            if (writable) {
+                connection.resumeReading();
+            }
+        }
+
+        @Override
+        public void onClose(TcpConnection connection, CloseReason reason, Throwable cause) {
+            closes.add(reason);
+        }
+    }
+
+    private final AtomicLong maxQueued = new AtomicLong();
+    private final LinkedBlockingQueue<CloseReason> closes = new LinkedBlockingQueue<>();
+
+    private TcpServer echoServer(LoopGroup group, InetSocketAddress address, TcpOptions options) throws IOException {
+        return listen(group, address, options, () -> new EchoHandler(maxQueued, closes));
+    }
+
+    private static Socket connect(TcpServer server) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(server.localAddress(), 10_000);
+        socket.setSoTimeout(60_000);
+        return socket;
+    }
+
+    /** Sends {@code bytes} random bytes from one thread while this one reads the echo; returns both CRCs. */
+    private static long[] echoRoundTrip(Socket socket, long bytes, int readDelayEveryMb) throws Exception {
+        CRC32 sent = new CRC32();
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            try {
+                OutputStream out = socket.getOutputStream();
+                Random random = new Random(42);
+                byte[] chunk = new byte[32 * 1024];
+                for (long left = bytes; left > 0; left -= chunk.length) {
+                    random.nextBytes(chunk);
+                    int n = (int) Math.min(chunk.length, left);
+                    sent.update(chunk, 0, n);
+                    out.write(chunk, 0, n);
+                }
+                socket.shutdownOutput();
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        CRC32 received = new CRC32();
+        InputStream in = socket.getInputStream();
+        byte[] buffer = new byte[64 * 1024];
+        long total = 0;
+        for (int n; (n = in.read(buffer)) > 0; ) {
+            received.update(buffer, 0, n);
+            long before = total;
+            total += n;
+            if (readDelayEveryMb > 0 && before / (readDelayEveryMb << 20) != total / (readDelayEveryMb << 20)) {
+                Thread.sleep(20); // a slow reader: the server must hold back, not buffer without bound
+            }
+        }
+        writer.get(60, TimeUnit.SECONDS);
+        assertThat(total).isEqualTo(bytes);
+        return new long[] {sent.getValue(), received.getValue()};
+    }
+
+    @Test
+    void aLargeStreamIsEchoedWithNothingLostOrReordered() throws Exception {
+        TcpServer server = echoServer(group(1), loopback(), TcpOptions.defaults());
+        try (Socket socket = connect(server)) {
+            long[] crcs = echoRoundTrip(socket, 32L << 20, 0);
+            assertThat(crcs[1]).isEqualTo(crcs[0]);
+        }
+        assertThat(closes.poll(10, TimeUnit.SECONDS)).isEqualTo(CloseReason.PEER_CLOSED);
+    }
+
+    @Test
+    void aSlowReaderIsServedWithBoundedMemoryAndNothingLost() throws Exception {
+        TcpOptions options = TcpOptions.defaults().withWriteWatermarks(16 * 1024, 64 * 1024);
+        TcpServer server = echoServer(group(1), loopback(), options);
+        try (Socket socket = connect(server)) {
+            long[] crcs = echoRoundTrip(socket, 16L << 20, 1);
+            assertThat(crcs[1]).isEqualTo(crcs[0]);
+        }
+        // At most one read's worth past the high watermark: the handler pauses reading once above it.
+        assertThat(maxQueued.get()).isLessThanOrEqualTo(64 * 1024 + 4 * 64 * 1024);
+    }
+
+    @Test
+    void theServerCanHalfCloseAndStillRead() throws Exception {
+        LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+        TcpServer server = listen(group(1), loopback(), TcpOptions.defaults(), () -> new ConnectionHandler() {
+            @Override
+            public void onOpen(TcpConnection connection) {
+                connection.write(ByteBuffer.wrap("bye".getBytes(StandardCharsets.US_ASCII)));
+                connection.shutdownOutput();
+            }
+
+            @Override
+            public void onRead(TcpConnection connection, ByteBuffer data) {
+                byte[] bytes = new byte[data.remaining()];
+                data.get(bytes);
+                received.add(new String(bytes, StandardCharsets.US_ASCII));
+            }
+        });
+        try (Socket socket = connect(server)) {
+            assertThat(socket.getInputStream().readAllBytes()).asString(StandardCharsets.US_ASCII).isEqualTo("bye");
+            socket.getOutputStream().write("still here".getBytes(StandardCharsets.US_ASCII));
+            assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("still here");
+        }
+    }
+
+    @Test
+    void aResetByThePeerClosesOnlyThatConnectionQuietlyAndIsCounted() throws Exception {
+        LoopGroup group = group(1);
+        TcpServer server = echoServer(group, loopback(), TcpOptions.defaults());
+        try (Socket survivor = connect(server)) {
+            Socket victim = connect(server);
+            victim.getOutputStream().write(1);
+            assertThat(victim.getInputStream().read()).isEqualTo(1);
+            victim.setSoLinger(true, 0); // close sends RST
+            victim.close();
+            assertThat(closes.poll(10, TimeUnit.SECONDS)).isEqualTo(CloseReason.RESET);
+            survivor.getOutputStream().write(7);
+            assertThat(survivor.getInputStream().read()).isEqualTo(7);
+        }
+        assertThat(TcpStats.of(group.next()).peerResets()).isEqualTo(1);
+    }
+
+    @Test
+    void anIdleConnectionIsClosedByItsTimeout() throws Exception {
+        TcpServer server = echoServer(group(1), loopback(), TcpOptions.defaults().withIdleTimeout(Duration.ofMillis(200)));
+        try (Socket socket = connect(server)) {
+            assertThat(closes.poll(10, TimeUnit.SECONDS)).isEqualTo(CloseReason.IDLE_TIMEOUT);
+            assertThat(socket.getInputStream().read()).as("the server closed").isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void portZeroBindsAnEphemeralPortThatCanBeReadBack() throws Exception {
+        TcpServer server = echoServer(group(1), loopback(), TcpOptions.defaults());
+        assertThat(server.localAddress().getPort()).isPositive();
+        try (Socket socket = connect(server)) {
+            socket.getOutputStream().write(5);
+            assertThat(socket.getInputStream().read()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void ipv6LoopbackWorks() throws Exception {
+        InetAddress v6 = InetAddress.getByName("::1");
+        Assumptions.assumeTrue(NetworkInterface.getByInetAddress(v6) != null, "this machine has no IPv6 loopback");
+        TcpServer server = echoServer(group(1), new InetSocketAddress(v6, 0), TcpOptions.defaults());
+        assertThat(server.localAddress().getAddress()).isInstanceOf(Inet6Address.class);
+        try (Socket socket = connect(server)) {
+            long[] crcs = echoRoundTrip(socket, 1 << 20, 0);
+            assertThat(crcs[1]).isEqualTo(crcs[0]);
+        }
+    }
+
+    @Test
+    void aThousandConcurrentClientsAreAllServedOverTheGroup() throws Exception {
+        LoopGroup group = group(2);
+        TcpServer server = echoServer(group, loopback(), TcpOptions.defaults().withBacklog(2048));
+        Set<String> loopsUsed = ConcurrentHashMap.newKeySet();
+        int clients = 1000;
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                byte[] message = ("client-" + i).getBytes(StandardCharsets.US_ASCII);
+                results.add(pool.submit(() -> {
+                    try (Socket socket = connect(server)) {
+                        socket.getOutputStream().write(message);
+                        socket.shutdownOutput();
+                        return java.util.Arrays.equals(socket.getInputStream().readAllBytes(), message);
+                    }
+                }));
+            }
+            for (Future<Boolean> result : results) {
+                assertThat(result.get(60, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+        for (EventLoop loop : group) {
+            if (TcpStats.of(loop).acceptedConnections() > 0 || loop.stats().ioEvents() > 0) {
+                loopsUsed.add(loop.name());
+            }
+        }
+        assertThat(loopsUsed).as("connections spread over both loops").hasSize(2);
+        long accepted = group.loops().stream().mapToLong(l -> TcpStats.of(l).acceptedConnections()).sum();
+        assertThat(accepted).isEqualTo(clients);
+    }
+
+    @Test
+    void aClientConnectsEchoesAndClosesOnTheLoop() throws Exception {
+        LoopGroup group = group(1);
+        TcpServer server = echoServer(group, loopback(), TcpOptions.defaults());
+        LinkedBlockingQueue<String> replies = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<CloseReason> clientCloses = new LinkedBlockingQueue<>();
+        TcpConnection client = TcpConnection.connect(group.next(), server.localAddress(), TcpOptions.defaults(),
+                new ConnectionHandler() {
+                    @Override
+                    public void onOpen(TcpConnection connection) {
+                        connection.write(ByteBuffer.wrap("ping".getBytes(StandardCharsets.US_ASCII)));
+                    }
+
+                    @Override
+                    public void onRead(TcpConnection connection, ByteBuffer data) {
+                        if (data.remaining() < 4) {
+                            return; // keep the partial reply: it is handed back with the rest
+                        }
+                        byte[] bytes = new byte[data.remaining()];
+                        data.get(bytes);
+                        replies.add(new String(bytes, StandardCharsets.US_ASCII));
+                        connection.close();
+                    }
+
+                    @Override
+                    public void onClose(TcpConnection connection, CloseReason reason, Throwable cause) {
+                        clientCloses.add(reason);
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        assertThat(replies.poll(10, TimeUnit.SECONDS)).isEqualTo("ping");
+        assertThat(clientCloses.poll(10, TimeUnit.SECONDS)).isEqualTo(CloseReason.LOCAL_CLOSE);
+        assertThat(client.isOpen()).isFalse();
+    }
+
+    @Test
+    void aRefusedConnectFailsTheFutureAndTellsTheHandler() throws Exception {
+        LoopGroup group = group(1);
+        int closedPort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = probe.getLocalPort();
+        }
+        LinkedBlockingQueue<CloseReason> clientCloses = new LinkedBlockingQueue<>();
+        CompletableFuture<TcpConnection> future = TcpConnection.connect(group.next(),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), closedPort), TcpOptions.defaults(),
+                new ConnectionHandler() {
+                    @Override
+                    public void onRead(TcpConnection connection, ByteBuffer data) {
+                    }
+
+                    @Override
+                    public void onClose(TcpConnection connection, CloseReason reason, Throwable cause) {
+                        clientCloses.add(reason);
+                    }
+                });
+        assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(ConnectException.class);
+        assertThat(clientCloses.poll(10, TimeUnit.SECONDS)).isEqualTo(CloseReason.ERROR);
+    }
+
+    @Test
+    void readingCanBePausedAndResumedWithoutLosingLeftovers() throws Exception {
+        LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        TcpServer server = listen(group(1), loopback(), TcpOptions.defaults(), () -> new ConnectionHandler() {
+            @Override
+            public void onRead(TcpConnection connection, ByteBuffer data) {
+                // One line per call, then pause: the rest waits in the connection, unconsumed.
+                int start = data.position();
+                for (int i = start; i < data.limit(); i++) {
+                    if (data.get(i) == '\n') {
+                        byte[] line = new byte[i - start];
+                        data.get(line).get();
+                        lines.add(new String(line, StandardCharsets.US_ASCII));
+                        connection.pauseReading();
+                        connection.loop().schedule(Duration.ofMillis(1), connection::resumeReading);
+                        return;
+                    }
+                }
+            }
+        });
+        try (Socket socket = connect(server)) {
+            socket.getOutputStream().write("a\nb\nc\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(lines.poll(10, TimeUnit.SECONDS)).isEqualTo("a");
+            assertThat(lines.poll(10, TimeUnit.SECONDS)).isEqualTo("b");
+            assertThat(lines.poll(10, TimeUnit.SECONDS)).isEqualTo("c");
+        }
+    }
+
+    @Test
+    void misuseFailsFastWithAMessage() throws Exception {
+        LoopGroup group = group(1);
+        TcpServer server = echoServer(group, loopback(), TcpOptions.defaults());
+        assertThatThrownBy(() -> TcpServer.listen(group, server.localAddress(), TcpOptions.defaults().withReuseAddress(false),
+                () -> new EchoHandler(maxQueued, closes))).isInstanceOf(IOException.class)
+                .hasMessageContaining(String.valueOf(server.localAddress().getPort()));
+        assertThatThrownBy(() -> TcpServer.listen(group, InetSocketAddress.createUnresolved("nowhere", 1),
+                TcpOptions.defaults(), () -> null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unresolved");
+        assertThatThrownBy(() -> TcpOptions.defaults().withWriteWatermarks(10, 5))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("low < high");
+        CompletableFuture<TcpConnection> opened = new CompletableFuture<>();
+        TcpServer capturing = listen(group, loopback(), TcpOptions.defaults(), () -> new ConnectionHandler() {
+            @Override
+            public void onOpen(TcpConnection connection) {
+                opened.complete(connection);
+            }
+
+            @Override
+            public void onRead(TcpConnection connection, ByteBuffer data) {
+                data.position(data.limit());
+            }
+        });
+        try (Socket ignored = connect(capturing)) {
+            TcpConnection connection = opened.get(10, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> connection.write(ByteBuffer.allocate(1)))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("must be called on the thread of loop");
+        }
+    }
+}
