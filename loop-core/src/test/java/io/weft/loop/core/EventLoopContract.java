@@ -699,8 +699,10 @@ public abstract class EventLoopContract {
             }
         }
         assertThat(loop.stats().callbacksRun()).isGreaterThanOrEqualTo(threads * perThread);
-        assertThat(recording.wakeups.get()).as("at most one wake-up per blocked poll")
-                .isLessThanOrEqualTo(recording.blockingPolls.get());
+        // A poll announced as blocking may be cut to 0 when a task raced in; a wake-up can still
+        // target it, so the bound is one per poll. Without coalescing it would be one per task.
+        assertThat(recording.wakeups.get()).as("at most one wake-up per poll")
+                .isLessThanOrEqualTo(recording.timeouts.size());
     }
 
     @Test

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.LoopGroup;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
@@ -372,6 +376,77 @@ public abstract class TcpContract {
             assertThat(lines.poll(10, TimeUnit.SECONDS)).isEqualTo("b");
             assertThat(lines.poll(10, TimeUnit.SECONDS)).isEqualTo("c");
         }
+    }
+
+    @Test
+    void runningOutOfFileDescriptorsShedsWithoutSpinningAndRecovers() throws Exception {
+        Path javaBin = Path.of(ProcessHandle.current().info().command().orElseThrow());
+        ProcessBuilder builder = new ProcessBuilder("bash", "-c", "ulimit -n 160 && exec \"$0\" \"$@\"",
+                javaBin.toString(), "-cp", System.getProperty("java.class.path"), "-Xshare:auto",
+                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1",
+                FdLimitedEchoServer.class.getName(), pollerName());
+        builder.redirectError(ProcessBuilder.Redirect.INHERIT);
+        Process child = builder.start();
+        List<Socket> flood = new ArrayList<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII))) {
+            String line = out.readLine();
+            while (line != null && !line.startsWith("listening ")) {
+                line = out.readLine();
+            }
+            assertThat(line).as("child server started").isNotNull();
+            int port = Integer.parseInt(line.substring("listening ".length()).strip());
+            for (int i = 0; i < 400; i++) {
+                Socket socket = new Socket();
+                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
+                flood.add(socket);
+            }
+            String stats = awaitLine(out, l -> l.startsWith("stats") && !l.contains("shed=0 "));
+            assertThat(stats).as("connections were shed").contains("stats shed=");
+            // While exhausted and flooded, the loop must idle in its back-off, not spin.
+            long before = cpuTicks(child.pid());
+            Thread.sleep(1000);
+            long used = cpuTicks(child.pid()) - before;
+            assertThat(used).as("CPU ticks (1/100 s) the child used in 1 s of exhaustion").isLessThan(50);
+            for (Socket socket : flood) {
+                socket.close();
+            }
+            flood.clear();
+            awaitLine(out, l -> l.contains(" open=0"));
+            // Recovered: a new client is served.
+            try (Socket fresh = new Socket()) {
+                fresh.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
+                fresh.setSoTimeout(10_000);
+                fresh.getOutputStream().write(42);
+                assertThat(fresh.getInputStream().read()).isEqualTo(42);
+            }
+        } finally {
+            for (Socket socket : flood) {
+                socket.close();
+            }
+            child.getOutputStream().close();
+            if (!child.waitFor(20, TimeUnit.SECONDS)) {
+                child.destroyForcibly();
+            }
+        }
+    }
+
+    /** Reads the child's lines (it prints one every 100 ms) until one is wanted, for at most 30 s. */
+    private static String awaitLine(BufferedReader out, java.util.function.Predicate<String> wanted) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String last = null;
+        for (String line; System.nanoTime() < deadline && (line = out.readLine()) != null; ) {
+            if (wanted.test(line)) {
+                return line;
+            }
+            last = line;
+        }
+        throw new AssertionError("the child server never printed the expected line; last: " + last);
+    }
+
+    private static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime + stime
     }
 
     @Test
