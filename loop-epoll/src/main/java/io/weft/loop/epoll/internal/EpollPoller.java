@@ -80,8 +80,8 @@ public final class EpollPoller implements Poller {
     private boolean closed;
     private volatile int wakeState;
 
-    /** Waits that EINTR ended and were retried; loop thread only. */
-    long interruptedWaits;
+    /** Waits that EINTR ended and were retried; written by the loop thread, volatile for tests (off the hot path). */
+    volatile long interruptedWaits;
     /** eventfd writes made by {@link #wakeup()}. */
     final AtomicLong wakeupWrites = new AtomicLong();
     /** Deletions that found the fd closed already (EBADF, ENOENT), taken quietly. */
@@ -319,6 +319,11 @@ public final class EpollPoller implements Poller {
         if (r2 < 0) {
             throw new UncheckedIOException(Errno.exception("close(epfd=" + epfd + ")", -r2));
         }
+    }
+
+    /** Whether close() has freed the arena, for tests. */
+    boolean nativeMemoryFreed() {
+        return !arena.scope().isAlive();
     }
 
     /** The epoll instance's fd, for tests. */
