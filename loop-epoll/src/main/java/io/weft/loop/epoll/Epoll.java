@@ -86,8 +86,9 @@ public final class Epoll {
                 }
                 if (!enabled) {
                     System.getLogger(Epoll.class.getName()).log(System.Logger.Level.WARNING,
-                            "loop-epoll calls native code through java.lang.foreign, which the JVM allows "
-                                    + moduleName() + " with a warning today and will refuse in a future release;"
+                            "native access is not enabled for " + moduleName() + ": the JVM lets loop-epoll"
+                                    + " call epoll through java.lang.foreign with a warning today, and will refuse"
+                                    + " in a future release;"
                                     + " add " + nativeAccessFlag());
                 }
                 return null;

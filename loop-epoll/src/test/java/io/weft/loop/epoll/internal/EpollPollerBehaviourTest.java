@@ -238,6 +238,23 @@ class EpollPollerBehaviourTest {
     }
 
     @Test
+    void aTimedWaitEndedBySignalWaitsOnlyForTheTimeThatIsLeft() throws Exception {
+        EpollPoller poller = poller(EpollPoller.Options.DEFAULT);
+        long timeout = TimeUnit.MILLISECONDS.toNanos(300);
+        try (AutoCloseable restore = TestNative.installHarmlessHandler(TestNative.SIGUSR1)) {
+            long[] elapsed = new long[1];
+            PollThread waiter = new PollThread(poller, timeout, elapsed);
+            waiter.awaitBlockedInEpoll();
+            TestNative.tgkill(waiter.tid, TestNative.SIGUSR1);
+            waiter.join();
+            assertThat(poller.interruptedWaits).isEqualTo(1);
+            assertThat(waiter.failure).isNull();
+            assertThat(waiter.events).isEmpty();
+            assertThat(elapsed[0]).as("EINTR did not end the wait early").isGreaterThanOrEqualTo(timeout);
+        }
+    }
+
+    @Test
     void withBlockSigprofAProfilerSignalWaitsUntilThePollReturns() throws Exception {
         EpollPoller poller = poller(new EpollPoller.Options(true, true));
         EpollTestPipe pipe = pipe();
@@ -279,8 +296,17 @@ class EpollPollerBehaviourTest {
         final List<String> events = new ArrayList<>();
         volatile Throwable failure;
 
+        private final long timeoutNanos;
+        private final long[] elapsed;
+
         PollThread(EpollPoller poller) {
+            this(poller, -1, new long[1]);
+        }
+
+        PollThread(EpollPoller poller, long timeoutNanos, long[] elapsed) {
             this.poller = poller;
+            this.timeoutNanos = timeoutNanos;
+            this.elapsed = elapsed;
             setDaemon(true);
             start();
         }
@@ -290,7 +316,9 @@ class EpollPollerBehaviourTest {
             tid = TestNative.gettid();
             started.countDown();
             try {
-                poller.poll(-1, batch);
+                long start = System.nanoTime();
+                poller.poll(timeoutNanos, batch);
+                elapsed[0] = System.nanoTime() - start;
                 for (int i = 0; i < batch.size(); i++) {
                     events.add(batch.token(i) + ":" + batch.readyOps(i));
                 }
