@@ -1,0 +1,10 @@
+/**
+ * The Linux epoll poller for Weft's event loop, called through {@code java.lang.foreign}.
+ */
+module io.weft.loop.epoll {
+    requires io.weft.loop.core;
+
+    exports io.weft.loop.epoll;
+
+    provides io.weft.loop.core.spi.PollerProvider with io.weft.loop.epoll.EpollPollerProvider;
+}
