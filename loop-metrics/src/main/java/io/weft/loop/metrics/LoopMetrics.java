@@ -239,7 +239,8 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
     }
 
     private static <M> void add(List<M> list, M meter) {
-        if (meter != null && !list.contains(meter)) {
+        // Meters are equal by id, and the same id in another registry is another meter: compare identities.
+        if (meter != null && list.stream().noneMatch(m -> m == meter)) {
             list.add(meter);
         }
     }
