@@ -117,7 +117,7 @@ class PrometheusScrapeTest {
                 // 150 ms blocked, plus the 3 ms poll before the watchdog's next look: ends are seen to the tick.
                 .contains("weft_loop_blocked_duration_seconds_sum{loop=\"main\"} 0.153")
                 .contains("weft_loop_lag_seconds_bucket{loop=\"main\",le=")
-                .contains("weft_loop_callbacks_wait_seconds_count{loop=\"main\"} 1")
+                .contains("weft_loop_callbacks_wait_seconds_max{loop=\"main\"} 0.15")
                 .contains("weft_loop_busy_seconds_total{loop=\"main\"} 0.15")
                 .contains("weft_loop_idle_seconds_total{loop=\"main\"} 0.015")
                 // With a histogram, the Prometheus registry leaves client-side percentiles out:
