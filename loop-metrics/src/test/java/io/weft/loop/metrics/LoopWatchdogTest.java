@@ -260,4 +260,29 @@ class LoopWatchdogTest {
         watchdog.checkNow();
         assertThat(watchdog.watchedLoops()).isZero();
     }
+
+    @Test
+    void aThreadedWatchdogRunsOneDaemonThreadWhileItHasLoopsToWatch() {
+        LoopWatchdog threaded = LoopWatchdog.create("weft-test-watchdog", Duration.ofMillis(1));
+        EventLoop other = scripted.build("other");
+        LoopMetrics metrics = LoopMetrics.builder(List.of(loop, other)).watchdog(threaded).lagResolution(null)
+                .callbackWaitInterval(null).build();
+        try {
+            metrics.bindTo(new SimpleMeterRegistry());
+            assertThat(threaded.watchedLoops()).isEqualTo(2);
+            assertThat(watchdogThreads()).singleElement().satisfies(t -> assertThat(t.isDaemon()).isTrue());
+
+            metrics.close();
+            assertThat(threaded.watchedLoops()).isZero();
+            ScriptedLoop.await(() -> watchdogThreads().isEmpty(), "the watchdog thread to end");
+        } finally {
+            metrics.close();
+            other.close();
+        }
+    }
+
+    private static List<Thread> watchdogThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("weft-test-watchdog") && t.isAlive()).toList();
+    }
 }
