@@ -224,7 +224,10 @@ public final class LoopWatchdog {
                 close();
                 return;
             }
-            if (waitProbeNanos > 0 && !waitProbePending && now - nextWaitProbeNanos >= 0 && !loop.isShuttingDown()) {
+            // Only while a thread runs the loop: a probe left queued in an idle loop would keep it
+            // alive for one more run, or be reported as dropped when the loop is closed.
+            if (waitProbeNanos > 0 && !waitProbePending && now - nextWaitProbeNanos >= 0 && !loop.isShuttingDown()
+                    && loop.thread() != null) {
                 sendWaitProbe(now);
             }
         }

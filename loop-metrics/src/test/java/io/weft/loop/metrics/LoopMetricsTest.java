@@ -150,13 +150,19 @@ class LoopMetricsTest {
         LoopMetrics.builder(loop).lagResolution(null).watchdog(watchdog)
                 .callbackWaitInterval(Duration.ofMillis(100)).build().bindTo(registry);
 
-        watchdog.checkNow(); // queues a probe
-        scripted.clock.advance(Duration.ofMillis(7));
-        watchdog.checkNow(); // one probe at a time, and the interval has not passed
+        watchdog.checkNow();
+        assertThat(loop.stats().pendingCallbacks()).as("no probe while no thread runs the loop").isZero();
+        loop.execute(() -> {
+            watchdog.checkNow(); // as if the watchdog ticked now: queues a probe
+            scripted.clock.advance(Duration.ofMillis(7));
+            watchdog.checkNow(); // one probe at a time, and the interval has not passed
+        });
+        loop.run(RunMode.NOWAIT);
         loop.run(RunMode.NOWAIT); // the probe runs 7 ms after it was queued
         scripted.clock.advance(Duration.ofMillis(100));
-        watchdog.checkNow();
+        loop.execute(watchdog::checkNow);
         loop.run(RunMode.NOWAIT);
+        loop.run(RunMode.NOWAIT); // at once
 
         Timer wait = timer(LoopMeters.CALLBACK_WAIT);
         assertThat(wait.count()).isEqualTo(2);
