@@ -5,7 +5,7 @@
 #   bench - also the load generators and peers of bench/
 set -euo pipefail
 
-test_packages=()
+test_packages=(prometheus)  # promtool: loop-metrics checks its Prometheus scrape
 bench_packages=(wrk)
 
 wanted=("${test_packages[@]}")

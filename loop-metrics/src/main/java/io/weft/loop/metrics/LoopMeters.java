@@ -1,0 +1,125 @@
+package io.weft.loop.metrics;
+
+import io.micrometer.common.docs.KeyName;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.docs.MeterDocumentation;
+
+/**
+ * Every meter {@link LoopMetrics} registers: name, type, base unit, description and tag keys. The
+ * one place these are spelled; the binder, its tests and the README table all read them from here.
+ *
+ * <p>Each meter carries the tag {@link LoopTag#LOOP} (the loop's {@link
+ * io.weft.loop.core.EventLoop#name() name}) plus the binder's common tags. Counters that come from
+ * {@link io.weft.loop.core.LoopStats} are {@code FunctionCounter}s and gauges read on demand; the
+ * timers are fed by the lag probe (a loop timer) and by the {@link LoopWatchdog}.
+ */
+public enum LoopMeters implements MeterDocumentation {
+
+    /** Loop iterations completed. */
+    ITERATIONS("weft.loop.iterations", Meter.Type.COUNTER, null, "Loop iterations completed"),
+
+    /** Readiness events delivered to watcher handlers. */
+    IO_EVENTS("weft.loop.io.events", Meter.Type.COUNTER, null, "I/O readiness events delivered to handlers"),
+
+    /** Callbacks run. */
+    CALLBACKS("weft.loop.callbacks", Meter.Type.COUNTER, null, "Callbacks run (queued with execute, and close callbacks)"),
+
+    /** Timer tasks run. */
+    TIMERS_FIRED("weft.loop.timers.fired", Meter.Type.COUNTER, null, "Timer tasks run; a repeating timer counts once per run"),
+
+    /** Runs of repeating timers skipped because the loop was more than a period late. */
+    TIMER_RUNS_SKIPPED("weft.loop.timers.skipped", Meter.Type.COUNTER, null,
+            "Runs of repeating timers skipped because the loop was more than a period late"),
+
+    /** Exceptions thrown by callbacks, timers and handlers. */
+    EXCEPTIONS("weft.loop.exceptions", Meter.Type.COUNTER, null, "Exceptions thrown by callbacks, timers and handlers"),
+
+    /** Time the loop spent running, outside the poller. */
+    BUSY("weft.loop.busy", Meter.Type.COUNTER, "seconds", "Time the loop spent running tasks and handlers, outside the poller"),
+
+    /** Time the loop spent waiting in the poller (libuv's idle time). */
+    IDLE("weft.loop.idle", Meter.Type.COUNTER, "seconds", "Time the loop spent waiting in the poller"),
+
+    /** busy / (busy + idle) over the last utilization window (Node's event loop utilization). */
+    UTILIZATION("weft.loop.utilization", Meter.Type.GAUGE, null,
+            "Share of time the loop was busy, busy / (busy + idle), over the last window (0 to 1)"),
+
+    /** Callbacks queued and not yet run. */
+    CALLBACKS_PENDING("weft.loop.callbacks.pending", Meter.Type.GAUGE, null, "Callbacks queued and not yet run"),
+
+    /** Open watchers. */
+    WATCHERS_LIVE("weft.loop.watchers.live", Meter.Type.GAUGE, null, "Open I/O watchers"),
+
+    /** Timers scheduled and not yet finished or cancelled. */
+    TIMERS_LIVE("weft.loop.timers.live", Meter.Type.GAUGE, null,
+            "Timers scheduled and not yet finished or cancelled (the lag probe is one)"),
+
+    /** How late the lag probe timer fired (Node's monitorEventLoopDelay). */
+    LAG("weft.loop.lag", Meter.Type.TIMER, "seconds", "How late a periodic probe timer fired after its deadline"),
+
+    /** How long a sampled callback waited between execute and its start. */
+    CALLBACK_WAIT("weft.loop.callbacks.wait", Meter.Type.TIMER, "seconds",
+            "How long a sampled callback waited from execute to its start"),
+
+    /** Episodes of one task holding the loop longer than the threshold, counted when seen. */
+    BLOCKED("weft.loop.blocked", Meter.Type.COUNTER, null,
+            "Episodes of one callback, timer or handler holding the loop longer than the blocked threshold"),
+
+    /** How long each blocked episode lasted, recorded when it ends. */
+    BLOCKED_DURATION("weft.loop.blocked.duration", Meter.Type.TIMER, "seconds",
+            "How long each blocked episode held the loop, recorded when it ends");
+
+    private final String name;
+    private final Meter.Type type;
+    private final String baseUnit;
+    private final String description;
+
+    LoopMeters(String name, Meter.Type type, String baseUnit, String description) {
+        this.name = name;
+        this.type = type;
+        this.baseUnit = baseUnit;
+        this.description = description;
+    }
+
+    @Override
+    public String getName() {
+        return name;
+    }
+
+    @Override
+    public Meter.Type getType() {
+        return type;
+    }
+
+    @Override
+    public String getBaseUnit() {
+        return baseUnit;
+    }
+
+    @Override
+    public KeyName[] getKeyNames() {
+        return LoopTag.values();
+    }
+
+    /** What the meter measures, as registered with Micrometer. */
+    public String getDescription() {
+        return description;
+    }
+
+    /** The tag keys every Weft loop meter carries. */
+    public enum LoopTag implements KeyName {
+        /** The loop's name. */
+        LOOP("loop");
+
+        private final String key;
+
+        LoopTag(String key) {
+            this.key = key;
+        }
+
+        @Override
+        public String asString() {
+            return key;
+        }
+    }
+}

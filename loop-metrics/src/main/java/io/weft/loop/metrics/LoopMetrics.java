@@ -1,0 +1,406 @@
+package io.weft.loop.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.weft.loop.core.EventLoop;
+import io.weft.loop.core.LoopStats;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * A Micrometer {@link MeterBinder} for one {@link EventLoop} or several (a group): event counts,
+ * busy and idle time, utilization, lag, callback wait and blocking-callback alarms, every meter
+ * named in {@link LoopMeters} and tagged {@code loop=<name>}.
+ *
+ * <p><b>Cost.</b> Counters and gauges read the loop's own {@link LoopStats} when the registry asks;
+ * nothing is recorded on the loop's hot path. The lag probe is one unreferenced loop timer (every
+ * {@link Builder#lagResolution}, default 20 ms) that records into a timer histogram; the callback
+ * wait is sampled by the {@link LoopWatchdog}'s thread, which queues one probe callback at a time
+ * (every {@link Builder#callbackWaitInterval}, default 100 ms). The watchdog also turns on {@link
+ * LoopStats#trackTasks()}: one clock reading per task.
+ *
+ * <p><b>Never throws.</b> {@link #bindTo} logs and skips what it cannot register, and registers no
+ * meter it cannot read: a loop that is closed or shutting down gets its counters and gauges (their
+ * final values) but no lag, wait or blocked meters; a second loop with a name already bound is
+ * skipped, since its meters would carry the same tags.
+ *
+ * {@snippet :
+ * LoopMetrics metrics = LoopMetrics.builder(loop).tags(Tags.of("app", "orders")).build();
+ * metrics.bindTo(registry);
+ * // ... when the loop is done:
+ * metrics.close(); // stops the probes and removes the meters
+ * }
+ *
+ * <p>Bind each loop once (per registry): two binders on one loop each run a probe and raise alarms.
+ */
+public final class LoopMetrics implements MeterBinder, AutoCloseable {
+    /** Default resolution of the lag probe. */
+    public static final Duration DEFAULT_LAG_RESOLUTION = Duration.ofMillis(20);
+    /** Default time between two callback-wait probes of one loop. */
+    public static final Duration DEFAULT_CALLBACK_WAIT_INTERVAL = Duration.ofMillis(100);
+    /** Default blocked-loop threshold. */
+    public static final Duration DEFAULT_BLOCKED_THRESHOLD = Duration.ofMillis(100);
+    /** Default utilization window. */
+    public static final Duration DEFAULT_UTILIZATION_WINDOW = Duration.ofSeconds(1);
+
+    private static final System.Logger LOG = System.getLogger(LoopMetrics.class.getName());
+    private static final double[] PERCENTILES = {0.5, 0.9, 0.99, 0.999};
+
+    private final List<EventLoop> loops;
+    private final Tags tags;
+    private final Duration lagResolution;
+    private final Duration callbackWaitInterval;
+    private final Duration utilizationWindow;
+    private final LoopWatchdog watchdog;
+    private final Duration blockedThreshold;
+    private final Map<EventLoop, Duration> thresholds;
+    private final Duration logInterval;
+
+    private final Object lock = new Object();
+    private final Map<EventLoop, Bound> bound = new IdentityHashMap<>(); // guarded by lock
+    private final List<Registered> meters = new ArrayList<>(); // guarded by lock
+    private boolean closed; // guarded by lock
+
+    private LoopMetrics(Builder builder) {
+        this.loops = List.copyOf(builder.loops);
+        this.tags = builder.tags;
+        this.lagResolution = builder.lagResolution;
+        this.callbackWaitInterval = builder.callbackWaitInterval;
+        this.utilizationWindow = builder.utilizationWindow;
+        this.watchdog = builder.watchdog;
+        this.blockedThreshold = builder.blockedThreshold;
+        this.thresholds = new IdentityHashMap<>(builder.thresholds);
+        this.logInterval = builder.logInterval;
+    }
+
+    /** A binder for one loop with the defaults. */
+    public static LoopMetrics of(EventLoop loop) {
+        return builder(loop).build();
+    }
+
+    /** A binder for several loops (a group: anything iterable) with the defaults. */
+    public static LoopMetrics of(Iterable<EventLoop> loops) {
+        return builder(loops).build();
+    }
+
+    /** A builder for one loop. */
+    public static Builder builder(EventLoop loop) {
+        Objects.requireNonNull(loop, "loop");
+        return new Builder(List.of(loop));
+    }
+
+    /** A builder for several loops; they are read once, when the builder is made. */
+    public static Builder builder(Iterable<EventLoop> loops) {
+        Objects.requireNonNull(loops, "loops");
+        List<EventLoop> list = new ArrayList<>();
+        for (EventLoop loop : loops) {
+            list.add(Objects.requireNonNull(loop, "a loop in loops"));
+        }
+        return new Builder(list);
+    }
+
+    /**
+     * Registers the meters of every loop with {@code registry} and, on the first call, starts the
+     * lag probes and the watchdog's watch. Never throws: a meter that fails to register is logged
+     * and left out. After {@link #close()} it does nothing.
+     */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Objects.requireNonNull(registry, "registry");
+        synchronized (lock) {
+            if (closed) {
+                LOG.log(System.Logger.Level.WARNING, "LoopMetrics is closed; bindTo registers nothing");
+                return;
+            }
+            Set<String> names = new HashSet<>();
+            for (EventLoop loop : loops) {
+                if (!names.add(loop.name())) {
+                    LOG.log(System.Logger.Level.WARNING, "two loops are named '" + loop.name()
+                            + "'; the second is not bound, its meters would carry the same tags");
+                    continue;
+                }
+                try {
+                    bindLoop(registry, loop);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "binding the meters of loop '" + loop.name() + "' failed", e);
+                }
+            }
+        }
+    }
+
+    private void bindLoop(MeterRegistry registry, EventLoop loop) {
+        LoopStats stats = loop.stats();
+        Tags loopTags = tags.and(LoopMeters.LoopTag.LOOP.asString(), loop.name());
+        counter(registry, LoopMeters.ITERATIONS, loopTags, stats, LoopStats::iterations);
+        counter(registry, LoopMeters.IO_EVENTS, loopTags, stats, LoopStats::ioEvents);
+        counter(registry, LoopMeters.CALLBACKS, loopTags, stats, LoopStats::callbacksRun);
+        counter(registry, LoopMeters.TIMERS_FIRED, loopTags, stats, LoopStats::timersFired);
+        counter(registry, LoopMeters.TIMER_RUNS_SKIPPED, loopTags, stats, LoopStats::timerRunsSkipped);
+        counter(registry, LoopMeters.EXCEPTIONS, loopTags, stats, LoopStats::exceptions);
+        counter(registry, LoopMeters.BUSY, loopTags, stats, s -> seconds(s.busyNanos()));
+        counter(registry, LoopMeters.IDLE, loopTags, stats, s -> seconds(s.pollNanos()));
+        UtilizationWindow window = new UtilizationWindow(stats, utilizationWindow.toNanos());
+        gauge(registry, LoopMeters.UTILIZATION, loopTags, stats, window::read);
+        gauge(registry, LoopMeters.CALLBACKS_PENDING, loopTags, stats, LoopStats::pendingCallbacks);
+        gauge(registry, LoopMeters.WATCHERS_LIVE, loopTags, stats, LoopStats::liveWatchers);
+        gauge(registry, LoopMeters.TIMERS_LIVE, loopTags, stats, LoopStats::liveTimers);
+
+        if (loop.isShuttingDown()) {
+            // Nothing would ever feed the lag, wait or blocked meters: do not register them.
+            return;
+        }
+        Bound state = bound.computeIfAbsent(loop, l -> new Bound());
+        if (lagResolution != null) {
+            add(state.lag, histogram(registry, LoopMeters.LAG, loopTags));
+            if (state.lagProbe == null) {
+                LagProbe probe = new LagProbe(loop, lagResolution, nanos -> record(state.lag, nanos));
+                try {
+                    probe.start();
+                    state.lagProbe = probe;
+                } catch (RuntimeException e) { // the loop closed since we looked
+                    removeLast(registry, state.lag);
+                }
+            }
+        }
+        if (watchdog != null) {
+            if (callbackWaitInterval != null) {
+                add(state.wait, histogram(registry, LoopMeters.CALLBACK_WAIT, loopTags));
+            }
+            add(state.blocked, register(registry, Counter.builder(LoopMeters.BLOCKED.getName())
+                    .description(LoopMeters.BLOCKED.getDescription()).tags(loopTags)));
+            add(state.blockedDuration, register(registry, Timer.builder(LoopMeters.BLOCKED_DURATION.getName())
+                    .description(LoopMeters.BLOCKED_DURATION.getDescription()).tags(loopTags)));
+            if (state.watch == null) {
+                Duration threshold = thresholds.getOrDefault(loop, blockedThreshold);
+                state.watch = watchdog.watch(loop, threshold.toNanos(),
+                        callbackWaitInterval == null ? 0 : callbackWaitInterval.toNanos(), logInterval.toNanos(), state);
+            }
+        }
+    }
+
+    private static double seconds(long nanos) {
+        return nanos / 1e9;
+    }
+
+    private void counter(MeterRegistry registry, LoopMeters meter, Tags loopTags, LoopStats stats, ToDoubleFunction<LoopStats> read) {
+        register(registry, FunctionCounter.builder(meter.getName(), stats, read)
+                .description(meter.getDescription()).baseUnit(meter.getBaseUnit()).tags(loopTags));
+    }
+
+    private void gauge(MeterRegistry registry, LoopMeters meter, Tags loopTags, LoopStats stats, ToDoubleFunction<LoopStats> read) {
+        register(registry, Gauge.builder(meter.getName(), stats, read)
+                .description(meter.getDescription()).baseUnit(meter.getBaseUnit()).tags(loopTags));
+    }
+
+    private Timer histogram(MeterRegistry registry, LoopMeters meter, Tags loopTags) {
+        return register(registry, Timer.builder(meter.getName()).description(meter.getDescription()).tags(loopTags)
+                .publishPercentiles(PERCENTILES).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(10)));
+    }
+
+    private <M extends Meter> M register(MeterRegistry registry, Object builder) {
+        M meter;
+        try {
+            meter = registerWith(registry, builder);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "registering a loop meter failed; it is left out", e);
+            return null;
+        }
+        meters.add(new Registered(registry, meter));
+        return meter;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <M extends Meter> M registerWith(MeterRegistry registry, Object builder) {
+        return (M) switch (builder) {
+            case FunctionCounter.Builder<?> b -> b.register(registry);
+            case Gauge.Builder<?> b -> b.register(registry);
+            case Counter.Builder b -> b.register(registry);
+            case Timer.Builder b -> b.register(registry);
+            default -> throw new IllegalArgumentException("not a meter builder: " + builder);
+        };
+    }
+
+    private static <M> void add(List<M> list, M meter) {
+        // Meters are equal by id, and the same id in another registry is another meter: compare identities.
+        if (meter != null && list.stream().noneMatch(m -> m == meter)) {
+            list.add(meter);
+        }
+    }
+
+    private void removeLast(MeterRegistry registry, List<Timer> timers) {
+        if (!timers.isEmpty()) {
+            Timer timer = timers.removeLast();
+            registry.remove(timer);
+            meters.removeIf(r -> r.meter == timer);
+        }
+    }
+
+    private static void record(List<Timer> timers, long nanos) {
+        for (Timer timer : timers) {
+            timer.record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Stops the lag probes and the watchdog's watch of these loops and removes the meters from
+     * the registries they were bound to. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (Bound state : bound.values()) {
+                if (state.lagProbe != null) {
+                    state.lagProbe.close();
+                }
+                if (state.watch != null) {
+                    state.watch.close();
+                }
+            }
+            for (Registered r : meters) {
+                r.registry.remove(r.meter);
+            }
+            meters.clear();
+        }
+    }
+
+    private record Registered(MeterRegistry registry, Meter meter) {
+    }
+
+    /** What a bound loop feeds: one meter per registry for each kind. */
+    private static final class Bound implements LoopWatchdog.Sink {
+        final List<Timer> lag = new CopyOnWriteArrayList<>();
+        final List<Timer> wait = new CopyOnWriteArrayList<>();
+        final List<Counter> blocked = new CopyOnWriteArrayList<>();
+        final List<Timer> blockedDuration = new CopyOnWriteArrayList<>();
+        LagProbe lagProbe;
+        LoopWatchdog.Watch watch;
+
+        @Override
+        public void blockedEpisodeStarted() {
+            for (Counter counter : blocked) {
+                counter.increment();
+            }
+        }
+
+        @Override
+        public void blockedEpisodeEnded(long blockedNanos) {
+            record(blockedDuration, blockedNanos);
+        }
+
+        @Override
+        public void callbackWaited(long waitNanos) {
+            record(wait, waitNanos);
+        }
+    }
+
+    /** Settings of a {@link LoopMetrics}; every one is optional. Not thread-safe. */
+    public static final class Builder {
+        private final List<EventLoop> loops;
+        private Tags tags = Tags.empty();
+        private Duration lagResolution = DEFAULT_LAG_RESOLUTION;
+        private Duration callbackWaitInterval = DEFAULT_CALLBACK_WAIT_INTERVAL;
+        private Duration utilizationWindow = DEFAULT_UTILIZATION_WINDOW;
+        private LoopWatchdog watchdog = LoopWatchdog.shared();
+        private Duration blockedThreshold = DEFAULT_BLOCKED_THRESHOLD;
+        private final Map<EventLoop, Duration> thresholds = new HashMap<>();
+        private Duration logInterval = LoopWatchdog.DEFAULT_LOG_INTERVAL;
+
+        private Builder(List<EventLoop> loops) {
+            this.loops = loops;
+        }
+
+        /** Tags added to every meter, besides {@code loop}. */
+        public Builder tags(Iterable<Tag> tags) {
+            this.tags = Tags.of(Objects.requireNonNull(tags, "tags"));
+            return this;
+        }
+
+        /** How often the lag probe fires (default 20 ms); {@code null} registers no lag meter and runs no probe. */
+        public Builder lagResolution(Duration resolution) {
+            this.lagResolution = resolution == null ? null : positive(resolution, "lagResolution");
+            return this;
+        }
+
+        /** How often the watchdog samples the callback wait of each loop (default 100 ms); {@code null} for never. */
+        public Builder callbackWaitInterval(Duration interval) {
+            this.callbackWaitInterval = interval == null ? null : positive(interval, "callbackWaitInterval");
+            return this;
+        }
+
+        /** The least loop time a utilization reading covers (default 1 s). */
+        public Builder utilizationWindow(Duration window) {
+            this.utilizationWindow = positive(window, "utilizationWindow");
+            return this;
+        }
+
+        /**
+         * The watchdog that raises blocked-loop alarms and samples callback wait (default {@link
+         * LoopWatchdog#shared()}); {@code null} for none: no blocked or wait meters, no task tracking.
+         */
+        public Builder watchdog(LoopWatchdog watchdog) {
+            this.watchdog = watchdog;
+            return this;
+        }
+
+        /** How long one task may hold a loop before it counts as blocked (default 100 ms). */
+        public Builder blockedThreshold(Duration threshold) {
+            this.blockedThreshold = positive(threshold, "blockedThreshold");
+            return this;
+        }
+
+        /** The blocked threshold of one of the loops, over {@link #blockedThreshold(Duration)}. */
+        public Builder blockedThreshold(EventLoop loop, Duration threshold) {
+            Objects.requireNonNull(loop, "loop");
+            if (!loops.contains(loop)) {
+                throw new IllegalArgumentException("loop '" + loop.name() + "' is not one of the loops this binder binds");
+            }
+            thresholds.put(loop, positive(threshold, "blockedThreshold"));
+            return this;
+        }
+
+        /** The least time between two blocked-loop log lines about one loop (default 10 s). */
+        public Builder blockedLogInterval(Duration interval) {
+            Objects.requireNonNull(interval, "blockedLogInterval");
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("blockedLogInterval must be >= 0, got " + interval);
+            }
+            this.logInterval = interval;
+            return this;
+        }
+
+        private static Duration positive(Duration d, String what) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, got " + d);
+            }
+            return d;
+        }
+
+        /** The binder; call {@link LoopMetrics#bindTo} to register its meters. */
+        public LoopMetrics build() {
+            return new LoopMetrics(this);
+        }
+    }
+}

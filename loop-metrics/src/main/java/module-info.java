@@ -1,0 +1,13 @@
+/**
+ * Micrometer meters for Weft loops: lag, utilization, event counts and blocking-callback alarms.
+ */
+// Micrometer ships automatic modules only; its types are in this module's API, so they are re-exported anyway.
+@SuppressWarnings("requires-transitive-automatic")
+module io.weft.loop.metrics {
+    requires transitive io.weft.loop.core;
+    requires transitive micrometer.core;
+    requires transitive micrometer.commons;
+    requires jdk.jfr;
+
+    exports io.weft.loop.metrics;
+}
