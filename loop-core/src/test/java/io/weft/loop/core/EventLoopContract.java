@@ -536,6 +536,36 @@ public abstract class EventLoopContract {
         assertThat(seen).containsExactly(Interest.WRITABLE);
     }
 
+    @Test
+    void steadyStateIterationsAllocateNothing() throws IOException {
+        EventLoop loop = newLoop();
+        TestPipe pipe = pipe();
+        AtomicInteger events = new AtomicInteger();
+        loop.watch(pipe.readEnd(), Interest.READABLE, (w, r) -> events.incrementAndGet());
+        Runnable requeue = new Runnable() {
+            @Override
+            public void run() {
+                loop.execute(this);
+            }
+        };
+        loop.execute(requeue);
+        pipe.writeByte(); // never drained: level-triggered, so every iteration dispatches one event
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().threadId();
+        for (int i = 0; i < 50_000; i++) {
+            loop.run(RunMode.NOWAIT); // warm up the JIT
+        }
+        int iterations = 20_000;
+        long before = threads.getThreadAllocatedBytes(tid);
+        for (int i = 0; i < iterations; i++) {
+            loop.run(RunMode.NOWAIT);
+        }
+        long perIteration = (threads.getThreadAllocatedBytes(tid) - before) / iterations;
+        assertThat(events.get()).isGreaterThan(iterations);
+        assertThat(perIteration).as("bytes allocated per iteration (timers, callbacks, poll, dispatch)").isLessThan(8);
+    }
+
     // ------------------------------------------------------------------ errors
 
     @Test
