@@ -67,7 +67,30 @@ public enum LoopMeters implements MeterDocumentation {
 
     /** How long each blocked episode lasted, recorded when it ends. */
     BLOCKED_DURATION("weft.loop.blocked.duration", Meter.Type.TIMER, "seconds",
-            "How long each blocked episode held the loop, recorded when it ends");
+            "How long each blocked episode held the loop, recorded when it ends"),
+
+    /** TCP connections open on the loop. */
+    CONNECTIONS_OPEN("weft.loop.connections.open", Meter.Type.GAUGE, null, "TCP connections open on the loop"),
+
+    /** TCP connections accepted by servers listening on the loop. */
+    CONNECTIONS_ACCEPTED("weft.loop.connections.accepted", Meter.Type.COUNTER, null,
+            "TCP connections accepted by servers listening on the loop"),
+
+    /** Accepts that failed (out of file descriptors, or another error). */
+    ACCEPT_FAILURES("weft.loop.accept.failures", Meter.Type.COUNTER, null,
+            "Accepts that failed: out of file descriptors, or another error"),
+
+    /** Connections accepted and closed at once because file descriptors ran out. */
+    CONNECTIONS_SHED("weft.loop.connections.shed", Meter.Type.COUNTER, null,
+            "Connections accepted and closed at once because file descriptors ran out"),
+
+    /** Connections the peer reset (ECONNRESET, EPIPE). */
+    CONNECTIONS_RESET("weft.loop.connections.reset", Meter.Type.COUNTER, null,
+            "Connections the peer reset (ECONNRESET, EPIPE), closed quietly"),
+
+    /** Connections closed by their idle timeout. */
+    CONNECTIONS_IDLE_TIMEOUTS("weft.loop.connections.idle.timeouts", Meter.Type.COUNTER, null,
+            "Connections closed because nothing was read or written for their idle timeout");
 
     private final String name;
     private final Meter.Type type;

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.LoopStats;
+import io.weft.loop.core.net.TcpStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -161,6 +162,13 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
         gauge(registry, LoopMeters.CALLBACKS_PENDING, loopTags, stats, LoopStats::pendingCallbacks);
         gauge(registry, LoopMeters.WATCHERS_LIVE, loopTags, stats, LoopStats::liveWatchers);
         gauge(registry, LoopMeters.TIMERS_LIVE, loopTags, stats, LoopStats::liveTimers);
+        TcpStats tcp = TcpStats.of(loop);
+        gauge(registry, LoopMeters.CONNECTIONS_OPEN, loopTags, tcp, TcpStats::openConnections);
+        counter(registry, LoopMeters.CONNECTIONS_ACCEPTED, loopTags, tcp, TcpStats::acceptedConnections);
+        counter(registry, LoopMeters.ACCEPT_FAILURES, loopTags, tcp, TcpStats::acceptFailures);
+        counter(registry, LoopMeters.CONNECTIONS_SHED, loopTags, tcp, TcpStats::shedConnections);
+        counter(registry, LoopMeters.CONNECTIONS_RESET, loopTags, tcp, TcpStats::peerResets);
+        counter(registry, LoopMeters.CONNECTIONS_IDLE_TIMEOUTS, loopTags, tcp, TcpStats::idleTimeouts);
 
         if (loop.isShuttingDown()) {
             // Nothing would ever feed the lag, wait or blocked meters: do not register them.
@@ -199,12 +207,12 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
         return nanos / 1e9;
     }
 
-    private void counter(MeterRegistry registry, LoopMeters meter, Tags loopTags, LoopStats stats, ToDoubleFunction<LoopStats> read) {
+    private <T> void counter(MeterRegistry registry, LoopMeters meter, Tags loopTags, T stats, ToDoubleFunction<T> read) {
         register(registry, FunctionCounter.builder(meter.getName(), stats, read)
                 .description(meter.getDescription()).baseUnit(meter.getBaseUnit()).tags(loopTags));
     }
 
-    private void gauge(MeterRegistry registry, LoopMeters meter, Tags loopTags, LoopStats stats, ToDoubleFunction<LoopStats> read) {
+    private <T> void gauge(MeterRegistry registry, LoopMeters meter, Tags loopTags, T stats, ToDoubleFunction<T> read) {
         register(registry, Gauge.builder(meter.getName(), stats, read)
                 .description(meter.getDescription()).baseUnit(meter.getBaseUnit()).tags(loopTags));
     }
