@@ -188,6 +188,33 @@ public abstract class TcpContract {
     }
 
     @Test
+    void echoRoundTripsInSteadyStateAllocateNothingOnTheLoopThread() throws Exception {
+        LoopGroup group = group(1);
+        TcpServer server = echoServer(group, loopback(), TcpOptions.defaults());
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (Socket socket = connect(server)) {
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            byte[] request = new byte[100];
+            byte[] reply = new byte[100];
+            long loopThread = CompletableFuture.supplyAsync(() -> Thread.currentThread().threadId(), group.next()).get();
+            int warmUp = 20_000;
+            int measured = 10_000;
+            long before = 0;
+            for (int i = 0; i < warmUp + measured; i++) {
+                if (i == warmUp) {
+                    before = threads.getThreadAllocatedBytes(loopThread);
+                }
+                out.write(request);
+                in.readNBytes(reply, 0, reply.length);
+            }
+            long perRoundTrip = (threads.getThreadAllocatedBytes(loopThread) - before) / measured;
+            assertThat(perRoundTrip).as("bytes the loop thread allocates per echo round trip").isLessThan(16);
+        }
+    }
+
+    @Test
     void theServerCanHalfCloseAndStillRead() throws Exception {
         LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
         TcpServer server = listen(group(1), loopback(), TcpOptions.defaults(), () -> new ConnectionHandler() {
