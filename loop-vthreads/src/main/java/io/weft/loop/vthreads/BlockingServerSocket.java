@@ -78,7 +78,7 @@ public final class BlockingServerSocket implements Closeable {
                 return BlockingSocket.accepting(loop, this);
             }
         }
-        throw new IllegalStateException("a connection handler was asked for off the server's loops");
+        return BlockingSocket.accepting(loops.get(0), this);
     }
 
     /** The bound address, with the real port. */

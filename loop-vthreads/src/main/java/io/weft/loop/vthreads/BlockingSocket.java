@@ -55,8 +55,10 @@ public final class BlockingSocket implements Closeable {
     static final int MAX_INBOUND = 64 * 1024;
     private static final int RESUME_BELOW = MAX_INBOUND / 4;
 
-    private final EventLoop loop;
-    private final ParkedThreads parked;
+    // The loop the connection lives on: known at connect, learned in onOpen for an accepted one
+    // (a group's acceptor may ask for the handler on another loop). Published with the socket.
+    private EventLoop loop;
+    private ParkedThreads parked;
     private final Handler handler = new Handler();
     private final Runnable resumeReading = this::resumeReadingOnLoop;
     private volatile boolean closeRequested;
@@ -85,7 +87,7 @@ public final class BlockingSocket implements Closeable {
 
     /** A socket for a connection the server accepts; {@code server} learns of it in onOpen. */
     static BlockingSocket accepting(EventLoop loopHint, BlockingServerSocket server) {
-        return new BlockingSocket(loopHint).acceptedBy(server);
+        return new BlockingSocket(loopHint).acceptedBy(server); // the real loop comes with onOpen
     }
 
     private BlockingSocket acceptedBy(BlockingServerSocket server) {
@@ -585,6 +587,13 @@ public final class BlockingSocket implements Closeable {
         throw new IOException(failure);
     }
 
+    /** For tests: the bytes queued on the connection, read on the loop. */
+    CompletableFuture<Long> queuedBytes() {
+        CompletableFuture<Long> queued = new CompletableFuture<>();
+        loop.execute(() -> queued.complete(connection.queuedBytes()));
+        return queued;
+    }
+
     @Override
     public String toString() {
         return "BlockingSocket[" + loop.name() + (closeRequested ? ", closed" : "") + "]";
@@ -596,6 +605,10 @@ public final class BlockingSocket implements Closeable {
         @Override
         public void onOpen(TcpConnection c) {
             connection = c;
+            if (c.loop() != loop) {
+                loop = c.loop();
+                parked = ParkedThreads.of(loop);
+            }
             if (closeRequested) {
                 c.abort(); // closed (or interrupted) while connecting
                 return;
