@@ -78,6 +78,10 @@ public final class BlockingSocket implements Closeable {
     private Throwable closedCause;
     private Waiter reader;
     private Waiter writer;
+    private ByteBuffer staging; // write mode; see stage()
+    private boolean flushQueued;
+    private boolean outputShut;
+    private final Runnable flushStaged = this::flushStaged;
     private BlockingServerSocket acceptedBy;
 
     private BlockingSocket(EventLoop loop) {
@@ -308,10 +312,59 @@ public final class BlockingSocket implements Closeable {
         if (!src.hasRemaining()) {
             return;
         }
-        // Always a hand-off: TcpConnection.write takes only the loop's own thread, not a thread it carries.
+        if (carriedHere() && stage(src)) {
+            return;
+        }
         Waiter waiter = new Waiter(src, () -> loopClosed(loop, null));
         handOff(waiter, () -> writeOnLoop(waiter));
         awaitIo(waiter);
+    }
+
+    /**
+     * Fast path of a thread this loop carries: TcpConnection.write takes only the loop's own
+     * thread, so instead of a hand-off and a park per write, copy the bytes into a staging buffer
+     * flushed to the connection by one callback, while they fit below the high watermark. An error
+     * that the flush meets then surfaces at the next call, as with bytes in a kernel buffer.
+     */
+    private boolean stage(ByteBuffer src) throws IOException {
+        if (closed) {
+            throw closedException();
+        }
+        if (outputShut) {
+            throw outputShutdown();
+        }
+        int staged = staging == null ? 0 : staging.position();
+        long room = connection.options().writeHighWatermark() + 1L - connection.queuedBytes() - staged;
+        if (writer != null || !connection.isWritable() || src.remaining() > room) {
+            return false; // park as the hand-off path does, behind what is staged
+        }
+        if (staging == null) {
+            staging = ByteBuffer.allocate(Math.max(src.remaining(), 4096));
+        } else if (staging.remaining() < src.remaining()) {
+            staging = ByteBuffer.allocate(Math.max(staging.capacity() * 2, staged + src.remaining())).put(staging.flip());
+        }
+        staging.put(src);
+        if (!flushQueued) {
+            try {
+                loop.execute(flushStaged);
+            } catch (RejectedExecutionException e) {
+                throw loopClosed(loop, e);
+            }
+            flushQueued = true;
+        }
+        return true;
+    }
+
+    private void flushStaged() {
+        flushQueued = false;
+        if (staging == null || staging.position() == 0) {
+            return;
+        }
+        staging.flip();
+        if (!closed && connection.isOpen()) {
+            connection.write(staging);
+        }
+        staging = staging.capacity() > 64 * 1024 ? null : staging.clear();
     }
 
     private void writeOnLoop(Waiter waiter) {
@@ -319,6 +372,11 @@ public final class BlockingSocket implements Closeable {
             waiter.fail(closedException());
             return;
         }
+        if (outputShut) {
+            waiter.fail(outputShutdown());
+            return;
+        }
+        flushStaged(); // staged bytes go first (normally their callback already ran)
         if (writer != null && writer != waiter) {
             waiter.fail(new IllegalStateException("another thread is already writing this socket; one writer at a time"));
             return;
@@ -359,7 +417,11 @@ public final class BlockingSocket implements Closeable {
      * still read.
      */
     public void shutdownOutput() throws IOException {
-        runOnLoopAndWait(() -> connection.shutdownOutput());
+        runOnLoopAndWait(() -> {
+            flushStaged();
+            outputShut = true;
+            connection.shutdownOutput();
+        });
     }
 
     /** Discards what was received and makes further reads return -1 at once. */
@@ -524,6 +586,10 @@ public final class BlockingSocket implements Closeable {
             return e;
         }
         return new SocketException(closedMessage == null ? "Socket closed" : closedMessage);
+    }
+
+    private static SocketException outputShutdown() {
+        return new SocketException("Socket output is shutdown");
     }
 
     private static SocketException socketClosed() {

@@ -297,6 +297,59 @@ public abstract class BlockingSocketContract extends VThreadsFixture {
 
     @ParameterizedTest
     @EnumSource(Carrier.class)
+    void manySmallWritesStayBelowTheWatermarkAndArriveInOrder(Carrier carrier) throws Exception {
+        EventLoop loop = loop();
+        VirtualThreads threads = VirtualThreads.forLoop(loop, carrier);
+        int high = 16 * 1024;
+        TcpOptions options = TcpOptions.defaults().withWriteWatermarks(8 * 1024, high).withBufferSizes(4096, 4096);
+        BlockingServerSocket server = closeLater(BlockingServerSocket.listen(loop, loopback(), options));
+        byte[] payload = new byte[4 * 1024 * 1024];
+        new Random(11).nextBytes(payload);
+
+        try (Socket client = jdkClient(server)) {
+            BlockingSocket socket = server.accept();
+            Spawned<Boolean> writer = spawn(threads, () -> {
+                try (socket) {
+                    OutputStream out = socket.getOutputStream();
+                    for (int offset = 0; offset < payload.length; offset += 1000) {
+                        out.write(payload, offset, Math.min(1000, payload.length - offset));
+                    }
+                }
+                return true;
+            });
+            awaitTrue(() -> socket.queuedBytes().join() > 0, "the writer fills the queue");
+            for (int i = 0; i < 10; i++) {
+                assertThat(socket.queuedBytes().get(30, TimeUnit.SECONDS)).isLessThanOrEqualTo(high + 1L);
+            }
+            assertThat(client.getInputStream().readAllBytes()).isEqualTo(payload);
+            assertThat(writer.join()).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Carrier.class)
+    void writingAfterShutdownOutputFails(Carrier carrier) throws Exception {
+        EventLoop loop = loop();
+        VirtualThreads threads = VirtualThreads.forLoop(loop, carrier);
+        BlockingServerSocket server = closeLater(BlockingServerSocket.listen(loop, loopback(), TcpOptions.defaults()));
+
+        try (Socket client = jdkClient(server)) {
+            Spawned<Object> writer = spawn(threads, () -> {
+                try (BlockingSocket socket = server.accept()) {
+                    socket.write(ByteBuffer.wrap(new byte[] {1, 2}));
+                    socket.shutdownOutput();
+                    socket.write(ByteBuffer.wrap(new byte[] {3}));
+                    return "wrote";
+                }
+            });
+
+            assertThat(writer.failure()).isInstanceOf(SocketException.class).hasMessage("Socket output is shutdown");
+            assertThat(client.getInputStream().readAllBytes()).containsExactly(1, 2);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Carrier.class)
     void closeAndWriteTimeoutWakeAParkedWriter(Carrier carrier) throws Exception {
         EventLoop loop = loop();
         VirtualThreads threads = VirtualThreads.forLoop(loop, carrier);

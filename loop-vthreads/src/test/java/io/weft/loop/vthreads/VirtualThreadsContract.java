@@ -137,6 +137,25 @@ public abstract class VirtualThreadsContract extends VThreadsFixture {
     }
 
     @Test
+    void aLoopCarriedThreadResumesInsideTheCallbackThatWakesIt() throws Exception {
+        EventLoop loop = loop();
+        VirtualThreads threads = VirtualThreads.forLoop(loop, Carrier.LOOP);
+
+        Spawned<long[]> sleeper = spawn(threads, () -> {
+            long before = loop.stats().timersFired(); // read on the loop thread: no race with its writer
+            long iterations = loop.stats().iterations();
+            VirtualThreads.sleep(Duration.ofMillis(1));
+            // The loop counts the fired timers when its timers phase ends: still the old count
+            // here means this thread runs inside the timer callback, not an iteration later.
+            return new long[] {loop.stats().timersFired() - before, loop.stats().iterations() - iterations};
+        });
+
+        long[] seen = sleeper.join();
+        assertThat(seen[0]).as("timers counted before the sleeper resumed").isZero();
+        assertThat(seen[1]).as("iterations while sleeping").isPositive();
+    }
+
+    @Test
     void poolCarriedThreadsRunOffTheLoop() throws Exception {
         EventLoop loop = loop();
         VirtualThreads threads = VirtualThreads.forLoop(loop, Carrier.POOL);
