@@ -619,7 +619,14 @@ public final class BlockingSocket implements Closeable {
                     + "'; call them from a virtual thread (VirtualThreads.forLoop(loop, ...).start(...))");
         }
         try {
-            loop.execute(action);
+            loop.execute(() -> {
+                try {
+                    action.run();
+                } catch (RuntimeException e) {
+                    waiter.fail(e); // never leave the thread parked; the loop's handler logs it too
+                    throw e;
+                }
+            });
         } catch (RejectedExecutionException e) {
             throw loopClosed(loop, e);
         }
@@ -759,7 +766,10 @@ public final class BlockingSocket implements Closeable {
                 };
             }
             Waiter r = reader;
+            Waiter w = writer;
             reader = null;
+            writer = null;
+            // Last, as each may run its thread right here.
             if (r != null) {
                 if (eof && reason != CloseReason.RESET) {
                     r.complete(-1L);
@@ -767,8 +777,6 @@ public final class BlockingSocket implements Closeable {
                     r.fail(closedException());
                 }
             }
-            Waiter w = writer;
-            writer = null;
             if (w != null) {
                 w.fail(closedException());
             }

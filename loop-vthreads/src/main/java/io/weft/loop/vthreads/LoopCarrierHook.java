@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The JDK's hidden hook for a custom virtual-thread scheduler, and the decision to use it.
  *
- * <p>JDK 21 to 25 keep a package-private constructor {@code
+ * <p>JDK 25 keeps a package-private constructor {@code
  * java.lang.ThreadBuilders.VirtualThreadBuilder(Executor scheduler)} (for the JDK's own tests):
  * threads built by it hand every continuation to {@code scheduler.execute} instead of the default
  * ForkJoinPool. Reaching it needs {@code java.lang} opened to this module; it throws {@code

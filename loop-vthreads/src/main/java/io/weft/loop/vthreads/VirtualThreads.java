@@ -208,15 +208,19 @@ public final class VirtualThreads {
         Waiter waiter = new Waiter(null, () -> loopShutDown(loop));
         ParkedThreads parked = ParkedThreads.of(loop);
         parked.add(waiter);
+        boolean interrupted;
         try {
             arm(loop, waiter, duration, () -> waiter.complete(0L));
-            waiter.park(() -> waiter.fail(new InterruptedException("sleep interrupted")));
+            interrupted = waiter.park(() -> waiter.fail(new InterruptedException("sleep interrupted")));
         } finally {
             parked.remove(waiter);
         }
         Throwable failure = waiter.failure();
         if (failure instanceof InterruptedException e) {
             throw e;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt(); // the sleep ended otherwise; keep the interrupt for later
         }
         if (failure instanceof RuntimeException e) {
             throw e;
@@ -279,6 +283,7 @@ public final class VirtualThreads {
         Waiter waiter = new Waiter(null, LoopGone::new);
         ParkedThreads parked = ParkedThreads.of(loop);
         parked.add(waiter);
+        boolean interrupted;
         try {
             future.whenComplete((value, error) -> {
                 if (loop.inLoop()) {
@@ -294,13 +299,16 @@ public final class VirtualThreads {
             if (timeout != null) {
                 arm(loop, waiter, timeout, () -> waiter.fail(new TimeoutException("not done within " + timeout)));
             }
-            waiter.park(() -> waiter.fail(new InterruptedException("await interrupted")));
+            interrupted = waiter.park(() -> waiter.fail(new InterruptedException("await interrupted")));
         } finally {
             parked.remove(waiter);
         }
         Throwable failure = waiter.failure();
         if (failure instanceof InterruptedException e) {
             throw e;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt(); // the wait ended otherwise; keep the interrupt for later
         }
         if (future.isDone()) {
             return future.get();
