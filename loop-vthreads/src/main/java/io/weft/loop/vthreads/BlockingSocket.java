@@ -1,0 +1,785 @@
+package io.weft.loop.vthreads;
+
+import io.weft.loop.core.EventLoop;
+import io.weft.loop.core.net.CloseReason;
+import io.weft.loop.core.net.ConnectionHandler;
+import io.weft.loop.core.net.TcpConnection;
+import io.weft.loop.core.net.TcpOptions;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A TCP connection with blocking-style reads and writes for virtual threads: a call that cannot
+ * proceed parks the thread until the loop's watcher or timer resumes it. Built on the loop's TCP
+ * contract ({@link TcpConnection}), so it runs on any backend.
+ *
+ * <p><b>Threads.</b> Use it from virtual threads (a platform thread also works, but is held while
+ * it waits; the loop's own thread must never call the blocking methods). One reader and one writer
+ * at a time; {@link #close()} from any thread. The socket's state lives on its loop: a thread
+ * carried by that loop ({@link Carrier#LOOP}) reads it directly; any other thread hands each request
+ * to the loop with {@code execute} and parks.
+ *
+ * <p><b>Semantics</b>, as {@link java.net.Socket} on a virtual thread:
+ * <ul>
+ * <li>End of stream: {@link #read} returns -1 (the socket can still write: the peer only half-closed).
+ * <li>Peer reset: {@link SocketException} "Connection reset" (bytes already received are read first).
+ * <li>{@link #close()} from another thread: a parked reader or writer gets {@link SocketException}
+ *     "Socket closed"; so does every later call. Queued writes are still flushed.
+ * <li>{@link Thread#interrupt()} of a parked reader or writer closes the socket (at once, dropping
+ *     queued writes) and throws {@link SocketException} "Closed by interrupt" with the interrupt
+ *     status set, which is what {@code java.net.Socket} does on a virtual thread.
+ * <li>Read timeout ({@link #setReadTimeout}): {@link SocketTimeoutException}; the socket stays usable.
+ * <li>Write timeout ({@link #setWriteTimeout}): {@link SocketTimeoutException}; the bytes before
+ *     {@code src.position()} were queued, the rest not; the socket stays open.
+ * <li>Loop shut down: parked and later calls get {@link SocketException} naming the loop.
+ * </ul>
+ *
+ * <p><b>Memory.</b> Writes park while the connection is above its high watermark, and queue at
+ * most up to it (plus one chunk). Reads buffer at most {@value #MAX_INBOUND} bytes that no one read
+ * yet; above that the socket stops reading and TCP flow control slows the peer.
+ */
+public final class BlockingSocket implements Closeable {
+    /** Bytes received and not yet read above which reading pauses. */
+    static final int MAX_INBOUND = 64 * 1024;
+    private static final int RESUME_BELOW = MAX_INBOUND / 4;
+
+    // The loop the connection lives on: known at connect, learned in onOpen for an accepted one
+    // (a group's acceptor may ask for the handler on another loop). Published with the socket.
+    private EventLoop loop;
+    private ParkedThreads parked;
+    private final Handler handler = new Handler();
+    private final Runnable resumeReading = this::resumeReadingOnLoop;
+    private volatile boolean closeRequested;
+    private volatile long readTimeoutNanos;
+    private volatile long writeTimeoutNanos;
+    private volatile int available;
+    private InputStream in;
+    private OutputStream out;
+
+    // Loop-confined: touched on the loop thread, or by a thread the loop carries.
+    private TcpConnection connection;
+    private ByteBuffer inbound; // read mode; null when empty
+    private boolean eof;
+    private boolean closed;
+    private boolean readPaused;
+    private String closedMessage;
+    private Throwable closedCause;
+    private Waiter reader;
+    private Waiter writer;
+    private ByteBuffer staging; // write mode; see stage()
+    private boolean flushQueued;
+    private boolean outputShut;
+    private final Runnable flushStaged = this::flushStaged;
+    private BlockingServerSocket acceptedBy;
+
+    private BlockingSocket(EventLoop loop) {
+        this.loop = loop;
+        this.parked = ParkedThreads.of(loop);
+    }
+
+    /** A socket for a connection the server accepts; {@code server} learns of it in onOpen. */
+    static BlockingSocket accepting(EventLoop loopHint, BlockingServerSocket server) {
+        return new BlockingSocket(loopHint).acceptedBy(server); // the real loop comes with onOpen
+    }
+
+    private BlockingSocket acceptedBy(BlockingServerSocket server) {
+        this.acceptedBy = server;
+        return this;
+    }
+
+    ConnectionHandler handler() {
+        return handler;
+    }
+
+    /**
+     * Connects to {@code address} on {@code loop}, parking the calling thread until the connection
+     * is established.
+     *
+     * @throws java.net.ConnectException or another {@link IOException} if the connect fails
+     * @throws SocketException "Closed by interrupt" if interrupted while connecting (status set)
+     */
+    public static BlockingSocket connect(EventLoop loop, InetSocketAddress address, TcpOptions options) throws IOException {
+        Objects.requireNonNull(loop, "loop");
+        VirtualThreads.checkNotLoopThread(loop, "connect");
+        BlockingSocket socket = new BlockingSocket(loop);
+        CompletableFuture<TcpConnection> connected;
+        try {
+            connected = TcpConnection.connect(loop, address, options, socket.handler);
+        } catch (RejectedExecutionException e) {
+            throw loopClosed(loop, e);
+        }
+        Waiter waiter = new Waiter(null, () -> loopClosed(loop, null));
+        socket.parked.add(waiter);
+        boolean interrupted;
+        try {
+            connected.whenComplete((c, e) -> waiter.complete(0L));
+            interrupted = waiter.park(() -> waiter.fail(new SocketException("Closed by interrupt")));
+        } finally {
+            socket.parked.remove(waiter);
+        }
+        if (interrupted) {
+            socket.close();
+            Thread.currentThread().interrupt();
+            throw new SocketException("Closed by interrupt");
+        }
+        if (waiter.failure() instanceof IOException e) {
+            socket.close();
+            throw e;
+        }
+        try {
+            connected.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException("connect to " + address + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            throw new AssertionError("the future is done", e);
+        }
+        return socket;
+    }
+
+    // ------------------------------------------------------------------ options
+
+    /** The loop the connection lives on. */
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** How long {@link #read} may park before {@link SocketTimeoutException}; zero (the default) for ever. */
+    public void setReadTimeout(Duration timeout) {
+        readTimeoutNanos = checkTimeout(timeout);
+    }
+
+    /** How long {@link #write} may park for writability before {@link SocketTimeoutException}; zero for ever. */
+    public void setWriteTimeout(Duration timeout) {
+        writeTimeoutNanos = checkTimeout(timeout);
+    }
+
+    private static long checkTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be >= 0 (0 = none), got " + timeout);
+        }
+        return timeout.toNanos();
+    }
+
+    /** The read timeout; zero for none. */
+    public Duration readTimeout() {
+        return Duration.ofNanos(readTimeoutNanos);
+    }
+
+    /** The write timeout; zero for none. */
+    public Duration writeTimeout() {
+        return Duration.ofNanos(writeTimeoutNanos);
+    }
+
+    /** Whether {@link #close()} was called (or an interrupt closed it). */
+    public boolean isClosed() {
+        return closeRequested;
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /**
+     * Reads into {@code dst}, parking until at least one byte is there.
+     *
+     * @return the number of bytes read, or -1 at end of stream
+     * @throws SocketException "Socket closed", "Connection reset", "Closed by interrupt", or the loop shut down
+     * @throws SocketTimeoutException if the read timeout passes first (the socket stays usable)
+     */
+    public int read(ByteBuffer dst) throws IOException {
+        Objects.requireNonNull(dst, "dst");
+        if (closeRequested) {
+            throw socketClosed();
+        }
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        if (carriedHere()) {
+            // Fast path: this thread runs on the loop, so the state is ours to read; no hand-off.
+            int n = readNow(dst);
+            if (n != 0) {
+                return n;
+            }
+            Waiter waiter = new Waiter(dst, () -> loopClosed(loop, null));
+            installReader(waiter);
+            return (int) awaitIo(waiter);
+        }
+        Waiter waiter = new Waiter(dst, () -> loopClosed(loop, null));
+        handOff(waiter, () -> {
+            int n;
+            try {
+                n = readNow(dst);
+            } catch (IOException e) {
+                waiter.fail(e);
+                return;
+            }
+            if (n != 0) {
+                waiter.complete(n);
+            } else {
+                installReader(waiter);
+            }
+        });
+        return (int) awaitIo(waiter);
+    }
+
+    /** Loop side: what can be read without waiting; 0 means wait. */
+    private int readNow(ByteBuffer dst) throws IOException {
+        if (inbound != null) {
+            int n = copy(inbound, dst);
+            if (!inbound.hasRemaining()) {
+                inbound = null;
+            }
+            available = inbound == null ? 0 : inbound.remaining();
+            if (readPaused && available < RESUME_BELOW && !closed) {
+                readPaused = false;
+                if (loop.inLoop()) {
+                    connection.resumeReading();
+                } else {
+                    try {
+                        loop.execute(resumeReading); // carried: TcpConnection wants the loop's own thread
+                    } catch (RejectedExecutionException e) {
+                        // shutting down: nothing more to read anyway
+                    }
+                }
+            }
+            return n;
+        }
+        if (eof) {
+            return -1;
+        }
+        if (closed) {
+            throw closedException();
+        }
+        if (reader != null) {
+            throw new IllegalStateException("another thread is already reading this socket; one reader at a time");
+        }
+        return 0;
+    }
+
+    private void installReader(Waiter waiter) {
+        reader = waiter;
+        long timeout = readTimeoutNanos;
+        if (timeout > 0) {
+            VirtualThreads.arm(loop, waiter, Duration.ofNanos(timeout), () -> {
+                if (reader == waiter) {
+                    reader = null;
+                    waiter.fail(new SocketTimeoutException("Read timed out"));
+                }
+            });
+        }
+    }
+
+    private void resumeReadingOnLoop() {
+        if (!closed && !readPaused && connection.isReadingPaused()) {
+            connection.resumeReading();
+        }
+    }
+
+    private static int copy(ByteBuffer from, ByteBuffer to) {
+        int n = Math.min(from.remaining(), to.remaining());
+        to.put(to.position(), from, from.position(), n);
+        to.position(to.position() + n);
+        from.position(from.position() + n);
+        return n;
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    /**
+     * Writes all of {@code src}, parking while the connection is above its high watermark. Returns
+     * when the bytes are queued on the connection (as a JDK socket returns when they are in the
+     * kernel's buffer); they go out in order, before a {@link #close()}'s FIN.
+     *
+     * @throws SocketException "Socket closed", "Connection reset", "Closed by interrupt", or the loop shut down
+     * @throws SocketTimeoutException if the write timeout passes while unwritable
+     */
+    public void write(ByteBuffer src) throws IOException {
+        Objects.requireNonNull(src, "src");
+        if (closeRequested) {
+            throw socketClosed();
+        }
+        if (!src.hasRemaining()) {
+            return;
+        }
+        if (carriedHere() && stage(src)) {
+            return;
+        }
+        Waiter waiter = new Waiter(src, () -> loopClosed(loop, null));
+        handOff(waiter, () -> writeOnLoop(waiter));
+        awaitIo(waiter);
+    }
+
+    /**
+     * Fast path of a thread this loop carries: TcpConnection.write takes only the loop's own
+     * thread, so instead of a hand-off and a park per write, copy the bytes into a staging buffer
+     * flushed to the connection by one callback, while they fit below the high watermark. An error
+     * that the flush meets then surfaces at the next call, as with bytes in a kernel buffer.
+     */
+    private boolean stage(ByteBuffer src) throws IOException {
+        if (closed) {
+            throw closedException();
+        }
+        if (outputShut) {
+            throw outputShutdown();
+        }
+        int staged = staging == null ? 0 : staging.position();
+        long room = connection.options().writeHighWatermark() + 1L - connection.queuedBytes() - staged;
+        if (writer != null || !connection.isWritable() || src.remaining() > room) {
+            return false; // park as the hand-off path does, behind what is staged
+        }
+        if (staging == null) {
+            staging = ByteBuffer.allocate(Math.max(src.remaining(), 4096));
+        } else if (staging.remaining() < src.remaining()) {
+            staging = ByteBuffer.allocate(Math.max(staging.capacity() * 2, staged + src.remaining())).put(staging.flip());
+        }
+        staging.put(src);
+        if (!flushQueued) {
+            try {
+                loop.execute(flushStaged);
+            } catch (RejectedExecutionException e) {
+                throw loopClosed(loop, e);
+            }
+            flushQueued = true;
+        }
+        return true;
+    }
+
+    private void flushStaged() {
+        flushQueued = false;
+        if (staging == null || staging.position() == 0) {
+            return;
+        }
+        staging.flip();
+        if (!closed && connection.isOpen()) {
+            connection.write(staging);
+        }
+        staging = staging.capacity() > 64 * 1024 ? null : staging.clear();
+    }
+
+    private void writeOnLoop(Waiter waiter) {
+        if (closed || closeRequested) {
+            waiter.fail(closedException());
+            return;
+        }
+        if (outputShut) {
+            waiter.fail(outputShutdown());
+            return;
+        }
+        flushStaged(); // staged bytes go first (normally their callback already ran)
+        if (writer != null && writer != waiter) {
+            waiter.fail(new IllegalStateException("another thread is already writing this socket; one writer at a time"));
+            return;
+        }
+        ByteBuffer src = waiter.buffer;
+        int high = connection.options().writeHighWatermark();
+        while (src.hasRemaining() && connection.isWritable()) {
+            int chunk = (int) Math.min(src.remaining(), Math.max(1, high + 1 - connection.queuedBytes()));
+            connection.write(src.slice(src.position(), chunk));
+            src.position(src.position() + chunk);
+            if (closed) {
+                waiter.fail(closedException());
+                return;
+            }
+        }
+        if (!src.hasRemaining()) {
+            writer = null;
+            waiter.complete(0L);
+            return;
+        }
+        if (writer == waiter) {
+            return; // still waiting; its timer runs on
+        }
+        writer = waiter;
+        long timeout = writeTimeoutNanos;
+        if (timeout > 0) {
+            VirtualThreads.arm(loop, waiter, Duration.ofNanos(timeout), () -> {
+                if (writer == waiter) {
+                    writer = null;
+                    waiter.fail(new SocketTimeoutException("Write timed out"));
+                }
+            });
+        }
+    }
+
+    /**
+     * Half-closes: the peer reads end of stream once the written bytes are flushed; this side can
+     * still read.
+     */
+    public void shutdownOutput() throws IOException {
+        runOnLoopAndWait(() -> {
+            flushStaged();
+            outputShut = true;
+            connection.shutdownOutput();
+        });
+    }
+
+    /** Discards what was received and makes further reads return -1 at once. */
+    public void shutdownInput() throws IOException {
+        runOnLoopAndWait(() -> {
+            eof = true;
+            inbound = null;
+            available = 0;
+        });
+    }
+
+    private void runOnLoopAndWait(Runnable action) throws IOException {
+        if (closeRequested) {
+            throw socketClosed();
+        }
+        Waiter waiter = new Waiter(null, () -> loopClosed(loop, null));
+        handOff(waiter, () -> {
+            if (closed) {
+                waiter.fail(closedException());
+                return;
+            }
+            action.run();
+            waiter.complete(0L);
+        });
+        awaitIo(waiter);
+    }
+
+    // ------------------------------------------------------------------ streams
+
+    /**
+     * An input stream over {@link #read}: -1 at end of stream, the same exceptions. Closing it
+     * closes the socket.
+     */
+    public synchronized InputStream getInputStream() {
+        if (in == null) {
+            in = new SocketInput();
+        }
+        return in;
+    }
+
+    /** An output stream over {@link #write}; {@code flush} does nothing more. Closing it closes the socket. */
+    public synchronized OutputStream getOutputStream() {
+        if (out == null) {
+            out = new SocketOutput();
+        }
+        return out;
+    }
+
+    private final class SocketInput extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) {
+                return 0;
+            }
+            return BlockingSocket.this.read(ByteBuffer.wrap(b, off, len));
+        }
+
+        @Override
+        public int available() {
+            return available;
+        }
+
+        @Override
+        public void close() {
+            BlockingSocket.this.close();
+        }
+    }
+
+    private final class SocketOutput extends OutputStream {
+        @Override
+        public void write(int b) throws IOException {
+            BlockingSocket.this.write(ByteBuffer.wrap(new byte[] {(byte) b}));
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            BlockingSocket.this.write(ByteBuffer.wrap(b, off, len));
+        }
+
+        @Override
+        public void close() {
+            BlockingSocket.this.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ closing
+
+    /**
+     * Closes the socket: queued writes are flushed, then the connection closes; a parked reader or
+     * writer gets "Socket closed". Safe from any thread; idempotent.
+     */
+    @Override
+    public void close() {
+        if (closeRequested) {
+            return;
+        }
+        closeRequested = true;
+        onLoop(() -> closeOnLoop("Socket closed", false));
+    }
+
+    /** Closes at once, dropping queued writes (SO_LINGER 0 style: the peer may see a reset). Any thread. */
+    public void abort() {
+        closeRequested = true;
+        onLoop(() -> closeOnLoop("Socket closed", true));
+    }
+
+    private void onLoop(Runnable action) {
+        if (loop.inLoop()) {
+            action.run();
+            return;
+        }
+        try {
+            loop.execute(action);
+        } catch (RejectedExecutionException e) {
+            // The loop is shutting down: it closes the connection and fails the waiters itself.
+        }
+    }
+
+    private void closeOnLoop(String message, boolean abort) {
+        if (!closed) {
+            closed = true;
+            closedMessage = message;
+        }
+        inbound = null;
+        available = 0;
+        failWaiters(new SocketException(message), new SocketException(message));
+        if (connection != null) {
+            if (abort) {
+                connection.abort();
+            } else {
+                connection.close();
+            }
+        }
+    }
+
+    private void failWaiters(Throwable readerFailure, Throwable writerFailure) {
+        Waiter r = reader;
+        Waiter w = writer;
+        reader = null;
+        writer = null;
+        if (r != null) {
+            r.fail(readerFailure);
+        }
+        if (w != null) {
+            w.fail(writerFailure);
+        }
+    }
+
+    private IOException closedException() {
+        if (closedCause instanceof IOException io && !(closedCause instanceof SocketException)) {
+            SocketException e = new SocketException(closedMessage);
+            e.initCause(io);
+            return e;
+        }
+        return new SocketException(closedMessage == null ? "Socket closed" : closedMessage);
+    }
+
+    private static SocketException outputShutdown() {
+        return new SocketException("Socket output is shutdown");
+    }
+
+    private static SocketException socketClosed() {
+        return new SocketException("Socket closed");
+    }
+
+    static SocketException loopClosed(EventLoop loop, Throwable cause) {
+        SocketException e = new SocketException("Socket closed: loop '" + loop.name() + "' has shut down");
+        if (cause != null) {
+            e.initCause(cause);
+        }
+        return e;
+    }
+
+    // ------------------------------------------------------------------ parking
+
+    /** Whether the calling thread runs on this socket's loop, so it may touch the state directly. */
+    private boolean carriedHere() {
+        LoopScheduler scheduler = VirtualThreads.carriedBy();
+        return scheduler != null && scheduler.loop == loop;
+    }
+
+    /** Hands {@code action} to the loop; a loop that takes no more work fails the waiter at once. */
+    private void handOff(Waiter waiter, Runnable action) throws SocketException {
+        if (loop.inLoop()) {
+            throw new IllegalStateException("blocking socket calls would block the thread of loop '" + loop.name()
+                    + "'; call them from a virtual thread (VirtualThreads.forLoop(loop, ...).start(...))");
+        }
+        try {
+            loop.execute(() -> {
+                try {
+                    action.run();
+                } catch (RuntimeException e) {
+                    waiter.fail(e); // never leave the thread parked; the loop's handler logs it too
+                    throw e;
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            throw loopClosed(loop, e);
+        }
+    }
+
+    /** Parks until the waiter's outcome; an interrupt closes the socket, as a JDK socket does. */
+    private long awaitIo(Waiter waiter) throws IOException {
+        parked.add(waiter);
+        boolean interrupted;
+        try {
+            interrupted = waiter.park(() -> {
+                closeRequested = true;
+                onLoop(() -> closeOnLoop("Closed by interrupt", true));
+            });
+        } finally {
+            parked.remove(waiter);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable failure = waiter.failure();
+        if (failure == null) {
+            return waiter.count();
+        }
+        if (failure instanceof IOException e) {
+            throw e;
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        throw new IOException(failure);
+    }
+
+    /** For tests: the bytes queued on the connection, read on the loop. */
+    CompletableFuture<Long> queuedBytes() {
+        CompletableFuture<Long> queued = new CompletableFuture<>();
+        loop.execute(() -> queued.complete(connection.queuedBytes()));
+        return queued;
+    }
+
+    @Override
+    public String toString() {
+        return "BlockingSocket[" + loop.name() + (closeRequested ? ", closed" : "") + "]";
+    }
+
+    // ------------------------------------------------------------------ loop side
+
+    private final class Handler implements ConnectionHandler {
+        @Override
+        public void onOpen(TcpConnection c) {
+            connection = c;
+            if (c.loop() != loop) {
+                loop = c.loop();
+                parked = ParkedThreads.of(loop);
+            }
+            if (closeRequested) {
+                c.abort(); // closed (or interrupted) while connecting
+                return;
+            }
+            if (acceptedBy != null) {
+                acceptedBy.offer(BlockingSocket.this);
+            }
+        }
+
+        @Override
+        public void onRead(TcpConnection c, ByteBuffer data) {
+            if (closed) {
+                data.position(data.limit());
+                return;
+            }
+            Waiter waiting = reader;
+            int n = 0;
+            if (waiting != null) {
+                reader = null;
+                n = copy(data, waiting.buffer); // a reader waits only when nothing was buffered
+            }
+            if (data.hasRemaining()) {
+                append(data);
+            }
+            if (available > MAX_INBOUND && !readPaused) {
+                readPaused = true;
+                c.pauseReading();
+            }
+            if (waiting != null) {
+                waiting.complete(n); // last: the reader may run right here, in this callback
+            }
+        }
+
+        private void append(ByteBuffer data) {
+            if (inbound == null) {
+                inbound = ByteBuffer.allocate(Math.max(data.remaining(), 8192));
+            } else {
+                inbound.compact();
+                if (inbound.remaining() < data.remaining()) {
+                    ByteBuffer bigger = ByteBuffer.allocate(Math.max(inbound.capacity() * 2, inbound.position() + data.remaining()));
+                    inbound = bigger.put(inbound.flip());
+                }
+            }
+            inbound.put(data).flip();
+            available = inbound.remaining();
+        }
+
+        @Override
+        public void onWritabilityChanged(TcpConnection c, boolean writable) {
+            if (writable && writer != null) {
+                Waiter waiting = writer;
+                // Not from inside the connection's flush: write again as a callback of its own.
+                loop.execute(() -> {
+                    if (writer == waiting) {
+                        writeOnLoop(waiting);
+                    }
+                });
+            }
+        }
+
+        @Override
+        public void onInputClosed(TcpConnection c) {
+            eof = true; // a JDK socket reads -1 and can still write: no close here
+            Waiter waiting = reader;
+            if (waiting != null) {
+                reader = null;
+                waiting.complete(-1L);
+            }
+        }
+
+        @Override
+        public void onClose(TcpConnection c, CloseReason reason, Throwable cause) {
+            if (!closed) {
+                closed = true;
+                closedCause = cause;
+                closedMessage = switch (reason) {
+                    case RESET -> "Connection reset";
+                    case LOOP_CLOSED -> "Socket closed: loop '" + loop.name() + "' has shut down";
+                    case IDLE_TIMEOUT -> "Socket closed: idle for " + c.options().idleTimeout();
+                    case ERROR -> cause == null ? "Socket closed after an error" : String.valueOf(cause.getMessage());
+                    case PEER_CLOSED, LOCAL_CLOSE -> "Socket closed";
+                };
+            }
+            Waiter r = reader;
+            Waiter w = writer;
+            reader = null;
+            writer = null;
+            // Last, as each may run its thread right here.
+            if (r != null) {
+                if (eof && reason != CloseReason.RESET) {
+                    r.complete(-1L);
+                } else {
+                    r.fail(closedException());
+                }
+            }
+            if (w != null) {
+                w.fail(closedException());
+            }
+        }
+    }
+}

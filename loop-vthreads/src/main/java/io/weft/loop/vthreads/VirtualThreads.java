@@ -1,0 +1,346 @@
+package io.weft.loop.vthreads;
+
+import io.weft.loop.core.EventLoop;
+import io.weft.loop.core.LoopGroup;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Starts virtual threads that belong to a loop (or to the loops of a group), on the {@link
+ * Carrier} of your choice, and gives them a blocking-style {@link #sleep} and {@link #await} that
+ * park on the loop's timers and callbacks.
+ *
+ * <p><b>Carriers.</b> {@link Carrier#POOL}: the threads run on the JDK's default scheduler and hand
+ * their requests to the loop with {@code execute}. {@link Carrier#LOOP}: the loop thread itself
+ * runs them, one continuation per loop callback; a socket read that finds bytes waiting takes them
+ * without any hand-off. {@code LOOP} needs {@code --add-opens java.base/java.lang=ALL-UNNAMED};
+ * without it this class falls back to {@code POOL} and logs why, once per JVM ({@link #carrier()}
+ * says which one you got).
+ *
+ * <p><b>Rules for loop-carried code.</b> It runs on the loop thread: CPU-heavy work or a pinned
+ * park (a native frame on the stack) stalls the loop like a slow callback. Parking (sockets here,
+ * JDK sockets, locks, {@code Thread.sleep}, {@code Thread.yield}) gives the loop back.
+ *
+ * {@snippet :
+ * VirtualThreads threads = VirtualThreads.forLoop(loop, Carrier.LOOP);
+ * threads.start(() -> {
+ *     try (BlockingSocket socket = BlockingSocket.connect(loop, address, TcpOptions.defaults())) {
+ *         socket.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
+ *     } catch (IOException e) {
+ *         // ...
+ *     }
+ * });
+ * }
+ *
+ * <p>Thread-safe.
+ */
+public final class VirtualThreads {
+    private static final ScopedValue<Home> HOME = ScopedValue.newInstance();
+
+    /** The loop a thread belongs to, and the scheduler carrying it (null on the pool carrier). */
+    record Home(EventLoop loop, LoopScheduler scheduler) {
+    }
+
+    private final List<EventLoop> loops;
+    private final List<ThreadFactory> factories;
+    private final Carrier requested;
+    private final Carrier carrier;
+    private final AtomicInteger next = new AtomicInteger();
+    private final ThreadFactory roundRobin = this::newThread;
+
+    private VirtualThreads(List<EventLoop> loops, Carrier requested) {
+        this.loops = List.copyOf(loops);
+        this.requested = requested;
+        this.carrier = LoopCarrierHook.choose(requested);
+        this.factories = this.loops.stream().map(this::factoryFor).toList();
+    }
+
+    /**
+     * Virtual threads that belong to {@code loop}, carried as {@code carrier} asks (or by the pool,
+     * see the class description).
+     */
+    public static VirtualThreads forLoop(EventLoop loop, Carrier carrier) {
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(carrier, "carrier");
+        return new VirtualThreads(List.of(loop), carrier);
+    }
+
+    /** Virtual threads spread round robin over the loops of {@code group}. */
+    public static VirtualThreads forGroup(LoopGroup group, Carrier carrier) {
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(carrier, "carrier");
+        return new VirtualThreads(group.loops(), carrier);
+    }
+
+    private ThreadFactory factoryFor(EventLoop loop) {
+        Home home;
+        ThreadFactory base;
+        if (carrier == Carrier.LOOP) {
+            LoopScheduler scheduler = scheduler(loop);
+            home = new Home(loop, scheduler);
+            base = LoopCarrierHook.builder(scheduler).name(loop.name() + "-vt-", 0).factory();
+        } else {
+            home = new Home(loop, null);
+            base = Thread.ofVirtual().name(loop.name() + "-vt-", 0).factory();
+        }
+        return task -> {
+            Objects.requireNonNull(task, "task");
+            return base.newThread(() -> ScopedValue.where(HOME, home).run(task));
+        };
+    }
+
+    static LoopScheduler scheduler(EventLoop loop) {
+        return loop.localState(LoopScheduler.class, LoopScheduler::new);
+    }
+
+    /** The carrier these threads really run on: the one asked for, or {@link Carrier#POOL} after a fallback. */
+    public Carrier carrier() {
+        return carrier;
+    }
+
+    /** The carrier that was asked for. */
+    public Carrier requestedCarrier() {
+        return requested;
+    }
+
+    /** The loops the threads belong to. */
+    public List<EventLoop> loops() {
+        return loops;
+    }
+
+    /** Starts a virtual thread running {@code task} on the next loop (round robin). */
+    public Thread start(Runnable task) {
+        Thread thread = newThread(task);
+        thread.start();
+        return thread;
+    }
+
+    /**
+     * Starts a virtual thread on {@code loop}, one of {@link #loops()}: to serve a socket on the
+     * loop it lives on ({@link BlockingSocket#loop()}), so a loop carrier reads it with no hand-off.
+     */
+    public Thread start(EventLoop loop, Runnable task) {
+        int i = loops.indexOf(Objects.requireNonNull(loop, "loop"));
+        if (i < 0) {
+            throw new IllegalArgumentException(loop + " is not one of " + loops + "; use VirtualThreads.forLoop(loop, ...)");
+        }
+        Thread thread = factories.get(i).newThread(task);
+        thread.start();
+        return thread;
+    }
+
+    private Thread newThread(Runnable task) {
+        return factories.get(Math.floorMod(next.getAndIncrement(), factories.size())).newThread(task);
+    }
+
+    /** A factory of unstarted threads, spread over the loops round robin. */
+    public ThreadFactory factory() {
+        return roundRobin;
+    }
+
+    /** A new executor that starts one such virtual thread per task; close it when done. */
+    public ExecutorService newExecutor() {
+        return Executors.newThreadPerTaskExecutor(roundRobin);
+    }
+
+    // ------------------------------------------------------------------ the current thread
+
+    static LoopScheduler carriedBy() {
+        return HOME.isBound() ? HOME.get().scheduler() : null;
+    }
+
+    /** The loop the current thread belongs to, if {@link VirtualThreads} started it. */
+    public static Optional<EventLoop> currentLoop() {
+        return HOME.isBound() ? Optional.of(HOME.get().loop()) : Optional.empty();
+    }
+
+    /** Whether the current thread is a virtual thread carried by its loop's thread ({@link Carrier#LOOP}). */
+    public static boolean isLoopCarried() {
+        return carriedBy() != null;
+    }
+
+    private static EventLoop homeLoop(String what) {
+        return currentLoop().orElseThrow(() -> new IllegalStateException(what + " needs a thread started by VirtualThreads;"
+                + " on another thread pass the loop explicitly"));
+    }
+
+    // ------------------------------------------------------------------ sleep and await
+
+    /**
+     * Parks the current thread for {@code duration} on a timer of its loop.
+     *
+     * @throws InterruptedException if interrupted while sleeping (the status is cleared, as {@link Thread#sleep} does)
+     * @throws RejectedExecutionException if the loop shuts down first
+     * @throws IllegalStateException if the current thread does not belong to a loop
+     */
+    public static void sleep(Duration duration) throws InterruptedException {
+        sleep(homeLoop("sleep(Duration)"), duration);
+    }
+
+    /**
+     * Parks the current thread for {@code duration} on a timer of {@code loop}. Not on the loop's
+     * own platform thread, which must never park.
+     *
+     * @throws InterruptedException if interrupted while sleeping (the status is cleared)
+     * @throws RejectedExecutionException if the loop shuts down first
+     */
+    public static void sleep(EventLoop loop, Duration duration) throws InterruptedException {
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(duration, "duration");
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException("duration must be >= 0, got " + duration);
+        }
+        checkNotLoopThread(loop, "sleep");
+        if (Thread.interrupted()) {
+            throw new InterruptedException("sleep interrupted");
+        }
+        Waiter waiter = new Waiter(null, () -> loopShutDown(loop));
+        ParkedThreads parked = ParkedThreads.of(loop);
+        parked.add(waiter);
+        boolean interrupted;
+        try {
+            arm(loop, waiter, duration, () -> waiter.complete(0L));
+            interrupted = waiter.park(() -> waiter.fail(new InterruptedException("sleep interrupted")));
+        } finally {
+            parked.remove(waiter);
+        }
+        Throwable failure = waiter.failure();
+        if (failure instanceof InterruptedException e) {
+            throw e;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt(); // the sleep ended otherwise; keep the interrupt for later
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+    }
+
+    /**
+     * Waits for {@code future}, parked; it resumes through a callback of the current thread's loop.
+     * A thread that belongs to no loop simply waits as {@link CompletableFuture#get()} does.
+     *
+     * @throws InterruptedException if interrupted while waiting (the status is cleared)
+     * @throws ExecutionException if the future failed
+     * @throws java.util.concurrent.CancellationException if it was cancelled
+     */
+    public static <T> T await(CompletableFuture<T> future) throws InterruptedException, ExecutionException {
+        Objects.requireNonNull(future, "future");
+        try {
+            return await(future, null);
+        } catch (TimeoutException e) {
+            throw new AssertionError("no timeout was set", e);
+        }
+    }
+
+    /**
+     * Waits for {@code future} at most {@code timeout} (measured by a timer of the current thread's
+     * loop), parked.
+     *
+     * @throws TimeoutException if the future is not done in time
+     * @throws InterruptedException if interrupted while waiting (the status is cleared)
+     * @throws ExecutionException if the future failed
+     */
+    public static <T> T await(CompletableFuture<T> future, Duration timeout)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Objects.requireNonNull(future, "future");
+        if (timeout != null && timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be >= 0, got " + timeout);
+        }
+        if (future.isDone()) {
+            return future.get();
+        }
+        Optional<EventLoop> home = currentLoop();
+        if (home.isEmpty()) {
+            return timeout == null ? future.get() : future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        return await(home.get(), future, timeout);
+    }
+
+    private static final class LoopGone extends RuntimeException {
+        LoopGone() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static <T> T await(EventLoop loop, CompletableFuture<T> future, Duration timeout)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        checkNotLoopThread(loop, "await");
+        if (Thread.interrupted()) {
+            throw new InterruptedException("await interrupted");
+        }
+        Waiter waiter = new Waiter(null, LoopGone::new);
+        ParkedThreads parked = ParkedThreads.of(loop);
+        parked.add(waiter);
+        boolean interrupted;
+        try {
+            future.whenComplete((value, error) -> {
+                if (loop.inLoop()) {
+                    waiter.complete(0L);
+                    return;
+                }
+                try {
+                    loop.execute(() -> waiter.complete(0L));
+                } catch (RejectedExecutionException e) {
+                    waiter.complete(0L);
+                }
+            });
+            if (timeout != null) {
+                arm(loop, waiter, timeout, () -> waiter.fail(new TimeoutException("not done within " + timeout)));
+            }
+            interrupted = waiter.park(() -> waiter.fail(new InterruptedException("await interrupted")));
+        } finally {
+            parked.remove(waiter);
+        }
+        Throwable failure = waiter.failure();
+        if (failure instanceof InterruptedException e) {
+            throw e;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt(); // the wait ended otherwise; keep the interrupt for later
+        }
+        if (future.isDone()) {
+            return future.get();
+        }
+        if (failure instanceof TimeoutException e) {
+            throw e;
+        }
+        // The loop is gone (failure is LoopGone): nothing of it can wake us; wait as the JDK does.
+        return timeout == null ? future.get() : future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Schedules {@code onTimeout} on the loop for the waiter; a rejected timer fails it at once. */
+    static void arm(EventLoop loop, Waiter waiter, Duration delay, Runnable onTimeout) {
+        try {
+            waiter.timer = loop.schedule(delay, onTimeout);
+        } catch (RejectedExecutionException e) {
+            waiter.failLoopClosed();
+            return;
+        }
+        if (!waiter.isWaiting()) {
+            waiter.timer.cancel(); // done before the timer was set: do not leave it to keep the loop alive
+        }
+    }
+
+    static RejectedExecutionException loopShutDown(EventLoop loop) {
+        return new RejectedExecutionException("loop '" + loop.name() + "' has shut down");
+    }
+
+    static void checkNotLoopThread(EventLoop loop, String what) {
+        if (loop.inLoop()) {
+            throw new IllegalStateException(what + " would block the thread of loop '" + loop.name()
+                    + "'; call it from a virtual thread (VirtualThreads.forLoop(loop, ...).start(...))");
+        }
+    }
+}
