@@ -3,7 +3,6 @@ package io.weft.loop.core.net;
 import io.weft.loop.core.spi.SocketHandle;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
@@ -13,7 +12,10 @@ import java.util.Arrays;
  */
 final class OutboundBuffer {
     private final NetLoopState net;
-    private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>(4);
+    /** A ring of chunks, oldest first: indexes, not an iterator, so flushing allocates nothing. */
+    private ByteBuffer[] chunks = new ByteBuffer[4];
+    private int head;
+    private int count;
     private long queued;
 
     OutboundBuffer(NetLoopState net) {
@@ -28,14 +30,38 @@ final class OutboundBuffer {
         return queued == 0;
     }
 
+    private ByteBuffer chunk(int i) {
+        return chunks[(head + i) & (chunks.length - 1)];
+    }
+
+    private void addLast(ByteBuffer chunk) {
+        if (count == chunks.length) {
+            ByteBuffer[] bigger = new ByteBuffer[count * 2];
+            for (int i = 0; i < count; i++) {
+                bigger[i] = chunk(i);
+            }
+            chunks = bigger;
+            head = 0;
+        }
+        chunks[(head + count++) & (chunks.length - 1)] = chunk;
+    }
+
+    private ByteBuffer pollFirst() {
+        ByteBuffer first = chunks[head];
+        chunks[head] = null;
+        head = (head + 1) & (chunks.length - 1);
+        count--;
+        return first;
+    }
+
     /** Copies the remaining bytes of {@code src} in, consuming them. */
     void append(ByteBuffer src) {
         int length = src.remaining();
-        ByteBuffer tail = chunks.peekLast();
+        ByteBuffer tail = count == 0 ? null : chunk(count - 1);
         while (src.hasRemaining()) {
             if (tail == null || tail.limit() == tail.capacity()) {
                 tail = net.takeChunk();
-                chunks.addLast(tail);
+                addLast(tail);
             }
             int start = tail.limit();
             int n = Math.min(tail.capacity() - start, src.remaining());
@@ -49,33 +75,29 @@ final class OutboundBuffer {
     /** Writes as much as the socket takes; returns the bytes written. */
     long writeTo(SocketHandle socket) throws IOException {
         ByteBuffer[] gather = net.gather;
-        int count = 0;
-        for (ByteBuffer chunk : chunks) {
-            if (count == gather.length) {
-                break;
-            }
-            gather[count++] = chunk;
+        int n = Math.min(count, gather.length);
+        for (int i = 0; i < n; i++) {
+            gather[i] = chunk(i);
         }
         long written;
         try {
-            written = count == 0 ? 0 : socket.write(gather, 0, count);
+            written = n == 0 ? 0 : socket.write(gather, 0, n);
         } finally {
-            Arrays.fill(gather, 0, count, null);
+            Arrays.fill(gather, 0, n, null);
         }
         queued -= written;
         // Written chunks go back to the loop's pool at once, so an idle connection holds no buffer.
-        while (!chunks.isEmpty() && !chunks.peekFirst().hasRemaining()) {
-            net.giveChunk(chunks.pollFirst());
+        while (count > 0 && !chunks[head].hasRemaining()) {
+            net.giveChunk(pollFirst());
         }
         return written;
     }
 
     /** Returns every chunk to the pool and forgets what was queued. */
     void release() {
-        for (ByteBuffer chunk : chunks) {
-            net.giveChunk(chunk);
+        while (count > 0) {
+            net.giveChunk(pollFirst());
         }
-        chunks.clear();
         queued = 0;
     }
 }
