@@ -33,6 +33,8 @@ final class RequestParser implements HttpRequest {
     private static final int FAILED = 4;
     /** RFC 9112 section 2.2: a server SHOULD ignore at least one empty line before the request line. */
     private static final int MAX_LEADING_EMPTY_LINES = 8;
+    /** Longer method tokens exist in no registry; a line that starts with one is junk, not a long URI. */
+    private static final int MAX_METHOD_LENGTH = 32;
     /** Content-Length digits: 18 fit in a long without overflow checks. */
     private static final int MAX_LENGTH_DIGITS = 18;
 
@@ -206,10 +208,10 @@ final class RequestParser implements HttpRequest {
         return NEED_MORE;
     }
 
-    /** 414 when a method and a space came first, so it is the target that is too long; else 400. */
+    /** 414 when a plausible method and a space came first, so it is the target that is too long; else 400. */
     private static int lineTooLongStatus(ByteBuffer buffer, int from, int to) {
         int i = from;
-        while (i < to && Ascii.isToken(buffer.get(i))) {
+        while (i < to && i - from <= MAX_METHOD_LENGTH && Ascii.isToken(buffer.get(i))) {
             i++;
         }
         return i > from && i < to && buffer.get(i) == ' ' ? 414 : 400;
