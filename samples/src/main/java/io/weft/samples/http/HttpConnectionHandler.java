@@ -27,6 +27,9 @@ final class HttpConnectionHandler implements ConnectionHandler {
     private boolean headStarted;
     private long headStartNanos;
     private boolean lingering;
+    /** A batch stopped early for backpressure: requests wait unparsed in the connection's inbound buffer. */
+    private boolean backlog;
+    private boolean inputClosed;
     private Timer lingerTimer;
 
     HttpConnectionHandler(HttpConfig config, Router router) {
@@ -65,6 +68,11 @@ final class HttpConnectionHandler implements ConnectionHandler {
         while (true) {
             switch (parser.parse(data)) {
                 case RequestParser.NEED_MORE -> {
+                    backlog = false;
+                    if (inputClosed) {
+                        connection.close(); // the client half-closed after its last request: answered now
+                        return;
+                    }
                     if (!headStarted && parser.inHead()) {
                         headStarted = true;
                         headStartNanos = connection.loop().now();
@@ -86,8 +94,9 @@ final class HttpConnectionHandler implements ConnectionHandler {
                         linger(connection, data);
                         return;
                     }
-                    if (!connection.isWritable()) {
-                        return; // reading is paused; the rest of the batch waits in the inbound buffer
+                    if (!connection.isWritable() && data.hasRemaining()) {
+                        backlog = true; // reading is paused; the rest waits in the inbound buffer
+                        return;
                     }
                 }
                 default -> {
@@ -119,6 +128,14 @@ final class HttpConnectionHandler implements ConnectionHandler {
                 connection.close();
             }
         });
+    }
+
+    @Override
+    public void onInputClosed(TcpConnection connection) {
+        inputClosed = true;
+        if (!backlog) {
+            connection.close(); // after the queued responses are flushed
+        }
     }
 
     @Override

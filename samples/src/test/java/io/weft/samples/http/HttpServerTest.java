@@ -135,7 +135,7 @@ class HttpServerTest {
     }
 
     @Test
-    void answersAHugePipelinedBatchWhileTheClientReadsSlowly() throws Exception {
+    void answersAHugePipelinedBatchWhileTheClientReadsSlowlyThenCloses() throws Exception {
         InetSocketAddress address = start();
         int requests = 20_000; // ~2.5 MB of responses: far above the write watermark, so reading must pause
         try (RawHttp raw = new RawHttp(address)) {
@@ -147,6 +147,7 @@ class HttpServerTest {
                         out.write(one);
                     }
                     out.flush();
+                    raw.shutdownOutput(); // every request must still be answered before the server closes
                 } catch (IOException e) {
                     throw new RuntimeException(e);
                 }
@@ -156,6 +157,7 @@ class HttpServerTest {
                 assertThat(raw.read().body()).isEqualTo("Hello, World!");
             }
             writer.get(30, TimeUnit.SECONDS);
+            assertThat(raw.closedByServer()).isTrue();
         }
     }
 

@@ -42,6 +42,11 @@ final class RawHttp implements AutoCloseable {
         return this;
     }
 
+    /** Half-closes: the server sees end of stream after what was sent. */
+    void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
     OutputStream output() {
         return out;
     }
