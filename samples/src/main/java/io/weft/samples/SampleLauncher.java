@@ -1,0 +1,118 @@
+package io.weft.samples;
+
+import io.weft.loop.core.LoopGroup;
+import io.weft.loop.core.net.TcpServer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs a sample server: parses the options, builds the {@link LoopGroup}, listens, prints one
+ * {@code listening on} line, and shuts down gracefully on SIGINT or SIGTERM through a JVM shutdown
+ * hook. The loop threads keep the JVM alive until then.
+ */
+public final class SampleLauncher {
+    /** How long a shutdown waits for the loops to finish what is queued. */
+    public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+
+    /** Starts a sample's server on a group built from the options. */
+    @FunctionalInterface
+    public interface Starter {
+        /** Listens as {@code options} say, serving on {@code group}. */
+        TcpServer start(LoopGroup group, InetSocketAddress address, ServerOptions options) throws IOException;
+    }
+
+    /** A started sample: its group, its server and its banner line. */
+    public record Running(String sample, LoopGroup group, TcpServer server) {
+
+        /** The line printed once the server is ready. */
+        public String banner() {
+            return "weft " + sample + " listening on " + format(server.localAddress()) + " (" + group.size()
+                    + (group.size() == 1 ? " loop, " : " loops, ") + group.next().pollerName() + " poller)";
+        }
+
+        /** Stops accepting, shuts the loops down within {@code grace}, then closes them. */
+        public void stop(Duration grace) {
+            server.close();
+            try {
+                group.shutdownGracefully(grace).get(grace.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // close() below ends the loops regardless
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            group.close();
+        }
+    }
+
+    private SampleLauncher() {
+    }
+
+    /**
+     * Runs sample {@code sample} with the command line {@code args}. Returns 0 once the server is
+     * listening (the loops go on), 2 for a bad command line, 1 if the server could not start.
+     */
+    public static int launch(String sample, String[] args, Starter starter, PrintStream out, PrintStream err) {
+        ServerOptions options;
+        try {
+            options = ServerOptions.parse(args);
+        } catch (UsageException e) {
+            if (e.helpRequested()) {
+                out.print(ServerOptions.usage(sample));
+                return 0;
+            }
+            err.println("weft " + sample + ": " + e.getMessage());
+            err.print(ServerOptions.usage(sample));
+            return 2;
+        }
+        Running running;
+        try {
+            running = start(sample, options, starter);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            err.println("weft " + sample + ": " + e.getMessage()); // an unknown or unavailable --poller
+            err.print(ServerOptions.usage(sample));
+            return 2;
+        } catch (IOException e) {
+            err.println("weft " + sample + ": cannot listen on " + options.host() + ":" + options.port() + ": " + e);
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("weft-" + sample + "-shutdown").unstarted(() -> {
+            running.stop(SHUTDOWN_GRACE);
+            out.println("weft " + sample + " stopped");
+            out.flush();
+        }));
+        out.println(running.banner());
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * Builds the group and listens, without touching the JVM (no hook, no output): for tests and
+     * embedding. On failure nothing is left running.
+     */
+    public static Running start(String sample, ServerOptions options, Starter starter) throws IOException {
+        LoopGroup.Builder builder = LoopGroup.builder().size(options.loops()).name("weft-" + sample);
+        options.poller().ifPresent(builder::poller);
+        LoopGroup group = builder.build();
+        try {
+            InetSocketAddress address = new InetSocketAddress(options.host(), options.port());
+            if (address.isUnresolved()) {
+                throw new IOException("cannot resolve host '" + options.host() + "'");
+            }
+            return new Running(sample, group, starter.start(group, address, options));
+        } catch (IOException | RuntimeException e) {
+            group.close();
+            throw e;
+        }
+    }
+
+    static String format(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+}

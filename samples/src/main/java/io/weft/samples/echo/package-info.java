@@ -1,0 +1,2 @@
+/** The sample TCP echo server, with backpressure. */
+package io.weft.samples.echo;

@@ -1,0 +1,64 @@
+package io.weft.samples.http;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Limits and timeouts of the sample HTTP server; immutable.
+ *
+ * @param idleTimeout close a connection that reads and writes nothing for this long (zero: never);
+ *     also the most time a request head may take to arrive, so a client that drips a head one
+ *     byte at a time cannot hold a connection forever
+ * @param maxRequestLine the longest request line, in bytes, without its line ending (414 or 400 past it)
+ * @param maxHeaderBytes the largest header block, in bytes, after the request line (431 past it)
+ * @param maxHeaderCount the most header fields in one request (431 past it)
+ * @param maxBodyBytes the largest {@code Content-Length} accepted (413 past it); bodies are read and discarded
+ * @param lingerTimeout after a response that ends the connection, how long to keep reading and
+ *     discarding what the client still sends before closing, so that closing with unread input
+ *     does not reset the connection before the client has read the response
+ */
+public record HttpConfig(
+        Duration idleTimeout,
+        int maxRequestLine,
+        int maxHeaderBytes,
+        int maxHeaderCount,
+        long maxBodyBytes,
+        Duration lingerTimeout) {
+
+    /** Validates each limit; a failure names the limit. */
+    public HttpConfig {
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(lingerTimeout, "lingerTimeout");
+        if (idleTimeout.isNegative()) {
+            throw new IllegalArgumentException("idleTimeout must be >= 0 (0 = none), got " + idleTimeout);
+        }
+        if (lingerTimeout.isNegative() || lingerTimeout.isZero()) {
+            throw new IllegalArgumentException("lingerTimeout must be > 0, got " + lingerTimeout);
+        }
+        if (maxRequestLine < 16 || maxHeaderBytes < 16 || maxHeaderCount < 1 || maxBodyBytes < 0) {
+            throw new IllegalArgumentException("limits too small: maxRequestLine=" + maxRequestLine
+                    + " maxHeaderBytes=" + maxHeaderBytes + " maxHeaderCount=" + maxHeaderCount
+                    + " maxBodyBytes=" + maxBodyBytes);
+        }
+    }
+
+    /** 30 s idle timeout, 8 KiB request line, 16 KiB and 100 header fields, 64 MiB body, 2 s linger. */
+    public static HttpConfig defaults() {
+        return new HttpConfig(Duration.ofSeconds(30), 8 * 1024, 16 * 1024, 100, 64L << 20, Duration.ofSeconds(2));
+    }
+
+    /** With this idle timeout (zero for none). */
+    public HttpConfig withIdleTimeout(Duration value) {
+        return new HttpConfig(value, maxRequestLine, maxHeaderBytes, maxHeaderCount, maxBodyBytes, lingerTimeout);
+    }
+
+    /** With these head limits. */
+    public HttpConfig withHeadLimits(int requestLine, int headerBytes, int headerCount) {
+        return new HttpConfig(idleTimeout, requestLine, headerBytes, headerCount, maxBodyBytes, lingerTimeout);
+    }
+
+    /** With this body limit. */
+    public HttpConfig withMaxBodyBytes(long value) {
+        return new HttpConfig(idleTimeout, maxRequestLine, maxHeaderBytes, maxHeaderCount, value, lingerTimeout);
+    }
+}

@@ -1,0 +1,26 @@
+package io.weft.samples.http;
+
+import io.weft.samples.SampleLauncher;
+
+/**
+ * {@code java -jar weft-http.jar [--port N] [--host H] [--loops N] [--poller NAME]
+ * [--idle-timeout SECONDS]}: the sample HTTP/1.1 server. See the samples README.
+ */
+public final class HttpMain {
+
+    private HttpMain() {
+    }
+
+    /** Starts the server; exits 2 on a bad command line, 1 if it cannot listen. */
+    public static void main(String[] args) {
+        Router router = HttpServer.defaultRouter();
+        // A /metrics route (loop-metrics + a Prometheus registry) is added here: router.add("/metrics", ...).
+        int code = SampleLauncher.launch("http", args, (group, address, options) -> switch (options.style()) {
+            case LOOP -> HttpServer.listen(group, address,
+                    HttpConfig.defaults().withIdleTimeout(options.idleTimeout()), router);
+        }, System.out, System.err);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+}

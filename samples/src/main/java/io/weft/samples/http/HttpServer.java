@@ -1,0 +1,41 @@
+package io.weft.samples.http;
+
+import io.weft.loop.core.LoopGroup;
+import io.weft.loop.core.net.TcpOptions;
+import io.weft.loop.core.net.TcpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/**
+ * The sample HTTP/1.1 server on a {@link LoopGroup}: one {@link HttpConnectionHandler} per
+ * connection, routes from a {@link Router}.
+ *
+ * {@snippet :
+ * LoopGroup group = LoopGroup.builder().size(2).name("http").build();
+ * TcpServer server = HttpServer.listen(group, new InetSocketAddress("127.0.0.1", 8080),
+ *         HttpConfig.defaults(), HttpServer.defaultRouter());
+ * }
+ */
+public final class HttpServer {
+
+    private HttpServer() {
+    }
+
+    /** The sample's routes: {@code /} says hello; every other path is 404. */
+    public static Router defaultRouter() {
+        return new Router((request, responder) -> responder.send(Responses.NOT_FOUND))
+                .add("/", new HelloRoute());
+    }
+
+    /**
+     * Listens on {@code address} and serves {@code router}'s routes on {@code group}'s loops; the
+     * connection idle timeout is {@link HttpConfig#idleTimeout()}.
+     *
+     * @throws IOException if the address cannot be bound
+     */
+    public static TcpServer listen(LoopGroup group, InetSocketAddress address, HttpConfig config, Router router)
+            throws IOException {
+        TcpOptions options = TcpOptions.defaults().withIdleTimeout(config.idleTimeout());
+        return TcpServer.listen(group, address, options, () -> new HttpConnectionHandler(config, router));
+    }
+}
