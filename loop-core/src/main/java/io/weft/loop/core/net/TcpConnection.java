@@ -37,6 +37,9 @@ public final class TcpConnection {
     private static final int OPEN = 1;
     private static final int CLOSING = 2;
     private static final int CLOSED = 3;
+    private static final int ON_OPEN = 0;
+    private static final int ON_READ = 1;
+    private static final int ON_INPUT_CLOSED = 2;
     /** Reads per readiness event when each one fills the buffer, so one busy peer cannot hog the loop. */
     private static final int MAX_READS_PER_EVENT = 4;
 
@@ -292,14 +295,7 @@ public final class TcpConnection {
         if (!idle.isZero()) {
             idleTimer = loop.schedule(idle, this::checkIdle);
         }
-        inHandler = true;
-        try {
-            handler.onOpen(this);
-        } catch (RuntimeException e) {
-            failAndRethrow(e);
-        } finally {
-            inHandler = false;
-        }
+        callHandler(ON_OPEN, null);
         if (connected != null) {
             connected.complete(this);
         }
@@ -386,14 +382,7 @@ public final class TcpConnection {
     }
 
     private void deliver(ByteBuffer data) {
-        inHandler = true;
-        try {
-            handler.onRead(this, data);
-        } catch (RuntimeException e) {
-            failAndRethrow(e);
-        } finally {
-            inHandler = false;
-        }
+        callHandler(ON_READ, data);
         if (state == CLOSED) {
             return;
         }
@@ -424,14 +413,7 @@ public final class TcpConnection {
     private void onEndOfStream() {
         inputClosed = true;
         updateInterest();
-        inHandler = true;
-        try {
-            handler.onInputClosed(this);
-        } catch (RuntimeException e) {
-            failAndRethrow(e);
-        } finally {
-            inHandler = false;
-        }
+        callHandler(ON_INPUT_CLOSED, null);
         afterHandler();
     }
 
@@ -526,9 +508,24 @@ public final class TcpConnection {
         }
     }
 
-    private void failAndRethrow(RuntimeException e) {
-        closeNow(CloseReason.ERROR, e);
-        throw e; // the loop passes it to its exception handler
+    /**
+     * Calls the handler with writes batched until it returns. What it throws aborts this
+     * connection and goes on to the loop's exception handler.
+     */
+    private void callHandler(int event, ByteBuffer data) {
+        inHandler = true;
+        try {
+            switch (event) {
+                case ON_OPEN -> handler.onOpen(this);
+                case ON_READ -> handler.onRead(this, data);
+                default -> handler.onInputClosed(this);
+            }
+        } catch (RuntimeException e) {
+            closeNow(CloseReason.ERROR, e);
+            throw e;
+        } finally {
+            inHandler = false;
+        }
     }
 
     private void closeNow(CloseReason reason, Throwable cause) {

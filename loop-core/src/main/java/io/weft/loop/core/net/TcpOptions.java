@@ -2,6 +2,7 @@ package io.weft.loop.core.net;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Socket and connection options; immutable, built with the {@code with...} methods from {@link
@@ -58,49 +59,82 @@ public record TcpOptions(
 
     /** With TCP_NODELAY set as given. */
     public TcpOptions withNoDelay(boolean on) {
-        return new TcpOptions(on, reuseAddress, keepAlive, backlog, receiveBufferSize, sendBufferSize, idleTimeout,
-                writeHighWatermark, writeLowWatermark, maxInboundBuffer);
+        return with(m -> m.noDelay = on);
     }
 
     /** With SO_REUSEADDR set as given. */
     public TcpOptions withReuseAddress(boolean on) {
-        return new TcpOptions(noDelay, on, keepAlive, backlog, receiveBufferSize, sendBufferSize, idleTimeout,
-                writeHighWatermark, writeLowWatermark, maxInboundBuffer);
+        return with(m -> m.reuseAddress = on);
     }
 
     /** With SO_KEEPALIVE set as given. */
     public TcpOptions withKeepAlive(boolean on) {
-        return new TcpOptions(noDelay, reuseAddress, on, backlog, receiveBufferSize, sendBufferSize, idleTimeout,
-                writeHighWatermark, writeLowWatermark, maxInboundBuffer);
+        return with(m -> m.keepAlive = on);
     }
 
     /** With this listen backlog. */
     public TcpOptions withBacklog(int value) {
-        return new TcpOptions(noDelay, reuseAddress, keepAlive, value, receiveBufferSize, sendBufferSize, idleTimeout,
-                writeHighWatermark, writeLowWatermark, maxInboundBuffer);
+        return with(m -> m.backlog = value);
     }
 
     /** With these SO_RCVBUF and SO_SNDBUF sizes (0 = OS default). */
     public TcpOptions withBufferSizes(int receive, int send) {
-        return new TcpOptions(noDelay, reuseAddress, keepAlive, backlog, receive, send, idleTimeout,
-                writeHighWatermark, writeLowWatermark, maxInboundBuffer);
+        return with(m -> {
+            m.receiveBufferSize = receive;
+            m.sendBufferSize = send;
+        });
     }
 
     /** With this idle timeout (zero for none). */
     public TcpOptions withIdleTimeout(Duration value) {
-        return new TcpOptions(noDelay, reuseAddress, keepAlive, backlog, receiveBufferSize, sendBufferSize, value,
-                writeHighWatermark, writeLowWatermark, maxInboundBuffer);
+        return with(m -> m.idleTimeout = value);
     }
 
     /** With these write watermarks, in bytes. */
     public TcpOptions withWriteWatermarks(int low, int high) {
-        return new TcpOptions(noDelay, reuseAddress, keepAlive, backlog, receiveBufferSize, sendBufferSize, idleTimeout,
-                high, low, maxInboundBuffer);
+        return with(m -> {
+            m.writeLowWatermark = low;
+            m.writeHighWatermark = high;
+        });
     }
 
     /** With this limit on unconsumed inbound bytes. */
     public TcpOptions withMaxInboundBuffer(int bytes) {
-        return new TcpOptions(noDelay, reuseAddress, keepAlive, backlog, receiveBufferSize, sendBufferSize, idleTimeout,
-                writeHighWatermark, writeLowWatermark, bytes);
+        return with(m -> m.maxInboundBuffer = bytes);
+    }
+
+    private TcpOptions with(Consumer<Copy> change) {
+        Copy copy = new Copy(this);
+        change.accept(copy);
+        return new TcpOptions(copy.noDelay, copy.reuseAddress, copy.keepAlive, copy.backlog, copy.receiveBufferSize,
+                copy.sendBufferSize, copy.idleTimeout, copy.writeHighWatermark, copy.writeLowWatermark,
+                copy.maxInboundBuffer);
+    }
+
+    /** The components as mutable fields, so each {@code with...} method changes only its own. */
+    private static final class Copy {
+        boolean noDelay;
+        boolean reuseAddress;
+        boolean keepAlive;
+        int backlog;
+        int receiveBufferSize;
+        int sendBufferSize;
+        Duration idleTimeout;
+        int writeHighWatermark;
+        int writeLowWatermark;
+        int maxInboundBuffer;
+
+        Copy(TcpOptions o) {
+            noDelay = o.noDelay;
+            reuseAddress = o.reuseAddress;
+            keepAlive = o.keepAlive;
+            backlog = o.backlog;
+            receiveBufferSize = o.receiveBufferSize;
+            sendBufferSize = o.sendBufferSize;
+            idleTimeout = o.idleTimeout;
+            writeHighWatermark = o.writeHighWatermark;
+            writeLowWatermark = o.writeLowWatermark;
+            maxInboundBuffer = o.maxInboundBuffer;
+        }
     }
 }
