@@ -99,6 +99,8 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private volatile Thread owner;
     private volatile Thread runningThread;
+    /** The virtual thread whose continuation the loop thread is running now, see {@link #runCarried}. */
+    private volatile Thread carried;
     private volatile boolean stopRequested;
     private volatile int wakeState;
     private volatile int lifecycle;
@@ -211,9 +213,32 @@ public final class EventLoop implements Executor, AutoCloseable {
         wakeUp();
     }
 
-    /** Whether the calling thread is this loop's thread. */
+    /**
+     * Whether the calling thread is this loop's thread, or a virtual thread the loop thread is
+     * carrying right now (see {@link #runCarried}).
+     */
     public boolean inLoop() {
-        return Thread.currentThread() == owner;
+        Thread current = Thread.currentThread();
+        return current == owner || current == carried;
+    }
+
+    /**
+     * Runs {@code continuation}, one step of {@code virtualThread} carried by this loop's own
+     * thread (a scheduler of virtual threads on the loop, as loop-vthreads has). While it runs,
+     * that virtual thread counts as the loop thread: it may use the loop-thread-only API directly,
+     * with no hand-off. Loop thread only.
+     */
+    public void runCarried(Thread virtualThread, Runnable continuation) {
+        Objects.requireNonNull(virtualThread, "virtualThread");
+        Objects.requireNonNull(continuation, "continuation");
+        checkInLoop("runCarried(...)");
+        Thread outer = carried;
+        carried = virtualThread;
+        try {
+            continuation.run();
+        } finally {
+            carried = outer;
+        }
     }
 
     /**
@@ -295,7 +320,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     @Override
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
-        if (Thread.currentThread() == runningThread) {
+        if (runsLoopNow()) {
             if (lifecycle == CLOSED) {
                 throw rejected();
             }
@@ -411,7 +436,7 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private Timer addTimer(long delayNanos, long periodNanos, Runnable task) {
         Objects.requireNonNull(task, "task");
-        if (Thread.currentThread() == runningThread) {
+        if (runsLoopNow()) {
             if (lifecycle == CLOSED) {
                 throw rejected();
             }
@@ -914,16 +939,20 @@ public final class EventLoop implements Executor, AutoCloseable {
         termination.complete(null);
     }
 
+    /** Whether the caller is inside {@link #run}: the running thread or a virtual thread it carries. */
+    private boolean runsLoopNow() {
+        Thread current = Thread.currentThread();
+        return current == runningThread || current == carried;
+    }
+
     /** Whether the caller may touch loop state directly: it runs the loop, or owns it while idle. */
     private boolean onLoopThreadNow() {
-        Thread current = Thread.currentThread();
-        Thread runner = runningThread;
-        return current == runner || (runner == null && current == owner);
+        return runsLoopNow() || (runningThread == null && Thread.currentThread() == owner);
     }
 
     void checkInLoop(String what) {
         Thread current = Thread.currentThread();
-        if (current != owner) {
+        if (current != owner && current != carried) {
             throw new IllegalStateException(what + " must be called on the thread of loop '" + name + "' ('"
                     + owner.getName() + "'), not on '" + current.getName() + "'; hand it over with loop.execute(...)");
         }
