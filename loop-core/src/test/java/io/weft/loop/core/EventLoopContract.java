@@ -553,15 +553,17 @@ public abstract class EventLoopContract {
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long tid = Thread.currentThread().threadId();
-        for (int i = 0; i < 50_000; i++) {
-            loop.run(RunMode.NOWAIT); // warm up the JIT
-        }
+        // The least of several rounds: until the JIT has compiled the loop (later on a busy machine),
+        // the interpreter allocates what compiled code keeps in registers.
         int iterations = 20_000;
-        long before = threads.getThreadAllocatedBytes(tid);
-        for (int i = 0; i < iterations; i++) {
-            loop.run(RunMode.NOWAIT);
+        long perIteration = Long.MAX_VALUE;
+        for (int round = 0; round < 10 && perIteration > 0; round++) {
+            long before = threads.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < iterations; i++) {
+                loop.run(RunMode.NOWAIT);
+            }
+            perIteration = Math.min(perIteration, (threads.getThreadAllocatedBytes(tid) - before) / iterations);
         }
-        long perIteration = (threads.getThreadAllocatedBytes(tid) - before) / iterations;
         assertThat(events.get()).isGreaterThan(iterations);
         assertThat(perIteration).as("bytes allocated per iteration (timers, callbacks, poll, dispatch)").isLessThan(8);
     }

@@ -199,17 +199,17 @@ public abstract class TcpContract {
             byte[] request = new byte[100];
             byte[] reply = new byte[100];
             long loopThread = CompletableFuture.supplyAsync(() -> Thread.currentThread().threadId(), group.next()).get();
-            int warmUp = 20_000;
-            int measured = 10_000;
-            long before = 0;
-            for (int i = 0; i < warmUp + measured; i++) {
-                if (i == warmUp) {
-                    before = threads.getThreadAllocatedBytes(loopThread);
+            // The least of several rounds: the JIT compiles the loop's path later on a busy machine.
+            int roundTrips = 5_000;
+            long perRoundTrip = Long.MAX_VALUE;
+            for (int round = 0; round < 10 && perRoundTrip > 0; round++) {
+                long before = threads.getThreadAllocatedBytes(loopThread);
+                for (int i = 0; i < roundTrips; i++) {
+                    out.write(request);
+                    in.readNBytes(reply, 0, reply.length);
                 }
-                out.write(request);
-                in.readNBytes(reply, 0, reply.length);
+                perRoundTrip = Math.min(perRoundTrip, (threads.getThreadAllocatedBytes(loopThread) - before) / roundTrips);
             }
-            long perRoundTrip = (threads.getThreadAllocatedBytes(loopThread) - before) / measured;
             assertThat(perRoundTrip).as("bytes the loop thread allocates per echo round trip").isLessThan(16);
         }
     }
