@@ -21,7 +21,7 @@ public final class BenchServers {
             System.exit(2);
         }
         int port = Integer.parseInt(args[1]);
-        InetSocketAddress address = switch (args[0]) {
+        InetSocketAddress address = (switch (args[0]) {
             case "weft-nio" -> WeftServer.start("nio", port);
             case "weft-epoll" -> WeftServer.start("epoll", port);
             case "netty-nio" -> NettyRawServer.start(false, port);
@@ -30,8 +30,8 @@ public final class BenchServers {
             case "netty-http-epoll" -> NettyHttpServer.start(true, port);
             case "jdk-vthreads" -> VirtualThreadServer.start(port);
             default -> throw new AssertionError(args[0]);
-        };
-        System.out.println(args[0] + " listening on " + address.getHostString() + ":" + address.getPort());
+        }).address();
+        System.out.println(args[0] + " listening on " + address.getAddress().getHostAddress() + ":" + address.getPort());
         System.out.flush();
         Thread.currentThread().join(); // the server threads run until the process is killed
     }

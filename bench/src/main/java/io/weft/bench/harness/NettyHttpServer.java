@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -30,7 +29,7 @@ final class NettyHttpServer {
     private NettyHttpServer() {
     }
 
-    static InetSocketAddress start(boolean epoll, int port) throws InterruptedException {
+    static Running start(boolean epoll, int port) throws InterruptedException {
         return NettyRawServer.start(epoll, port, new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel channel) {

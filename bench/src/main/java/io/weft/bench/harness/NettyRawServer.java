@@ -18,6 +18,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.ByteProcessor;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -38,11 +39,11 @@ final class NettyRawServer {
     private NettyRawServer() {
     }
 
-    static InetSocketAddress start(boolean epoll, int port) throws InterruptedException {
+    static Running start(boolean epoll, int port) throws InterruptedException {
         return start(epoll, port, () -> new Handler());
     }
 
-    static InetSocketAddress start(boolean epoll, int port, Supplier<ChannelInboundHandlerAdapter> handlers)
+    static Running start(boolean epoll, int port, Supplier<ChannelInboundHandlerAdapter> handlers)
             throws InterruptedException {
         return start(epoll, port, new ChannelInitializer<Channel>() {
             @Override
@@ -52,7 +53,7 @@ final class NettyRawServer {
         });
     }
 
-    static InetSocketAddress start(boolean epoll, int port, ChannelInitializer<Channel> initializer)
+    static Running start(boolean epoll, int port, ChannelInitializer<Channel> initializer)
             throws InterruptedException {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -66,7 +67,10 @@ final class NettyRawServer {
                 .childOption(ChannelOption.TCP_NODELAY, true) // as Weft's TcpOptions.defaults()
                 .childHandler(initializer)
                 .bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
-        return (InetSocketAddress) server.localAddress();
+        return new Running((InetSocketAddress) server.localAddress(), () -> {
+            server.close().sync();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        });
     }
 
     /** Counts requests on the ByteBuf and writes their responses; flushes once per read batch. */

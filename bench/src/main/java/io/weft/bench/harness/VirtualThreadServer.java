@@ -19,12 +19,15 @@ final class VirtualThreadServer {
     private VirtualThreadServer() {
     }
 
-    static InetSocketAddress start(int port) throws IOException {
+    static Running start(int port) throws IOException {
         ServerSocket server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
-        Thread.ofVirtual().name("accept").start(() -> acceptLoop(server));
-        return (InetSocketAddress) server.getLocalSocketAddress();
+        Thread acceptor = Thread.ofVirtual().name("accept").start(() -> acceptLoop(server));
+        return new Running((InetSocketAddress) server.getLocalSocketAddress(), () -> {
+            server.close();
+            acceptor.join();
+        });
     }
 
     private static void acceptLoop(ServerSocket server) {
@@ -33,7 +36,9 @@ final class VirtualThreadServer {
                 Socket socket = server.accept();
                 Thread.ofVirtual().start(() -> serve(socket));
             } catch (IOException e) {
-                System.err.println("accept failed: " + e);
+                if (!server.isClosed()) {
+                    System.err.println("accept failed: " + e);
+                }
                 return;
             }
         }

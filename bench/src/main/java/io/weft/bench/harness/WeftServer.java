@@ -16,12 +16,15 @@ final class WeftServer {
     private WeftServer() {
     }
 
-    static InetSocketAddress start(String poller, int port) throws IOException {
+    static Running start(String poller, int port) throws IOException {
         LoopGroup group = LoopGroup.builder().size(1).name("weft-bench").poller(poller).build();
         try {
             TcpServer server = TcpServer.listen(group, new InetSocketAddress("127.0.0.1", port),
                     TcpOptions.defaults(), Handler::new);
-            return server.localAddress();
+            return new Running(server.localAddress(), () -> {
+                server.close();
+                group.close();
+            });
         } catch (IOException | RuntimeException e) {
             group.close();
             throw e;
