@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# Side-by-side load comparison of Weft's servers and their peers, one loop thread each.
+# See bench/HARNESS.md for what every server kind is and how the figures are computed.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+
+usage() {
+  cat <<USAGE
+usage: bench/scripts/compare.sh [options]
+
+Build first (this script builds nothing):
+  ./mvnw -B -q -pl bench -am package -DskipTests      # bench/target/bench-servers.jar
+  ./mvnw -B -q -pl samples -am package -DskipTests    # samples/target/weft-http.jar (weft-http-* kinds)
+
+options:
+  -k KINDS      server kinds, comma-separated (default: all; kinds that cannot start are dropped
+                with a note, e.g. weft-epoll while loop-epoll has no TCP backend, weft-http-* without its jar)
+                  bench-servers.jar: $ALL_BENCH_KINDS
+                  samples:           weft-http-nio weft-http-epoll
+  -r ROUNDS     rounds (default 5); every kind runs every workload once per round
+  -d SECONDS    measured duration of each wrk run (default 10)
+  -w SECONDS    warm-up before each measured run, same workload, not measured (default 2)
+  -c CONNS      wrk connections (default 64)
+  -p DEPTH      requests per pipelined batch (default 16)
+  -W WORKLOADS  comma-separated: keepalive,pipelined (default both)
+  -o FILE       report file (default bench/results/<date>-compare.md; raw rows also in <same>.csv)
+  -n NOTE       a line put at the top of the report (e.g. "noisy trial on a shared machine")
+environment:
+  JVM_OPTS      flags of every server JVM (default: $DEFAULT_JVM_OPTS)
+  SERVER_CPU    CPU the server is pinned to (default 1); CLIENT_CPU for wrk (default 0)
+USAGE
+}
+
+ALL_BENCH_KINDS="weft-nio weft-epoll netty-nio netty-epoll netty-http-nio netty-http-epoll jdk-vthreads"
+ALL_KINDS="$ALL_BENCH_KINDS weft-http-nio weft-http-epoll"
+DEFAULT_JVM_OPTS="-Xms64m -Xmx512m"
+
+kinds="$ALL_KINDS" rounds=5 duration=10 warmup=2 conns=64 depth=16 workloads="keepalive,pipelined"
+stamp="$(date -u +%Y-%m-%dT%H%M%SZ)"
+out="$root/bench/results/$stamp-compare.md" note=""
+while getopts "k:r:d:w:c:p:W:o:n:h" opt; do
+  case "$opt" in
+    k) kinds="${OPTARG//,/ }" ;;
+    r) rounds="$OPTARG" ;;
+    d) duration="$OPTARG" ;;
+    w) warmup="$OPTARG" ;;
+    c) conns="$OPTARG" ;;
+    p) depth="$OPTARG" ;;
+    W) workloads="${OPTARG//,/ }" ;;
+    o) out="$OPTARG" ;;
+    n) note="$OPTARG" ;;
+    h) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+done
+workloads="${workloads//,/ }"
+jvm_opts="${JVM_OPTS:-$DEFAULT_JVM_OPTS}"
+server_cpu="${SERVER_CPU:-1}" client_cpu="${CLIENT_CPU:-0}"
+
+. "$root/.mvn/jdk25.sh"
+java="$JAVA_HOME/bin/java"
+servers_jar="$root/bench/target/bench-servers.jar"
+http_jar="$root/samples/target/weft-http.jar"
+[[ -f "$servers_jar" ]] || { echo "no $servers_jar: run ./mvnw -B -q -pl bench -am package -DskipTests first" >&2; exit 1; }
+command -v wrk >/dev/null || "$root/scripts/install-tools.sh" bench
+command -v taskset >/dev/null || { echo "taskset (util-linux) is missing" >&2; exit 1; }
+clk_tck="$(getconf CLK_TCK)"
+
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  if [[ -n "$server_pid" ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+port=18100
+# start_server KIND: starts it pinned on $server_cpu, waits for "listening on"; sets server_pid, port.
+start_server() {
+  local kind="$1" log="$work/server.log"
+  port=$((port + 1))  # a fresh port per start: no wait on the previous server's TIME_WAITs
+  local -a cmd
+  case "$kind" in
+    weft-http-*) cmd=("$java" $jvm_opts -jar "$http_jar" --port "$port" --loops 1 --poller "${kind#weft-http-}") ;;
+    # parallelism=1: jdk-vthreads gets one carrier thread; the other kinds ignore it (same flags for all).
+    *) cmd=("$java" $jvm_opts -Djdk.virtualThreadScheduler.parallelism=1 -jar "$servers_jar" "$kind" "$port") ;;
+  esac
+  taskset -c "$server_cpu" "${cmd[@]}" >"$log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 300); do
+    grep -q "listening on" "$log" && return 0
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  start_error="$(grep -m1 -E 'Exception|Error|error' "$log" || tail -1 "$log")"
+  stop_server
+  return 1
+}
+stop_server() {
+  [[ -n "$server_pid" ]] || return 0
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+# CPU time (user + system, all threads, dead ones included) of the server, in clock ticks.
+cpu_ticks() { sed 's/^.*) //' "/proc/$server_pid/stat" | awk '{ print $12 + $13 }'; }
+
+run_wrk() {  # run_wrk WORKLOAD SECONDS -> the WRK-RESULT line
+  local workload="$1" seconds="$2"
+  local -a args=(-t1 "-c$conns" "-d${seconds}s")
+  if [[ "$workload" == pipelined ]]; then
+    args+=(-s "$here/wrk-pipeline.lua" "http://127.0.0.1:$port/" -- "$depth")
+  else
+    args+=(-s "$here/wrk-report.lua" "http://127.0.0.1:$port/")
+  fi
+  taskset -c "$client_cpu" wrk "${args[@]}" | grep '^WRK-RESULT' || echo "WRK-RESULT requests=0 bytes=0 duration_us=1 errors=-1 status_errors=-1 p50_us=0 p99_us=0"
+}
+field() { sed -n "s/.*[[:space:]]$1=\\([-0-9]*\\).*/\\1/p" <<<" $2"; }
+
+# Preflight: drop the kinds that cannot run here, saying why.
+notes=()
+runnable=()
+for kind in $kinds; do
+  case " $ALL_KINDS " in *" $kind "*) ;; *) echo "unknown kind: $kind" >&2; usage >&2; exit 2 ;; esac
+  if [[ "$kind" == weft-http-* && ! -f "$http_jar" ]]; then
+    notes+=("$kind skipped: no $http_jar (build samples first)")
+    continue
+  fi
+  start_error=""
+  if start_server "$kind"; then
+    stop_server
+    runnable+=("$kind")
+  else
+    notes+=("$kind skipped: it did not start: ${start_error:-no 'listening on' within 30 s}")
+  fi
+done
+for n in "${notes[@]}"; do echo "note: $n" >&2; done
+((${#runnable[@]})) || { echo "no server kind can run" >&2; exit 1; }
+
+# Alternate peers and Weft kinds within a round (peer, Weft, peer, Weft...), reversed on odd
+# rounds, so that a slow drift of the machine does not favour one side.
+peers=() wefts=()
+for kind in "${runnable[@]}"; do
+  if [[ "$kind" == weft-* ]]; then wefts+=("$kind"); else peers+=("$kind"); fi
+done
+order=()
+for ((i = 0; i < ${#peers[@]} || i < ${#wefts[@]}; i++)); do
+  ((i < ${#peers[@]})) && order+=("${peers[i]}")
+  ((i < ${#wefts[@]})) && order+=("${wefts[i]}")
+done
+
+mkdir -p "$(dirname "$out")"
+csv="${out%.md}.csv"
+echo "round,workload,kind,requests,duration_us,req_per_s,cpu_ticks,cpu_us_per_req,bytes_per_req,errors,status_errors,p50_us,p99_us" >"$csv"
+echo "kinds in order: ${order[*]}; $rounds round(s), ${warmup}s warm-up + ${duration}s measured, -c$conns, pipeline depth $depth" >&2
+
+for ((round = 1; round <= rounds; round++)); do
+  this_round=("${order[@]}")
+  if ((round % 2 == 0)); then
+    this_round=()
+    for ((i = ${#order[@]} - 1; i >= 0; i--)); do this_round+=("${order[i]}"); done
+  fi
+  for workload in $workloads; do
+    for kind in "${this_round[@]}"; do
+      if ! start_server "$kind"; then
+        echo "round $round $workload $kind: did not start ($start_error)" >&2
+        continue
+      fi
+      ((warmup > 0)) && run_wrk "$workload" "$warmup" >/dev/null
+      before="$(cpu_ticks)"
+      result="$(run_wrk "$workload" "$duration")"
+      after="$(cpu_ticks)"
+      stop_server
+      requests="$(field requests "$result")" duration_us="$(field duration_us "$result")"
+      row="$(awk -v r="$requests" -v d="$duration_us" -v t=$((after - before)) -v hz="$clk_tck" \
+        -v b="$(field bytes "$result")" 'BEGIN {
+          if (r > 0) printf "%.1f,%d,%.3f,%.1f", r * 1e6 / d, t, t * 1e6 / hz / r, b / r;
+          else printf "0,%d,,", t }')"
+      line="$round,$workload,$kind,$requests,$duration_us,$row,$(field errors "$result"),$(field status_errors "$result"),$(field p50_us "$result"),$(field p99_us "$result")"
+      echo "$line" >>"$csv"
+      echo "$line" >&2
+    done
+  done
+done
+
+{
+  echo "# Weft side-by-side comparison, $stamp"
+  echo
+  [[ -n "$note" ]] && { echo "**$note**"; echo; }
+  echo "- machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(uname -sr); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- server pinned to CPU $server_cpu, wrk (-t1) to CPU $client_cpu; $("$java" -version 2>&1 | head -1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+  echo "- server JVM flags: \`$jvm_opts -Djdk.virtualThreadScheduler.parallelism=1\`"
+  echo "- $rounds round(s); each run: ${warmup} s warm-up (not measured), ${duration} s measured, $conns connections; pipelined: $depth requests per batch"
+  echo "- commit: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- bench 2>/dev/null || echo ' (with uncommitted changes in bench/)')"
+  for n in "${notes[@]}"; do echo "- $n"; done
+  echo
+  python3 "$here/compare-report.py" "$csv"
+} >"$out"
+cat "$out"
+echo "report: $out (raw rows: $csv)" >&2
