@@ -17,8 +17,7 @@ Build first (this script builds nothing):
 options:
   -k KINDS      server kinds, comma-separated (default: all; kinds that cannot start are dropped
                 with a note, e.g. weft-epoll while loop-epoll has no TCP backend, weft-http-* without its jar)
-                  bench-servers.jar: $ALL_BENCH_KINDS
-                  samples:           weft-http-nio weft-http-epoll
+                  $ALL_KINDS
   -r ROUNDS     rounds (default 5); every kind runs every workload once per round
   -d SECONDS    measured duration of each wrk run (default 10)
   -w SECONDS    warm-up before each measured run, same workload, not measured (default 2)
@@ -33,8 +32,7 @@ environment:
 USAGE
 }
 
-ALL_BENCH_KINDS="weft-nio weft-epoll netty-nio netty-epoll netty-http-nio netty-http-epoll jdk-vthreads"
-ALL_KINDS="$ALL_BENCH_KINDS weft-http-nio weft-http-epoll"
+ALL_KINDS="weft-nio weft-epoll netty-nio netty-epoll netty-http-nio netty-http-epoll jdk-vthreads weft-http-nio weft-http-epoll"
 DEFAULT_JVM_OPTS="-Xms64m -Xmx512m"
 
 kinds="$ALL_KINDS" rounds=5 duration=10 warmup=2 conns=64 depth=16 workloads="keepalive,pipelined"
@@ -59,53 +57,10 @@ workloads="${workloads//,/ }"
 jvm_opts="${JVM_OPTS:-$DEFAULT_JVM_OPTS}"
 server_cpu="${SERVER_CPU:-1}" client_cpu="${CLIENT_CPU:-0}"
 
-. "$root/.mvn/jdk25.sh"
-java="$JAVA_HOME/bin/java"
-servers_jar="$root/bench/target/bench-servers.jar"
-http_jar="$root/samples/target/weft-http.jar"
-[[ -f "$servers_jar" ]] || { echo "no $servers_jar: run ./mvnw -B -q -pl bench -am package -DskipTests first" >&2; exit 1; }
+. "$here/servers.sh"
 command -v wrk >/dev/null || "$root/scripts/install-tools.sh" bench
 command -v taskset >/dev/null || { echo "taskset (util-linux) is missing" >&2; exit 1; }
 clk_tck="$(getconf CLK_TCK)"
-
-work="$(mktemp -d)"
-server_pid=""
-cleanup() {
-  if [[ -n "$server_pid" ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-port=18100
-# start_server KIND: starts it pinned on $server_cpu, waits for "listening on"; sets server_pid, port.
-start_server() {
-  local kind="$1" log="$work/server.log"
-  port=$((port + 1))  # a fresh port per start: no wait on the previous server's TIME_WAITs
-  local -a cmd
-  case "$kind" in
-    weft-http-*) cmd=("$java" $jvm_opts -jar "$http_jar" --port "$port" --loops 1 --poller "${kind#weft-http-}") ;;
-    # parallelism=1: jdk-vthreads gets one carrier thread; the other kinds ignore it (same flags for all).
-    *) cmd=("$java" $jvm_opts -Djdk.virtualThreadScheduler.parallelism=1 -jar "$servers_jar" "$kind" "$port") ;;
-  esac
-  taskset -c "$server_cpu" "${cmd[@]}" >"$log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 300); do
-    grep -q "listening on" "$log" && return 0
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  start_error="$(grep -m1 -E 'Exception|Error|error' "$log" || tail -1 "$log")"
-  stop_server
-  return 1
-}
-stop_server() {
-  [[ -n "$server_pid" ]] || return 0
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
-}
-# CPU time (user + system, all threads, dead ones included) of the server, in clock ticks.
-cpu_ticks() { sed 's/^.*) //' "/proc/$server_pid/stat" | awk '{ print $12 + $13 }'; }
 
 run_wrk() {  # run_wrk WORKLOAD SECONDS -> the WRK-RESULT line
   local workload="$1" seconds="$2"
@@ -123,12 +78,12 @@ field() { sed -n "s/.*[[:space:]]$1=\\([-0-9]*\\).*/\\1/p" <<<" $2"; }
 notes=()
 runnable=()
 for kind in $kinds; do
+  start_error=""
   case " $ALL_KINDS " in *" $kind "*) ;; *) echo "unknown kind: $kind" >&2; usage >&2; exit 2 ;; esac
-  if [[ "$kind" == weft-http-* && ! -f "$http_jar" ]]; then
-    notes+=("$kind skipped: no $http_jar (build samples first)")
+  if ! check_kind "$kind"; then
+    notes+=("$kind skipped: $start_error")
     continue
   fi
-  start_error=""
   if start_server "$kind"; then
     stop_server
     runnable+=("$kind")
