@@ -46,6 +46,12 @@ rss_kib() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$server_pid/
 open_fds() { find "/proc/$server_pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
 # A full GC, so that heap garbage does not count as per-connection memory; RSS is read after it.
 full_gc() { "$JAVA_HOME/bin/jcmd" "$server_pid" GC.run >/dev/null 2>&1 || true; sleep 1; }
+# Java heap in use (KiB, all generations, not metaspace) as GC.heap_info reports it: read after a
+# full GC it is the live heap, the part of the memory that a connection's Java objects take.
+heap_used_kib() {
+  "$JAVA_HOME/bin/jcmd" "$server_pid" GC.heap_info 2>/dev/null | grep -v -i -E 'metaspace|class space' \
+    | sed -n 's/.* used \([0-9]*\)K.*/\1/p' | awk '{ s += $1 } END { print s + 0 }'
+}
 
 rows=() notes=()
 for kind in $kinds; do
@@ -57,7 +63,7 @@ for kind in $kinds; do
   fi
   sleep 2
   full_gc
-  before="$(rss_kib)" fds_before="$(open_fds)"
+  before="$(rss_kib)" heap_before="$(heap_used_kib)" fds_before="$(open_fds)"
   coproc CLIENT { taskset -c "$client_cpu" python3 "$here/idle-clients.py" "$count" 127.0.0.1 "$port"; }
   client_pid=$CLIENT_PID
   read -r line <&"${CLIENT[0]}" || line=""
@@ -70,14 +76,14 @@ for kind in $kinds; do
   sleep 2
   after="$(rss_kib)"
   full_gc
-  after_gc="$(rss_kib)"
-  exec {client_in}>&"${CLIENT[1]}"; exec {client_in}>&-  # closing its stdin lets the client exit
+  after_gc="$(rss_kib)" heap_after_gc="$(heap_used_kib)"
   kill "$client_pid" 2>/dev/null || true
   wait "$client_pid" 2>/dev/null || true
   stop_server
-  row="$(awk -v k="$kind" -v n="$accepted" -v b="$before" -v a="$after" -v g="$after_gc" 'BEGIN {
-    printf "| %s | %d | %.1f | %.1f | %.1f | %.2f | %.2f |", k, n, b / 1024, a / 1024, g / 1024,
-      n ? (a - b) / n : 0, n ? (g - b) / n : 0 }')"
+  row="$(awk -v k="$kind" -v n="$accepted" -v b="$before" -v a="$after" -v g="$after_gc" \
+    -v hb="$heap_before" -v hg="$heap_after_gc" 'BEGIN {
+    printf "| %s | %d | %.1f | %.1f | %.1f | %.2f | %.2f | %.0f | %.2f |", k, n, b / 1024, a / 1024, g / 1024,
+      n ? (a - b) / n : 0, n ? (g - b) / n : 0, n ? (hg - hb) * 1024 / n : 0, (hg - hb) / 1024 }')"
   echo "$kind: client said '$line'; $row" >&2
   rows+=("$row")
 done
@@ -89,11 +95,12 @@ mkdir -p "$(dirname "$out")"
   echo "- $count idle connections from idle-clients.py (Python asyncio, CPU $client_cpu) to a server pinned to CPU $server_cpu"
   echo "- server JVM flags, same for all: \`$jvm_opts -Djdk.virtualThreadScheduler.parallelism=1\`; $("$java" -version 2>&1 | head -1)"
   echo "- RSS is VmRSS of /proc/PID/status; *before* after start-up and a full GC (jcmd GC.run); *after* 2 s after the last accept; *after GC* after another full GC"
+  echo "- live heap: the used heap of jcmd GC.heap_info (all generations, no metaspace) after a full GC, before and after the connections; it is exact where RSS moves with the GC's page touching"
   echo "- machine: $(nproc) CPUs, $(uname -sr); commit $(git -C "$root" rev-parse --short HEAD)"
   for n in "${notes[@]}"; do echo "- $n"; done
   echo
-  echo "| kind | accepted | RSS before (MiB) | RSS after (MiB) | RSS after GC (MiB) | KiB/conn | KiB/conn after GC |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| kind | accepted | RSS before (MiB) | RSS after (MiB) | RSS after GC (MiB) | RSS KiB/conn | RSS KiB/conn after GC | live heap bytes/conn | live heap growth (MiB) |"
+  echo "|---|---|---|---|---|---|---|---|---|"
   for r in "${rows[@]}"; do echo "$r"; done
 } >"$out"
 cat "$out"
