@@ -31,8 +31,11 @@ check_kind() {
 port=18100
 # start_server KIND: starts it pinned on $server_cpu, waits for "listening on"; sets server_pid, port.
 start_server() {
-  local kind="$1" log="$work/server.log"
   port=$((port + 1))  # a fresh port per start: no wait on the previous server's TIME_WAITs
+  # A fresh log per start, created here: the background job's own redirection may truncate it only
+  # after the wait below has already read the previous server's "listening on".
+  local kind="$1" log="$work/server-$port.log"
+  : >"$log"
   local -a cmd
   case "$kind" in
     weft-http-*) cmd=("$java" $jvm_opts -jar "$http_jar" --port "$port" --loops 1 --poller "${kind#weft-http-}") ;;
