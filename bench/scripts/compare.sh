@@ -25,6 +25,7 @@ options:
   -p DEPTH      requests per pipelined batch (default 16)
   -W WORKLOADS  comma-separated: keepalive,pipelined (default both)
   -o FILE       report file (default bench/results/<date>-compare.md; raw rows also in <same>.csv)
+  -u PATH       the path wrk requests (default /; the raw kinds answer any path)
   -n NOTE       a line put at the top of the report (e.g. "noisy trial on a shared machine")
 environment:
   JVM_OPTS      flags of every server JVM (default: $DEFAULT_JVM_OPTS)
@@ -37,8 +38,8 @@ DEFAULT_JVM_OPTS="-Xms64m -Xmx512m"
 
 kinds="$ALL_KINDS" rounds=5 duration=10 warmup=2 conns=64 depth=16 workloads="keepalive,pipelined"
 stamp="$(date -u +%Y-%m-%dT%H%M%SZ)"
-out="$root/bench/results/$stamp-compare.md" note=""
-while getopts "k:r:d:w:c:p:W:o:n:h" opt; do
+out="$root/bench/results/$stamp-compare.md" note="" path="/"
+while getopts "k:r:d:w:c:p:W:o:u:n:h" opt; do
   case "$opt" in
     k) kinds="${OPTARG//,/ }" ;;
     r) rounds="$OPTARG" ;;
@@ -48,6 +49,7 @@ while getopts "k:r:d:w:c:p:W:o:n:h" opt; do
     p) depth="$OPTARG" ;;
     W) workloads="${OPTARG//,/ }" ;;
     o) out="$OPTARG" ;;
+    u) path="$OPTARG" ;;
     n) note="$OPTARG" ;;
     h) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
@@ -66,9 +68,9 @@ run_wrk() {  # run_wrk WORKLOAD SECONDS -> the WRK-RESULT line
   local workload="$1" seconds="$2"
   local -a args=(-t1 "-c$conns" "-d${seconds}s")
   if [[ "$workload" == pipelined ]]; then
-    args+=(-s "$here/wrk-pipeline.lua" "http://127.0.0.1:$port/" -- "$depth")
+    args+=(-s "$here/wrk-pipeline.lua" "http://127.0.0.1:$port$path" -- "$depth")
   else
-    args+=(-s "$here/wrk-report.lua" "http://127.0.0.1:$port/")
+    args+=(-s "$here/wrk-report.lua" "http://127.0.0.1:$port$path")
   fi
   taskset -c "$client_cpu" wrk "${args[@]}" | grep '^WRK-RESULT' || echo "WRK-RESULT requests=0 bytes=0 duration_us=1 errors=-1 status_errors=-1 p50_us=0 p99_us=0"
 }
@@ -147,7 +149,7 @@ done
   echo "- machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(uname -sr); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- server pinned to CPU $server_cpu, wrk (-t1) to CPU $client_cpu; $("$java" -version 2>&1 | head -1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
   echo "- server JVM flags: \`$jvm_opts -Djdk.virtualThreadScheduler.parallelism=1\`"
-  echo "- $rounds round(s); each run: ${warmup} s warm-up (not measured), ${duration} s measured, $conns connections; pipelined: $depth requests per batch"
+  echo "- $rounds round(s); each run: ${warmup} s warm-up (not measured), ${duration} s measured, $conns connections, GET $path; pipelined: $depth requests per batch"
   echo "- commit: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- bench 2>/dev/null || echo ' (with uncommitted changes in bench/)')"
   for n in "${notes[@]}"; do echo "- $n"; done
   echo

@@ -14,7 +14,7 @@ function init(args)
   depth = tonumber(args[1]) or depth
   local requests = {}
   for i = 1, depth do
-    requests[i] = wrk.format("GET", "/")
+    requests[i] = wrk.format("GET") -- the path of the URL given to wrk
   end
   batch = table.concat(requests)
 end
