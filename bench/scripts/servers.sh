@@ -1,0 +1,64 @@
+# Sourced by compare.sh and idle-memory.sh: starts and stops one bench server at a time.
+# Expects $root, $jvm_opts and $server_cpu; sets java, servers_jar, http_jar, work, server_pid, port.
+# shellcheck shell=bash
+
+ALL_BENCH_KINDS="weft-nio weft-epoll netty-nio netty-epoll netty-http-nio netty-http-epoll jdk-vthreads"
+ALL_KINDS="$ALL_BENCH_KINDS weft-http-nio weft-http-epoll"
+
+. "$root/.mvn/jdk25.sh"
+java="$JAVA_HOME/bin/java"
+servers_jar="$root/bench/target/bench-servers.jar"
+http_jar="$root/samples/target/weft-http.jar"
+[[ -f "$servers_jar" ]] || { echo "no $servers_jar: run ./mvnw -B -q -pl bench -am package -DskipTests first" >&2; exit 1; }
+
+work="$(mktemp -d)"
+server_pid=""
+cleanup_servers() {
+  if [[ -n "$server_pid" ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup_servers EXIT
+
+# check_kind KIND: fails, with the reason in $start_error, when KIND is unknown or its jar is missing.
+check_kind() {
+  case " $ALL_KINDS " in *" $1 "*) ;; *) start_error="unknown kind (known: $ALL_KINDS)"; return 1 ;; esac
+  if [[ "$1" == weft-http-* && ! -f "$http_jar" ]]; then
+    start_error="no $http_jar (build samples first)"
+    return 1
+  fi
+}
+
+port=18100
+# start_server KIND: starts it pinned on $server_cpu, waits for "listening on"; sets server_pid, port.
+start_server() {
+  port=$((port + 1))  # a fresh port per start: no wait on the previous server's TIME_WAITs
+  # A fresh log per start, created here: the background job's own redirection may truncate it only
+  # after the wait below has already read the previous server's "listening on".
+  local kind="$1" log="$work/server-$port.log"
+  : >"$log"
+  local -a cmd
+  case "$kind" in
+    weft-http-*) cmd=("$java" $jvm_opts -jar "$http_jar" --port "$port" --loops 1 --poller "${kind#weft-http-}") ;;
+    # parallelism=1: jdk-vthreads gets one carrier thread; the other kinds ignore it (same flags for all).
+    *) cmd=("$java" $jvm_opts -Djdk.virtualThreadScheduler.parallelism=1 -jar "$servers_jar" "$kind" "$port") ;;
+  esac
+  taskset -c "$server_cpu" "${cmd[@]}" >"$log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 300); do
+    grep -q "listening on" "$log" && return 0
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  start_error="$(grep -m1 -E 'Exception|Error|error' "$log" || tail -1 "$log")"
+  stop_server
+  return 1
+}
+stop_server() {
+  [[ -n "$server_pid" ]] || return 0
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+# CPU time (user + system, all threads, dead ones included) of the server, in clock ticks.
+cpu_ticks() { sed 's/^.*) //' "/proc/$server_pid/stat" | awk '{ print $12 + $13 }'; }
+
