@@ -3,7 +3,7 @@
 # shellcheck shell=bash
 
 ALL_BENCH_KINDS="weft-nio weft-epoll netty-nio netty-epoll netty-http-nio netty-http-epoll jdk-vthreads"
-ALL_KINDS="$ALL_BENCH_KINDS weft-http-nio weft-http-epoll"
+ALL_KINDS="$ALL_BENCH_KINDS weft-http-nio weft-http-epoll c-epoll"
 
 . "$root/.mvn/jdk25.sh"
 java="$JAVA_HOME/bin/java"
@@ -22,10 +22,21 @@ trap cleanup_servers EXIT
 # check_kind KIND: fails, with the reason in $start_error, when KIND is unknown or its jar is missing.
 check_kind() {
   case " $ALL_KINDS " in *" $1 "*) ;; *) start_error="unknown kind (known: $ALL_KINDS)"; return 1 ;; esac
+  if [[ "$1" == c-epoll ]] && ! build_c_peer; then
+    start_error="gcc could not build bench/peers/epoll_server.c"
+    return 1
+  fi
   if [[ "$1" == weft-http-* && ! -f "$http_jar" ]]; then
     start_error="no $http_jar (build samples first)"
     return 1
   fi
+}
+
+# The C peer (bench/peers/epoll_server.c): the floor a runtime on epoll can reach.
+c_peer="$root/bench/target/epoll_server"
+build_c_peer() {
+  [[ -x "$c_peer" && "$c_peer" -nt "$root/bench/peers/epoll_server.c" ]] && return 0
+  gcc -O2 -o "$c_peer" "$root/bench/peers/epoll_server.c"
 }
 
 port=18100
@@ -39,6 +50,7 @@ start_server() {
   local -a cmd
   case "$kind" in
     weft-http-*) cmd=("$java" $jvm_opts -jar "$http_jar" --port "$port" --loops 1 --poller "${kind#weft-http-}") ;;
+    c-epoll) cmd=("$c_peer" "$port") ;;
     # parallelism=1: jdk-vthreads gets one carrier thread; the other kinds ignore it (same flags for all).
     *) cmd=("$java" $jvm_opts -Djdk.virtualThreadScheduler.parallelism=1 -jar "$servers_jar" "$kind" "$port") ;;
   esac
