@@ -11,9 +11,18 @@ public final class Signal implements Runnable {
     private volatile boolean done;
     private volatile Thread waiter;
 
-    /** Clears the flag and makes the calling thread the one to wake. */
+    /** Clears the flag and makes the calling thread the one to wake; it will {@code await(false)}. */
     public void arm() {
         waiter = Thread.currentThread();
+        done = false;
+    }
+
+    /**
+     * Clears the flag for a waiter that will spin ({@code await(true)}): nobody is unparked, so no
+     * stale park permit is left behind to cut the caller's next {@code parkNanos} short.
+     */
+    public void armSpinning() {
+        waiter = null;
         done = false;
     }
 

@@ -56,8 +56,12 @@ public class WakeupLatencyBenchmark {
 
     @Setup(Level.Invocation)
     public void letLoopBlock() {
-        LockSupport.parkNanos(IDLE_MICROS * 1000);
-        ran.arm();
+        // parkNanos may return early (spuriously, or on a permit): sleep out the full idle time.
+        long end = System.nanoTime() + IDLE_MICROS * 1000;
+        for (long left; (left = end - System.nanoTime()) > 0; ) {
+            LockSupport.parkNanos(left);
+        }
+        ran.armSpinning();
     }
 
     /** Submits one task to the idle loop and spins until it has run. */
