@@ -21,8 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * is blocked in its poller with nothing to do, until that task has run and the submitter has seen
  * its effect. Weft ({@code weft-nio}) beside Netty 4.2's {@code SingleThreadIoEventLoop} on NIO.
  *
- * <p>The path measured: enqueue, the wake-up decision (both loops write to the selector's wake-up
- * fd at most once per blocked poll), the kernel waking the loop thread out of {@code epoll_wait},
+ * <p>The path measured: enqueue, the loop's wake-up decision and {@code Selector.wakeup()}, the
+ * kernel waking the loop thread out of {@code epoll_wait},
  * the loop's bookkeeping up to its run phase, the task, and the submitter seeing a volatile write
  * (it spins, so its own wake-up is not measured). Before each invocation the submitter sleeps
  * {@value #IDLE_MICROS} µs outside the measurement, so the loop has gone back to block in the
