@@ -351,18 +351,22 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     private void runCallbacks() {
-        for (long n = remote.sizeEstimate(); n > 0; n--) {
-            Runnable task = remote.poll();
-            if (task == null) {
-                break;
-            }
-            local.addLast(task);
-        }
-        int count = local.size();
-        for (int i = 0; i < count; i++) {
+        // Only what is queued now runs in this phase; what these tasks queue waits for the next.
+        int localCount = local.size();
+        long remoteCount = remote.sizeEstimate();
+        for (int i = 0; i < localCount; i++) {
             runTask(local.pollFirst());
         }
-        stats.add(LoopStats.CALLBACKS_RUN, count);
+        long ran = localCount;
+        for (; remoteCount > 0; remoteCount--) {
+            Runnable task = remote.poll();
+            if (task == null) {
+                break; // claimed but not yet published: it runs next iteration
+            }
+            runTask(task);
+            ran++;
+        }
+        stats.add(LoopStats.CALLBACKS_RUN, ran);
         stats.set(LoopStats.LOCAL_PENDING, local.size());
     }
 
@@ -421,15 +425,16 @@ public final class EventLoop implements Executor, AutoCloseable {
         return addTimer(delayNanos(initialDelay, "initialDelay"), periodNanos, task);
     }
 
+    /** Deadlines are compared by subtraction, which is exact while they are less than 2^62 apart. */
+    private static final Duration MAX_DELAY = Duration.ofNanos(Long.MAX_VALUE >> 1);
+
     private static long delayNanos(Duration delay, String what) {
         Objects.requireNonNull(delay, what);
         if (delay.isNegative()) {
             throw new IllegalArgumentException(what + " must be >= 0, got " + delay);
         }
-        // Deadlines are compared by subtraction, which is exact while they are less than 2^62 apart.
-        if (delay.compareTo(Duration.ofNanos(Long.MAX_VALUE >> 1)) > 0) {
-            throw new IllegalArgumentException(what + " must be at most " + Duration.ofNanos(Long.MAX_VALUE >> 1)
-                    + " (about 146 years), got " + delay);
+        if (delay.compareTo(MAX_DELAY) > 0) {
+            throw new IllegalArgumentException(what + " must be at most " + MAX_DELAY + " (about 146 years), got " + delay);
         }
         return delay.toNanos();
     }
