@@ -107,7 +107,8 @@ class SampleMetricsTest {
             String text = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int end = text.indexOf("\r\n\r\n");
             assertThat(end).as("a complete head in:\n" + text).isPositive();
-            return new Response(Integer.parseInt(text.substring(9, 12)), text.substring(0, end), text.substring(end + 4));
+            return new Response(Integer.parseInt(text.substring(9, 12)), text.substring(0, end),
+                    text.substring(end + 4));
         }
     }
 
@@ -257,7 +258,8 @@ class SampleMetricsTest {
         assertThat(options.blockedThreshold()).isEqualTo(Duration.ofMillis(250));
         assertThat(ServerOptions.parse("--no-metrics", "--metrics").metrics()).isTrue();
 
-        for (String bad : List.of("--metrics=false", "--demo-blocking=1", "--blocked-threshold=0", "--blocked-threshold")) {
+        for (String bad : List.of("--metrics=false", "--demo-blocking=1", "--blocked-threshold=0",
+                "--blocked-threshold")) {
             assertThatThrownBy(() -> ServerOptions.parse(bad)).as(bad).isInstanceOf(UsageException.class);
         }
         assertThat(ServerOptions.usage("http")).contains("--no-metrics").contains("--blocked-threshold")
