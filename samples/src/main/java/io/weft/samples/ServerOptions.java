@@ -13,16 +13,32 @@ import java.util.Optional;
  * @param poller the poller by name ({@code nio}, {@code epoll}); empty for the best available
  * @param idleTimeout close a connection idle this long; zero for never (default 30 s)
  * @param style how connections are served (default {@link ServerStyle#LOOP})
+ * @param metrics whether to bind loop-metrics and serve {@code /metrics} (default true; {@code --no-metrics})
+ * @param blockedThreshold how long one task may hold a loop before the watchdog's alarm (default 100 ms)
+ * @param demoBlocking whether to add the {@code /block?ms=N} route that blocks a loop on purpose (default false)
  */
 public record ServerOptions(
-        String host, int port, int loops, Optional<String> poller, Duration idleTimeout, ServerStyle style) {
+        String host, int port, int loops, Optional<String> poller, Duration idleTimeout, ServerStyle style,
+        boolean metrics, Duration blockedThreshold, boolean demoBlocking) {
+    /** The default of {@link #blockedThreshold()}, loop-metrics' own. */
+    public static final Duration DEFAULT_BLOCKED_THRESHOLD = Duration.ofMillis(100);
 
-    /** Checks that nothing is null. */
+    /** Checks that nothing is null and that the threshold is positive. */
     public ServerOptions {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(poller, "poller");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(style, "style");
+        Objects.requireNonNull(blockedThreshold, "blockedThreshold");
+        if (blockedThreshold.isNegative() || blockedThreshold.isZero()) {
+            throw new IllegalArgumentException("blockedThreshold must be positive, got " + blockedThreshold);
+        }
+    }
+
+    /** Options with the metrics settings at their defaults (metrics on, 100 ms, no blocking demo). */
+    public ServerOptions(String host, int port, int loops, Optional<String> poller, Duration idleTimeout,
+            ServerStyle style) {
+        this(host, port, loops, poller, idleTimeout, style, true, DEFAULT_BLOCKED_THRESHOLD, false);
     }
 
     /** The defaults, as documented on each component. */
@@ -41,6 +57,10 @@ public record ServerOptions(
                   --poller NAME           poller: nio, epoll, ... (default: -Dweft.poller, else the best available)
                   --idle-timeout SECONDS  close connections idle this long, 0 for never (default 30)
                   --style NAME            how connections are served: loop (default loop)
+                  --metrics               serve /metrics (Prometheus) with the loops' meters (the default)
+                  --no-metrics            bind no meters and serve no /metrics
+                  --blocked-threshold MS  log a loop blocked by one task this long, in ms (default 100)
+                  --demo-blocking         add /block?ms=N, which blocks a loop on purpose (a demo, never in production)
                   --help                  print this and exit
                 """.formatted(command);
     }
@@ -58,6 +78,9 @@ public record ServerOptions(
         Optional<String> poller = o.poller;
         Duration idleTimeout = o.idleTimeout;
         ServerStyle style = o.style;
+        boolean metrics = o.metrics;
+        Duration blockedThreshold = o.blockedThreshold;
+        boolean demoBlocking = o.demoBlocking;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--help") || arg.equals("-h")) {
@@ -69,6 +92,18 @@ public record ServerOptions(
             if (arg.startsWith("--") && eq > 0) {
                 name = arg.substring(0, eq);
                 value = arg.substring(eq + 1);
+            }
+            if (isFlag(name)) {
+                if (value != null) {
+                    throw new UsageException(name + " takes no value, got '" + arg + "'", false);
+                }
+                switch (name) {
+                    case "--metrics" -> metrics = true;
+                    case "--no-metrics" -> metrics = false;
+                    case "--demo-blocking" -> demoBlocking = true;
+                    default -> throw new AssertionError(name);
+                }
+                continue;
             }
             if (!isKnown(name)) {
                 throw new UsageException("unknown option '" + arg + "'", false);
@@ -86,15 +121,26 @@ public record ServerOptions(
                 case "--poller" -> poller = Optional.of(nonBlank(name, value));
                 case "--idle-timeout" -> idleTimeout = Duration.ofSeconds(intIn(name, value, 0, 86_400));
                 case "--style" -> style = ServerStyle.parse(value);
+                case "--blocked-threshold" -> blockedThreshold = Duration.ofMillis(intIn(name, value, 1, 3_600_000));
                 default -> throw new AssertionError(name);
             }
         }
-        return new ServerOptions(host, port, loops, poller, idleTimeout, style);
+        return new ServerOptions(host, port, loops, poller, idleTimeout, style, metrics, blockedThreshold,
+                demoBlocking);
     }
 
     private static boolean isKnown(String name) {
         return switch (name) {
             case "--host", "--port", "--loops", "--poller", "--idle-timeout", "--style" -> true;
+            case "--blocked-threshold" -> true;
+            default -> false;
+        };
+    }
+
+    /** Options that take no value. */
+    private static boolean isFlag(String name) {
+        return switch (name) {
+            case "--metrics", "--no-metrics", "--demo-blocking" -> true;
             default -> false;
         };
     }

@@ -1,5 +1,7 @@
 package io.weft.samples.http;
 
+import static io.weft.samples.metrics.SampleMetrics.withMetrics;
+
 import io.weft.samples.SampleLauncher;
 
 /**
@@ -14,11 +16,12 @@ public final class HttpMain {
     /** Starts the server; exits 2 on a bad command line, 1 if it cannot listen. */
     public static void main(String[] args) {
         Router router = HttpServer.defaultRouter();
-        // A /metrics route (loop-metrics + a Prometheus registry) is added here: router.add("/metrics", ...).
-        int code = SampleLauncher.launch("http", args, (group, address, options) -> switch (options.style()) {
+        // withMetrics adds /metrics (and /block with --demo-blocking) to the router once the group exists.
+        int code = SampleLauncher.launch("http", args, withMetrics(router,
+                (group, address, options) -> switch (options.style()) {
             case LOOP -> HttpServer.listen(group, address,
                     HttpConfig.defaults().withIdleTimeout(options.idleTimeout()), router);
-        }, System.out, System.err);
+        }), System.out, System.err);
         if (code != 0) {
             System.exit(code);
         }

@@ -12,6 +12,12 @@ public interface HttpRequest {
     /** The minor HTTP version: 0 for HTTP/1.0, 1 for HTTP/1.1 (and later 1.x). */
     int minorVersion();
 
+    /**
+     * The query: what follows the first {@code ?} of the request target, as sent (not decoded);
+     * empty if there is none. A request with a query allocates this string; one without, nothing.
+     */
+    String query();
+
     /** Whether the connection stays open after this request's response. */
     boolean keepAlive();
 

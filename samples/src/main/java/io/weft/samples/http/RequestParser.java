@@ -1,6 +1,7 @@
 package io.weft.samples.http;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Parses HTTP/1.1 requests (RFC 9112) from a connection's read buffer, in place and incrementally:
@@ -64,6 +65,7 @@ final class RequestParser implements HttpRequest {
     private int hostCount;
     private Method method;
     private Route route;
+    private String query;
     private int minorVersion;
     private boolean connectionClose;
     private boolean connectionKeepAlive;
@@ -163,6 +165,11 @@ final class RequestParser implements HttpRequest {
     @Override
     public boolean keepAlive() {
         return keepAlive;
+    }
+
+    @Override
+    public String query() {
+        return query;
     }
 
     /** Whether the request's method is HEAD (its response carries no body); false if unknown. */
@@ -267,6 +274,7 @@ final class RequestParser implements HttpRequest {
         byte first = buffer.get(from);
         if (first == '/') {
             int query = Ascii.indexOf(buffer, from, to, (byte) '?');
+            keepQuery(buffer, query, to);
             return router.match(buffer, from, query < 0 ? to : query);
         }
         if (first == '*' && to - from == 1) {
@@ -284,7 +292,17 @@ final class RequestParser implements HttpRequest {
             return router.matchRoot(); // an empty path is "/"
         }
         int query = Ascii.indexOf(buffer, pathStart, to, (byte) '?');
+        keepQuery(buffer, query, to);
         return router.match(buffer, pathStart, query < 0 ? to : query);
+    }
+
+    /** Copies the query, when there is one: only requests with a query allocate for it. */
+    private void keepQuery(ByteBuffer buffer, int questionMark, int to) {
+        if (questionMark >= 0 && questionMark + 1 < to) {
+            byte[] bytes = new byte[to - questionMark - 1];
+            buffer.get(questionMark + 1, bytes);
+            query = new String(bytes, StandardCharsets.US_ASCII);
+        }
     }
 
     private int headerLine(ByteBuffer buffer, int from, int to) {
@@ -449,6 +467,7 @@ final class RequestParser implements HttpRequest {
         hostCount = 0;
         method = null;
         route = null;
+        query = "";
         minorVersion = 1;
         connectionClose = false;
         connectionKeepAlive = false;
