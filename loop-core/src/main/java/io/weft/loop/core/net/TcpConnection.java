@@ -129,6 +129,12 @@ public final class TcpConnection {
             public void onLoopClosing(Watcher w) {
                 closeNow(CloseReason.LOOP_CLOSED, null);
             }
+
+            @Override
+            public String toString() {
+                // What a blocked-loop alarm names as the running task: the application's handler.
+                return "TCP connection handled by " + handler.getClass().getName();
+            }
         };
     }
 
