@@ -3,7 +3,8 @@
 # shellcheck shell=bash
 
 ALL_BENCH_KINDS="weft-nio weft-epoll netty-nio netty-epoll netty-http-nio netty-http-epoll jdk-vthreads"
-ALL_KINDS="$ALL_BENCH_KINDS weft-http-nio weft-http-epoll c-epoll"
+# weft-http-*: the http sample (metrics bound, its default); -bare: --no-metrics; -vt: --style vthreads.
+ALL_KINDS="$ALL_BENCH_KINDS weft-http-nio weft-http-epoll weft-http-bare-nio weft-http-bare-epoll weft-http-vt-nio weft-http-vt-epoll c-epoll"
 
 . "$root/.mvn/jdk25.sh"
 java="$JAVA_HOME/bin/java"
@@ -49,6 +50,8 @@ start_server() {
   : >"$log"
   local -a cmd
   case "$kind" in
+    weft-http-bare-*) cmd=("$java" $jvm_opts -jar "$http_jar" --port "$port" --loops 1 --no-metrics --poller "${kind#weft-http-bare-}") ;;
+    weft-http-vt-*) cmd=("$java" $jvm_opts -jar "$http_jar" --port "$port" --loops 1 --style vthreads --poller "${kind#weft-http-vt-}") ;;
     weft-http-*) cmd=("$java" $jvm_opts -jar "$http_jar" --port "$port" --loops 1 --poller "${kind#weft-http-}") ;;
     c-epoll) cmd=("$c_peer" "$port") ;;
     # parallelism=1: jdk-vthreads gets one carrier thread; the other kinds ignore it (same flags for all).
