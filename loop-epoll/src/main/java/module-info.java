@@ -1,5 +1,5 @@
 /**
- * The Linux epoll poller for Weft's event loop, called through {@code java.lang.foreign}.
+ * The Linux epoll poller and native TCP backend for Weft's event loop, called through {@code java.lang.foreign}.
  */
 module io.weft.loop.epoll {
     requires io.weft.loop.core;

@@ -1,6 +1,9 @@
 package io.weft.loop.epoll.internal;
 
+import io.weft.loop.core.spi.FdExhaustedException;
+import io.weft.loop.core.spi.PeerResetException;
 import java.io.IOException;
+import java.net.ConnectException;
 
 /**
  * Linux errno values, their names and texts, and the one place a failed call becomes an
@@ -16,8 +19,15 @@ public final class Errno {
     public static final int EAGAIN = 11;
     public static final int EEXIST = 17;
     public static final int EINVAL = 22;
+    public static final int ENFILE = 23;
     public static final int EMFILE = 24;
+    public static final int EPIPE = 32;
     public static final int ENOSYS = 38;
+    public static final int EADDRINUSE = 98;
+    public static final int ECONNRESET = 104;
+    public static final int ENOTCONN = 107;
+    public static final int ECONNREFUSED = 111;
+    public static final int EINPROGRESS = 115;
 
     private static final String[] NAMES = new String[116];
     private static final String[] TEXTS = new String[116];
@@ -119,5 +129,28 @@ public final class Errno {
      */
     public static IOException exception(String call, int errno) {
         return new IOException(call + ": " + name(errno) + " (" + text(errno) + ")");
+    }
+
+    /**
+     * The exception for a failed socket call, typed for what the caller does next: {@link
+     * PeerResetException} when the peer reset or is gone (ECONNRESET, EPIPE), {@link
+     * FdExhaustedException} when the process or system is out of descriptors (EMFILE, ENFILE), else
+     * a plain {@link IOException}. The message reads as {@link #exception}'s.
+     */
+    public static IOException socketException(String call, int errno) {
+        String message = call + ": " + name(errno) + " (" + text(errno) + ")";
+        return switch (errno) {
+            case ECONNRESET, EPIPE -> new PeerResetException(message);
+            case EMFILE, ENFILE -> new FdExhaustedException(message);
+            default -> new IOException(message);
+        };
+    }
+
+    /** The exception for a connect that failed (refused, unreachable, timed out): a {@link ConnectException}. */
+    public static IOException connectException(String call, int errno) {
+        if (errno == EMFILE || errno == ENFILE) {
+            return socketException(call, errno);
+        }
+        return new ConnectException(call + ": " + name(errno) + " (" + text(errno) + ")");
     }
 }

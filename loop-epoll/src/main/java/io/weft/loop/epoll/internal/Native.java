@@ -17,7 +17,7 @@ import java.util.Optional;
  * <p>Handles made with {@link #downcall} capture {@code errno} into a segment passed as their first
  * argument. That segment belongs to the caller ({@link #newErrnoSegment}), never to a shared static,
  * so two threads never read each other's errno. The family classes ({@link EpollCalls}, {@link
- * EventFdCalls}, {@link FdCalls}, {@link SignalCalls}) return {@code -errno} on failure, and {@link
+ * EventFdCalls}, {@link FdCalls}, {@link SignalCalls}, {@link SocketCalls}) return {@code -errno} on failure, and {@link
  * Errno#exception} is the one place a failure becomes an {@code IOException}.
  */
 public final class Native {

@@ -1,0 +1,91 @@
+package io.weft.loop.epoll.internal;
+
+import io.weft.loop.core.net.TcpOptions;
+import io.weft.loop.core.spi.PollSource;
+import io.weft.loop.core.spi.ServerSocketHandle;
+import io.weft.loop.core.spi.SocketHandle;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/** A listening TCP socket fd. Loop thread only. */
+final class EpollServerSocket implements ServerSocketHandle {
+    private static final int ACCEPT_FLAGS = SocketCalls.SOCK_NONBLOCK | SocketCalls.SOCK_CLOEXEC;
+
+    private final int fd;
+    private final PollSource source;
+    private final TcpOptions options;
+    private boolean closed;
+    private InetSocketAddress local;
+
+    EpollServerSocket(int fd, TcpOptions options) {
+        this.fd = fd;
+        this.source = PollSource.ofFd(fd);
+        this.options = options;
+    }
+
+    /** The socket's fd, for tests. */
+    int fd() {
+        return fd;
+    }
+
+    @Override
+    public PollSource source() {
+        return source;
+    }
+
+    @Override
+    public SocketHandle accept() throws IOException {
+        if (closed) {
+            throw new IOException("listening socket fd=" + fd + " is closed");
+        }
+        SocketScratch s = SocketScratch.current();
+        int accepted = SocketCalls.accept4(s.errno, fd, ACCEPT_FLAGS);
+        if (accepted < 0) {
+            if (accepted == -Errno.EAGAIN) {
+                return null;
+            }
+            // EMFILE/ENFILE become FdExhaustedException: the server sheds and backs off.
+            throw Errno.socketException("accept4(fd=" + fd + ")", -accepted);
+        }
+        try {
+            EpollTcpBackend.applyOptions(s, accepted, options);
+        } catch (IOException | RuntimeException e) {
+            FdCalls.close(s.errno, accepted);
+            throw e;
+        }
+        return new EpollSocket(accepted, null, true);
+    }
+
+    @Override
+    public InetSocketAddress localAddress() throws IOException {
+        if (closed) {
+            throw new IOException("listening socket fd=" + fd + " is closed");
+        }
+        if (local == null) {
+            SocketScratch s = SocketScratch.current();
+            int r = SocketCalls.getsockname(s.errno, fd, s.sockaddr, s.socklen);
+            if (r < 0) {
+                throw Errno.socketException("getsockname(fd=" + fd + ")", -r);
+            }
+            local = SocketCalls.decode(s.sockaddr);
+        }
+        return local;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        int r = FdCalls.close(SocketScratch.current().errno, fd);
+        if (r < 0) {
+            throw Errno.exception("close(fd=" + fd + ")", -r);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EpollServerSocket[fd=" + fd + (closed ? ", closed" : "") + "]";
+    }
+}
