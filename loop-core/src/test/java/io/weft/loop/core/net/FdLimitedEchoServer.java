@@ -19,6 +19,8 @@ public final class FdLimitedEchoServer {
 
     public static void main(String[] args) throws Exception {
         // Load every class the shedding path needs now: once fds run out, class files cannot be opened.
+        // Logging loads time-zone data on its first record: do it now, while files can still be opened.
+        System.getLogger(FdLimitedEchoServer.class.getName()).log(System.Logger.Level.INFO, "starting");
         for (String name : new String[] {"io.weft.loop.core.spi.FdExhaustedException", "java.nio.channels.FileChannel",
                 "io.weft.loop.core.net.CloseReason", "sun.nio.ch.FileChannelImpl"}) {
             Class.forName(name);
