@@ -5,7 +5,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import io.weft.loop.core.spi.PollSource;
 import io.weft.loop.core.spi.SocketHandle;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
@@ -84,7 +83,7 @@ final class EpollSocket implements SocketHandle {
         SocketScratch s = SocketScratch.current();
         boolean direct = dst.isDirect();
         if (direct) {
-            s.iovec(0, MemorySegment.ofBuffer(dst).address(), space);
+            s.iovec(0, s.address(dst), space);
         } else {
             space = Math.min(space, SocketScratch.BOUNCE_SIZE);
             s.iovec(0, s.bounceAddress, space);
@@ -121,7 +120,7 @@ final class EpollSocket implements SocketHandle {
                 continue;
             }
             if (src.isDirect()) {
-                s.iovec(count++, MemorySegment.ofBuffer(src).address(), remaining);
+                s.iovec(count++, s.address(src), remaining);
                 continue;
             }
             int n = Math.min(remaining, SocketScratch.BOUNCE_SIZE - bounced);
