@@ -336,6 +336,10 @@ public abstract class BlockingSocketContract extends VThreadsFixture {
         try (Socket client = jdkClient(server)) {
             Spawned<Boolean> writer = spawn(threads, () -> {
                 try (BlockingSocket socket = server.accept()) {
+                    // accept() may have resumed this thread inside the connection's own onOpen,
+                    // where the connection defers flushing to the end of the handler (that is, to
+                    // this thread's next park). Take a turn as a plain callback first.
+                    Thread.yield();
                     socket.write(ByteBuffer.wrap("hello".getBytes(StandardCharsets.US_ASCII)));
                     // Hold the loop thread (no park, no yield): the bytes must already be on their
                     // way, not waiting for a loop callback to flush them.
