@@ -76,8 +76,11 @@ final class LoopScheduler {
     final class Carried implements Executor, Runnable {
         /** Set before the thread starts; read after a submission, which publishes it. */
         Thread thread;
-        /** The thread's {@code runContinuation}, learnt at its first submission (its start). */
-        private Runnable continuation;
+        /**
+         * The thread's {@code runContinuation}, learnt at its first submission (its start).
+         * Volatile only as insurance for submitters on other threads (the start publishes it anyway).
+         */
+        private volatile Runnable continuation;
 
         @Override
         public void execute(Runnable task) {
