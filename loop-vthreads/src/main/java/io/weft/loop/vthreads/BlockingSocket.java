@@ -28,8 +28,9 @@ import java.util.concurrent.TimeoutException;
  * <p><b>Threads.</b> Use it from virtual threads (a platform thread also works, but is held while
  * it waits; the loop's own thread must never call the blocking methods). One reader and one writer
  * at a time; {@link #close()} from any thread. The socket's state lives on its loop: a thread
- * carried by that loop ({@link Carrier#LOOP}) reads it directly; any other thread hands each request
- * to the loop with {@code execute} and parks.
+ * carried by that loop ({@link Carrier#LOOP}) counts as the loop thread while it runs, so it reads
+ * and writes the connection directly and parks only to wait; any other thread hands each request to
+ * the loop with {@code execute} and parks.
  *
  * <p><b>Semantics</b>, as {@link java.net.Socket} on a virtual thread:
  * <ul>
@@ -61,6 +62,11 @@ public final class BlockingSocket implements Closeable {
     private ParkedThreads parked;
     private final Handler handler = new Handler();
     private final Runnable resumeReading = this::resumeReadingOnLoop;
+    private final java.util.function.Supplier<SocketException> loopClosed = () -> loopClosed(loop, null);
+    private final Runnable closeByInterrupt = () -> {
+        closeRequested = true;
+        onLoop(() -> closeOnLoop("Closed by interrupt", true));
+    };
     private volatile boolean closeRequested;
     private volatile long readTimeoutNanos;
     private volatile long writeTimeoutNanos;
@@ -78,10 +84,7 @@ public final class BlockingSocket implements Closeable {
     private Throwable closedCause;
     private Waiter reader;
     private Waiter writer;
-    private ByteBuffer staging; // write mode; see stage()
-    private boolean flushQueued;
     private boolean outputShut;
-    private final Runnable flushStaged = this::flushStaged;
     private BlockingServerSocket acceptedBy;
 
     private BlockingSocket(EventLoop loop) {
@@ -205,17 +208,18 @@ public final class BlockingSocket implements Closeable {
         if (!dst.hasRemaining()) {
             return 0;
         }
-        if (carriedHere()) {
-            // Fast path: this thread runs on the loop, so the state is ours to read; no hand-off.
+        if (loop.inLoop()) {
+            // Fast path: this thread runs as the loop thread, so the state is ours to read; no hand-off.
+            checkNotLoopPlatformThread();
             int n = readNow(dst);
             if (n != 0) {
                 return n;
             }
-            Waiter waiter = new Waiter(dst, () -> loopClosed(loop, null));
+            Waiter waiter = carriedWaiter(dst);
             installReader(waiter);
             return (int) awaitIo(waiter);
         }
-        Waiter waiter = new Waiter(dst, () -> loopClosed(loop, null));
+        Waiter waiter = new Waiter(dst, loopClosed);
         handOff(waiter, () -> {
             int n;
             try {
@@ -247,7 +251,7 @@ public final class BlockingSocket implements Closeable {
                     connection.resumeReading();
                 } else {
                     try {
-                        loop.execute(resumeReading); // carried: TcpConnection wants the loop's own thread
+                        loop.execute(resumeReading); // not the loop thread (the orphans thread)
                     } catch (RejectedExecutionException e) {
                         // shutting down: nothing more to read anyway
                     }
@@ -312,63 +316,67 @@ public final class BlockingSocket implements Closeable {
         if (!src.hasRemaining()) {
             return;
         }
-        if (carriedHere() && stage(src)) {
+        if (loop.inLoop()) {
+            // Fast path: this thread runs as the loop thread; it writes to the connection itself
+            // and parks only while the connection is above its high watermark.
+            checkNotLoopPlatformThread();
+            writeCarried(src);
             return;
         }
-        Waiter waiter = new Waiter(src, () -> loopClosed(loop, null));
+        Waiter waiter = new Waiter(src, loopClosed);
         handOff(waiter, () -> writeOnLoop(waiter));
         awaitIo(waiter);
     }
 
-    /**
-     * Fast path of a thread this loop carries: TcpConnection.write takes only the loop's own
-     * thread, so instead of a hand-off and a park per write, copy the bytes into a staging buffer
-     * flushed to the connection by one callback, while they fit below the high watermark. An error
-     * that the flush meets then surfaces at the next call, as with bytes in a kernel buffer.
-     */
-    private boolean stage(ByteBuffer src) throws IOException {
+    /** A thread this loop carries writes: as {@link #writeOnLoop}, without the hand-off. */
+    private void writeCarried(ByteBuffer src) throws IOException {
         if (closed) {
             throw closedException();
         }
         if (outputShut) {
             throw outputShutdown();
         }
-        int staged = staging == null ? 0 : staging.position();
-        long room = connection.options().writeHighWatermark() + 1L - connection.queuedBytes() - staged;
-        if (writer != null || !connection.isWritable() || src.remaining() > room) {
-            return false; // park as the hand-off path does, behind what is staged
+        if (writer != null) {
+            throw new IllegalStateException("another thread is already writing this socket; one writer at a time");
         }
-        if (staging == null) {
-            staging = ByteBuffer.allocate(Math.max(src.remaining(), 4096));
-        } else if (staging.remaining() < src.remaining()) {
-            staging = ByteBuffer.allocate(Math.max(staging.capacity() * 2, staged + src.remaining())).put(staging.flip());
+        if (!writeWhileWritable(src)) {
+            throw closedException();
         }
-        staging.put(src);
-        if (!flushQueued) {
-            try {
-                loop.execute(flushStaged);
-            } catch (RejectedExecutionException e) {
-                throw loopClosed(loop, e);
-            }
-            flushQueued = true;
-        }
-        return true;
-    }
-
-    private void flushStaged() {
-        flushQueued = false;
-        if (staging == null || staging.position() == 0) {
+        if (!src.hasRemaining()) {
             return;
         }
-        staging.flip();
-        if (!closed && connection.isOpen()) {
-            connection.write(staging);
+        Waiter waiter = carriedWaiter(src);
+        installWriter(waiter); // writeOnLoop writes the rest once writable again
+        awaitIo(waiter);
+    }
+
+    /**
+     * Loop side: queues from {@code src} while the connection is writable, at most up to its high
+     * watermark (plus one byte) in all; false if the connection is closed (or closing).
+     */
+    private boolean writeWhileWritable(ByteBuffer src) {
+        int high = connection.options().writeHighWatermark();
+        while (src.hasRemaining() && connection.isWritable()) {
+            if (closed || !connection.isOpen()) {
+                return false;
+            }
+            long room = Math.max(1, high + 1L - connection.queuedBytes());
+            if (src.remaining() <= room) {
+                connection.write(src); // consumes it all; no slice
+            } else {
+                int chunk = (int) room;
+                connection.write(src.slice(src.position(), chunk));
+                src.position(src.position() + chunk);
+            }
         }
-        staging = staging.capacity() > 64 * 1024 ? null : staging.clear();
+        return !closed;
     }
 
     private void writeOnLoop(Waiter waiter) {
         if (closed || closeRequested) {
+            if (writer == waiter) {
+                writer = null;
+            }
             waiter.fail(closedException());
             return;
         }
@@ -376,21 +384,17 @@ public final class BlockingSocket implements Closeable {
             waiter.fail(outputShutdown());
             return;
         }
-        flushStaged(); // staged bytes go first (normally their callback already ran)
         if (writer != null && writer != waiter) {
             waiter.fail(new IllegalStateException("another thread is already writing this socket; one writer at a time"));
             return;
         }
         ByteBuffer src = waiter.buffer;
-        int high = connection.options().writeHighWatermark();
-        while (src.hasRemaining() && connection.isWritable()) {
-            int chunk = (int) Math.min(src.remaining(), Math.max(1, high + 1 - connection.queuedBytes()));
-            connection.write(src.slice(src.position(), chunk));
-            src.position(src.position() + chunk);
-            if (closed) {
-                waiter.fail(closedException());
-                return;
+        if (!writeWhileWritable(src)) {
+            if (writer == waiter) {
+                writer = null;
             }
+            waiter.fail(closedException());
+            return;
         }
         if (!src.hasRemaining()) {
             writer = null;
@@ -400,6 +404,10 @@ public final class BlockingSocket implements Closeable {
         if (writer == waiter) {
             return; // still waiting; its timer runs on
         }
+        installWriter(waiter);
+    }
+
+    private void installWriter(Waiter waiter) {
         writer = waiter;
         long timeout = writeTimeoutNanos;
         if (timeout > 0) {
@@ -418,7 +426,6 @@ public final class BlockingSocket implements Closeable {
      */
     public void shutdownOutput() throws IOException {
         runOnLoopAndWait(() -> {
-            flushStaged();
             outputShut = true;
             connection.shutdownOutput();
         });
@@ -437,7 +444,15 @@ public final class BlockingSocket implements Closeable {
         if (closeRequested) {
             throw socketClosed();
         }
-        Waiter waiter = new Waiter(null, () -> loopClosed(loop, null));
+        if (loop.inLoop()) {
+            checkNotLoopPlatformThread();
+            if (closed) {
+                throw closedException();
+            }
+            action.run();
+            return;
+        }
+        Waiter waiter = new Waiter(null, loopClosed);
         handOff(waiter, () -> {
             if (closed) {
                 waiter.fail(closedException());
@@ -606,17 +621,37 @@ public final class BlockingSocket implements Closeable {
 
     // ------------------------------------------------------------------ parking
 
-    /** Whether the calling thread runs on this socket's loop, so it may touch the state directly. */
-    private boolean carriedHere() {
-        LoopScheduler scheduler = VirtualThreads.carriedBy();
-        return scheduler != null && scheduler.loop == loop;
+    /**
+     * Called when {@code loop.inLoop()}: fine for a virtual thread the loop carries (it counts as
+     * the loop thread while it runs), but the loop's own thread must never block.
+     */
+    private void checkNotLoopPlatformThread() {
+        if (!Thread.currentThread().isVirtual()) {
+            throw blocksLoop();
+        }
+    }
+
+    /**
+     * A waiter for a thread that runs as the loop thread and is about to park: it must really be a
+     * thread this loop carries (not, say, a virtual thread that runs the loop itself).
+     */
+    private Waiter carriedWaiter(ByteBuffer buffer) {
+        Waiter waiter = new Waiter(buffer, loopClosed);
+        if (waiter.home == null || waiter.home.loop != loop) {
+            throw blocksLoop();
+        }
+        return waiter;
+    }
+
+    private IllegalStateException blocksLoop() {
+        return new IllegalStateException("blocking socket calls would block the thread of loop '" + loop.name()
+                + "'; call them from a virtual thread (VirtualThreads.forLoop(loop, ...).start(...))");
     }
 
     /** Hands {@code action} to the loop; a loop that takes no more work fails the waiter at once. */
     private void handOff(Waiter waiter, Runnable action) throws SocketException {
         if (loop.inLoop()) {
-            throw new IllegalStateException("blocking socket calls would block the thread of loop '" + loop.name()
-                    + "'; call them from a virtual thread (VirtualThreads.forLoop(loop, ...).start(...))");
+            throw blocksLoop();
         }
         try {
             loop.execute(() -> {
@@ -637,10 +672,7 @@ public final class BlockingSocket implements Closeable {
         parked.add(waiter);
         boolean interrupted;
         try {
-            interrupted = waiter.park(() -> {
-                closeRequested = true;
-                onLoop(() -> closeOnLoop("Closed by interrupt", true));
-            });
+            interrupted = waiter.park(closeByInterrupt);
         } finally {
             parked.remove(waiter);
         }

@@ -22,12 +22,21 @@ import java.util.concurrent.locks.LockSupport;
  * that callback, instead of an iteration later (see {@link #unpark}). That run lasts until the
  * thread parks or yields again, as a handler's work would.
  *
+ * <p>Each continuation runs through {@link EventLoop#runCarried}, so while it runs its virtual
+ * thread counts as the loop thread ({@code loop.inLoop()} is true for it) and may use the
+ * loop-only API directly. That needs the thread of each continuation: every thread gets its own
+ * small {@link Carried} scheduler (see {@link #newThread}), which knows its thread and learns its
+ * continuation at the first submission ({@code start()}); the JDK passes the same one on every
+ * later submission. No map, no lookup per submission, nothing to clean up: the {@code Carried}
+ * lives and dies with its thread.
+ *
  * <p>After the loop has terminated, nothing would run the queued continuations, and their threads
  * would stay parked forever. They run instead on one platform "orphans" thread, which exists only
  * while it has work: there they meet closed sockets and failed waits and can finish.
  */
-final class LoopScheduler implements Executor {
+final class LoopScheduler {
     final EventLoop loop;
+    /** {@link Carried} schedulers of ready threads, or bare continuations of threads that inherited one. */
     private final ConcurrentLinkedQueue<Runnable> pending = new ConcurrentLinkedQueue<>();
     private final Runnable runOne = this::runOne;
     private final AtomicLong carriedRuns = new AtomicLong();
@@ -44,14 +53,66 @@ final class LoopScheduler implements Executor {
         });
     }
 
-    @Override
-    public void execute(Runnable continuation) {
-        if (inline && loop.inLoop()) {
+    /**
+     * A new unstarted virtual thread carried by this loop, built by {@code builder}, a {@link
+     * LoopCarrierHook#builder} for the {@link Carried} given to it.
+     */
+    Thread newThread(java.util.function.Function<Carried, Thread> builder) {
+        Carried carried = new Carried();
+        Thread thread = builder.apply(carried);
+        carried.thread = thread; // before start(), which makes the first submission
+        return thread;
+    }
+
+    /**
+     * The scheduler of one virtual thread: the JDK hands it that thread's continuation each time
+     * the thread becomes runnable.
+     *
+     * <p>A virtual thread started by a carried thread with plain {@code Thread.ofVirtual()}
+     * inherits its parent's scheduler, this object: its continuation is not the one this object
+     * learnt first, and runs as a plain callback, not as the loop thread (as the README says, such
+     * a thread takes the hand-off path).
+     */
+    final class Carried implements Executor, Runnable {
+        /** Set before the thread starts; read after a submission, which publishes it. */
+        Thread thread;
+        /**
+         * The thread's {@code runContinuation}, learnt at its first submission (its start).
+         * Volatile only as insurance for submitters on other threads (the start publishes it anyway).
+         */
+        private volatile Runnable continuation;
+
+        @Override
+        public void execute(Runnable task) {
+            Runnable own = continuation;
+            if (own == null) {
+                // The first submission is the thread's own start: no thread it starts (and so no
+                // inherited submission) can come earlier.
+                continuation = own = task;
+            }
+            submit(task == own ? this : task);
+        }
+
+        /** Runs one step of the thread as the loop thread (loop thread only). */
+        @Override
+        public void run() {
+            loop.runCarried(thread, continuation);
+        }
+
+        /** The bare continuation, for a thread that is not the loop's to run any more. */
+        Runnable continuation() {
+            return continuation;
+        }
+    }
+
+    /** Queues (or, when an unpark on the loop's platform thread asks for it, runs) a {@link Carried} or a bare continuation. */
+    private void submit(Runnable task) {
+        if (inline && !Thread.currentThread().isVirtual() && loop.inLoop()) {
             inline = false; // what this run submits (a yield) waits its turn
-            run(continuation);
+            run(task);
             return;
         }
-        pending.add(continuation);
+        pending.add(task);
         if (terminated) {
             drainToOrphans();
             return;
@@ -73,7 +134,9 @@ final class LoopScheduler implements Executor {
      * callback, in the same iteration.
      */
     void unpark(Thread thread) {
-        if (inline || !loop.inLoop() || loop.isShuttingDown()) {
+        // Only on the platform thread: a carried thread that unparks another must not run it on
+        // its own stack (and a carried thread counts as the loop thread, so ask isVirtual too).
+        if (inline || Thread.currentThread().isVirtual() || !loop.inLoop() || loop.isShuttingDown()) {
             LockSupport.unpark(thread);
             return;
         }
@@ -86,15 +149,16 @@ final class LoopScheduler implements Executor {
     }
 
     private void runOne() {
-        Runnable continuation = pending.poll();
-        if (continuation != null) {
-            run(continuation);
+        Runnable task = pending.poll();
+        if (task != null) {
+            run(task);
         }
     }
 
-    private void run(Runnable continuation) {
+    /** Runs a {@link Carried} (as the loop thread) or a bare continuation (not). */
+    private void run(Runnable task) {
         carriedRuns.incrementAndGet();
-        continuation.run();
+        task.run();
     }
 
     /** Continuations run by the loop thread so far; for tests and diagnostics. */
@@ -103,8 +167,9 @@ final class LoopScheduler implements Executor {
     }
 
     private void drainToOrphans() {
-        for (Runnable continuation; (continuation = pending.poll()) != null; ) {
-            orphans().execute(continuation);
+        for (Runnable task; (task = pending.poll()) != null; ) {
+            // Not as the loop thread: the loop is gone, and this is not its thread.
+            orphans().execute(task instanceof Carried carried ? carried.continuation() : task);
         }
     }
 

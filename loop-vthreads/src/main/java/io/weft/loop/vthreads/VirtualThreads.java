@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Starts virtual threads that belong to a loop (or to the loops of a group), on the {@link
@@ -84,16 +85,22 @@ public final class VirtualThreads {
     }
 
     private ThreadFactory factoryFor(EventLoop loop) {
-        Home home;
-        ThreadFactory base;
+        String prefix = loop.name() + "-vt-";
         if (carrier == Carrier.LOOP) {
+            // One builder per thread: each thread gets a scheduler of its own that knows it (see
+            // LoopScheduler.Carried), so the loop can run it as the loop thread.
             LoopScheduler scheduler = scheduler(loop);
-            home = new Home(loop, scheduler);
-            base = LoopCarrierHook.builder(scheduler).name(loop.name() + "-vt-", 0).factory();
-        } else {
-            home = new Home(loop, null);
-            base = Thread.ofVirtual().name(loop.name() + "-vt-", 0).factory();
+            Home home = new Home(loop, scheduler);
+            AtomicLong counter = new AtomicLong();
+            return task -> {
+                Objects.requireNonNull(task, "task");
+                Runnable body = () -> ScopedValue.where(HOME, home).run(task);
+                return scheduler.newThread(carried ->
+                        LoopCarrierHook.builder(carried).name(prefix + counter.getAndIncrement()).unstarted(body));
+            };
         }
+        Home home = new Home(loop, null);
+        ThreadFactory base = Thread.ofVirtual().name(prefix, 0).factory();
         return task -> {
             Objects.requireNonNull(task, "task");
             return base.newThread(() -> ScopedValue.where(HOME, home).run(task));
@@ -337,8 +344,18 @@ public final class VirtualThreads {
         return new RejectedExecutionException("loop '" + loop.name() + "' has shut down");
     }
 
+    /**
+     * Whether the calling thread is a virtual thread that {@code loop} carries: it counts as the
+     * loop thread ({@code loop.inLoop()}) while it runs, but may park.
+     */
+    static boolean carriedBy(EventLoop loop) {
+        LoopScheduler scheduler = carriedBy();
+        return scheduler != null && scheduler.loop == loop && loop.inLoop();
+    }
+
+    /** Throws unless the caller may park: the loop's own thread must not (a thread it carries may). */
     static void checkNotLoopThread(EventLoop loop, String what) {
-        if (loop.inLoop()) {
+        if (loop.inLoop() && !carriedBy(loop)) {
             throw new IllegalStateException(what + " would block the thread of loop '" + loop.name()
                     + "'; call it from a virtual thread (VirtualThreads.forLoop(loop, ...).start(...))");
         }

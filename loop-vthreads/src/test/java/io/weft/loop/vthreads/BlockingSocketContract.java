@@ -326,6 +326,73 @@ public abstract class BlockingSocketContract extends VThreadsFixture {
         }
     }
 
+    @Test
+    void aLoopCarriedWriteReachesThePeerWithoutGivingTheLoopBack() throws Exception {
+        EventLoop loop = loop();
+        VirtualThreads threads = VirtualThreads.forLoop(loop, Carrier.LOOP);
+        BlockingServerSocket server = closeLater(BlockingServerSocket.listen(loop, loopback(), TcpOptions.defaults()));
+        java.util.concurrent.atomic.AtomicBoolean received = new java.util.concurrent.atomic.AtomicBoolean();
+
+        try (Socket client = jdkClient(server)) {
+            Spawned<Boolean> writer = spawn(threads, () -> {
+                try (BlockingSocket socket = server.accept()) {
+                    // accept() may have resumed this thread inside the connection's own onOpen,
+                    // where the connection defers flushing to the end of the handler (that is, to
+                    // this thread's next park). Take a turn as a plain callback first.
+                    Thread.yield();
+                    socket.write(ByteBuffer.wrap("hello".getBytes(StandardCharsets.US_ASCII)));
+                    // Hold the loop thread (no park, no yield): the bytes must already be on their
+                    // way, not waiting for a loop callback to flush them.
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                    while (!received.get() && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    }
+                    return received.get();
+                }
+            });
+
+            byte[] hello = client.getInputStream().readNBytes(5);
+            received.set(true);
+            assertThat(new String(hello, StandardCharsets.US_ASCII)).isEqualTo("hello");
+            assertThat(writer.join()).isTrue();
+        }
+    }
+
+    @Test
+    void blockingSocketCallsOnTheLoopThreadItselfFailFast() throws Exception {
+        EventLoop loop = loop();
+        VirtualThreads threads = VirtualThreads.forLoop(loop, Carrier.LOOP);
+        BlockingServerSocket server = closeLater(BlockingServerSocket.listen(loop, loopback(), TcpOptions.defaults()));
+
+        try (Socket client = jdkClient(server)) {
+            client.getOutputStream().write(1); // something to read: the read must fail all the same
+            BlockingSocket socket = closeLater(spawn(threads, server::accept).join());
+            java.util.concurrent.CompletableFuture<List<Throwable>> seen = new java.util.concurrent.CompletableFuture<>();
+            loop.execute(() -> {
+                List<Throwable> failures = new ArrayList<>();
+                for (ThrowingRunnable call : List.<ThrowingRunnable>of(
+                        () -> socket.read(ByteBuffer.allocate(1)),
+                        () -> socket.write(ByteBuffer.wrap(new byte[] {1})),
+                        socket::shutdownOutput)) {
+                    try {
+                        call.run();
+                        failures.add(null);
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }
+                seen.complete(failures);
+            });
+
+            assertThat(seen.get(30, TimeUnit.SECONDS)).hasSize(3).allSatisfy(e -> assertThat(e)
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("would block the thread of loop"));
+        }
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
     @ParameterizedTest
     @EnumSource(Carrier.class)
     void writingAfterShutdownOutputFails(Carrier carrier) throws Exception {

@@ -226,6 +226,51 @@ public abstract class VirtualThreadsContract extends VThreadsFixture {
                 .hasMessageContaining("would block the thread of loop");
     }
 
+    @ParameterizedTest
+    @EnumSource(Carrier.class)
+    void aLoopCarriedThreadCountsAsTheLoopThreadWhileItRuns(Carrier carrier) throws Exception {
+        EventLoop loop = loop();
+        VirtualThreads threads = VirtualThreads.forLoop(loop, carrier);
+
+        Spawned<Boolean> thread = spawn(threads, () -> {
+            boolean before = loop.inLoop();
+            if (before) {
+                loop.now(); // loop-thread-only API, directly
+            }
+            VirtualThreads.sleep(Duration.ofMillis(1)); // parks: the loop runs others meanwhile
+            if (loop.inLoop() != before) {
+                throw new AssertionError("inLoop changed across a park");
+            }
+            return before;
+        });
+
+        assertThat(thread.join()).isEqualTo(carrier == Carrier.LOOP);
+        assertThat(loop.inLoop()).as("not on the test thread").isFalse();
+    }
+
+    @Test
+    void aPlainVirtualThreadStartedByALoopCarriedThreadRunsButIsNotTheLoopThread() throws Exception {
+        EventLoop loop = loop();
+        VirtualThreads threads = VirtualThreads.forLoop(loop, Carrier.LOOP);
+
+        Spawned<String> parent = spawn(threads, () -> {
+            // Inherits the parent's scheduler, but is not the thread that scheduler was made for.
+            CompletableFuture<String> child = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    VirtualThreads.sleep(loop, Duration.ofMillis(1));
+                    child.complete("inLoop=" + loop.inLoop());
+                } catch (Throwable e) {
+                    child.completeExceptionally(e);
+                }
+            });
+            String outcome = VirtualThreads.await(child, Duration.ofSeconds(30));
+            return outcome + ", parent inLoop=" + loop.inLoop();
+        });
+
+        assertThat(parent.join()).isEqualTo("inLoop=false, parent inLoop=true");
+    }
+
     @Test
     void aGroupSpreadsThreadsOverItsLoops() throws Exception {
         VirtualThreads threads = VirtualThreads.forGroup(group(2), Carrier.LOOP);
