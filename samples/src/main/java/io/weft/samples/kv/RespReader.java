@@ -25,7 +25,7 @@ public final class RespReader {
     public RespReader(InputStream in, RespLimits limits) {
         this.in = Objects.requireNonNull(in, "in");
         this.limits = Objects.requireNonNull(limits, "limits");
-        this.line = new byte[limits.maxLineBytes()];
+        this.line = new byte[limits.maxLineBytes() + 1]; // and the CR of the CRLF
     }
 
     /**
@@ -137,7 +137,7 @@ public final class RespReader {
                 }
                 return n - offset;
             }
-            if (n == line.length) {
+            if (n == line.length || (n == line.length - 1 && b != '\r')) {
                 throw new RespProtocolException(tooLong);
             }
             line[n++] = (byte) b;
