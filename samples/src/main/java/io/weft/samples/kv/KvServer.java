@@ -44,6 +44,7 @@ public final class KvServer implements AutoCloseable {
     private final KvCommands commands;
     private final KvConfig config;
     private volatile boolean closed;
+    private volatile Thread sweeper;
 
     private KvServer(BlockingServerSocket listener, VirtualThreads threads, KvStore store, KvConfig config) {
         this.listener = listener;
@@ -72,7 +73,7 @@ public final class KvServer implements AutoCloseable {
         BlockingServerSocket listener = BlockingServerSocket.listen(group, address, TcpOptions.defaults());
         KvServer server = new KvServer(listener, threads, store, config);
         threads.start(group.loops().get(0), server::acceptLoop);
-        threads.start(group.loops().get(0), server::sweepLoop);
+        server.sweeper = threads.start(group.loops().get(0), server::sweepLoop);
         return server;
     }
 
@@ -95,7 +96,11 @@ public final class KvServer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        listener.close();
+        listener.close(); // wakes the acceptor
+        Thread s = sweeper;
+        if (s != null) {
+            s.interrupt();
+        }
     }
 
     private void acceptLoop() {
