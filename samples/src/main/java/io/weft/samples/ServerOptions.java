@@ -40,7 +40,8 @@ public record ServerOptions(
                   --loops N               event loops (default: available processors)
                   --poller NAME           poller: nio, epoll, ... (default: -Dweft.poller, else the best available)
                   --idle-timeout SECONDS  close connections idle this long, 0 for never (default 30)
-                  --style NAME            how connections are served: loop (default loop)
+                  --style NAME            how connections are served: loop (callbacks) or vthreads
+                                          (blocking code on virtual threads; http only) (default loop)
                   --help                  print this and exit
                 """.formatted(command);
     }

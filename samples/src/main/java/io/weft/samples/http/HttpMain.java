@@ -1,5 +1,6 @@
 package io.weft.samples.http;
 
+import io.weft.loop.vthreads.Carrier;
 import io.weft.samples.SampleLauncher;
 
 /**
@@ -16,8 +17,10 @@ public final class HttpMain {
         Router router = HttpServer.defaultRouter();
         // A /metrics route (loop-metrics + a Prometheus registry) is added here: router.add("/metrics", ...).
         int code = SampleLauncher.launch("http", args, (group, address, options) -> switch (options.style()) {
-            case LOOP -> HttpServer.listen(group, address,
-                    HttpConfig.defaults().withIdleTimeout(options.idleTimeout()), router);
+            case LOOP -> SampleLauncher.Listener.of(HttpServer.listen(group, address,
+                    HttpConfig.defaults().withIdleTimeout(options.idleTimeout()), router));
+            case VTHREADS -> VirtualThreadHttpServer.listen(group, address,
+                    HttpConfig.defaults().withIdleTimeout(options.idleTimeout()), router, Carrier.LOOP);
         }, System.out, System.err);
         if (code != 0) {
             System.exit(code);
