@@ -151,6 +151,9 @@ public final class KvServer implements AutoCloseable {
                     writer.flush();
                     drainAndClose(socket, in);
                     return;
+                } catch (EOFException e) { // the client closed inside a request: answer the ones before it
+                    writer.flush();
+                    return;
                 }
                 if (request == null) { // the client closed
                     writer.flush();
@@ -164,8 +167,8 @@ public final class KvServer implements AutoCloseable {
                     writer.flush();
                 }
             }
-        } catch (EOFException | SocketTimeoutException e) {
-            // the client closed inside a request, or was idle too long: close quietly
+        } catch (SocketTimeoutException e) {
+            // idle too long: close quietly
         } catch (SocketException e) {
             // "Connection reset", "Socket closed" (our close, or the loop shut down): normal outcomes
         } catch (IOException e) {

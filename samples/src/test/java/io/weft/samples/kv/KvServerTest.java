@@ -217,6 +217,15 @@ class KvServerTest {
     }
 
     @Test
+    void requestsBeforeAnIncompleteOneAreAnsweredWhenTheClientHalfCloses() throws IOException {
+        Socket s = connect(start(KvConfig.defaults()));
+        s.getOutputStream().write(ascii(command("PING") + command("ECHO", "x") + "*2\r\n$3\r\nGET"));
+        s.shutdownOutput();
+        expect(s, "+PONG\r\n$1\r\nx\r\n");
+        expectClosed(s);
+    }
+
+    @Test
     void aClientThatResetsLeavesNothingBehind() throws IOException {
         InetSocketAddress address = start(KvConfig.defaults());
         Socket s = connect(address);
