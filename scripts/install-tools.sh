@@ -5,8 +5,8 @@
 #   bench - also the load generators and peers of bench/
 set -euo pipefail
 
-test_packages=(prometheus)  # promtool: loop-metrics checks its Prometheus scrape
-bench_packages=(wrk)
+test_packages=(prometheus redis-tools)  # promtool: loop-metrics checks its Prometheus scrape; redis-cli, redis-benchmark: samples kv
+bench_packages=(wrk redis-server)
 
 wanted=("${test_packages[@]}")
 if [[ "${1:-test}" == bench ]]; then

@@ -24,11 +24,38 @@ public final class SampleLauncher {
     @FunctionalInterface
     public interface Starter {
         /** Listens as {@code options} say, serving on {@code group}. */
-        TcpServer start(LoopGroup group, InetSocketAddress address, ServerOptions options) throws IOException;
+        Listener start(LoopGroup group, InetSocketAddress address, ServerOptions options) throws IOException;
+    }
+
+    /**
+     * What a started server offers the launcher: a {@link TcpServer} ({@link #of}) or a server on a
+     * {@code BlockingServerSocket}, which exposes no {@code TcpServer}.
+     */
+    public interface Listener {
+        /** The bound address, with the real port. */
+        InetSocketAddress localAddress();
+
+        /** Stops accepting; open connections stay until the group shuts down. */
+        void close();
+
+        /** The listener of a callback-style server. */
+        static Listener of(TcpServer server) {
+            return new Listener() {
+                @Override
+                public InetSocketAddress localAddress() {
+                    return server.localAddress();
+                }
+
+                @Override
+                public void close() {
+                    server.close();
+                }
+            };
+        }
     }
 
     /** A started sample: its group, its server and its banner line. */
-    public record Running(String sample, LoopGroup group, TcpServer server) {
+    public record Running(String sample, LoopGroup group, Listener server) {
 
         /** The line printed once the server is ready. */
         public String banner() {

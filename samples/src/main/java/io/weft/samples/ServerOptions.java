@@ -56,7 +56,8 @@ public record ServerOptions(
                   --loops N               event loops (default: available processors)
                   --poller NAME           poller: nio, epoll, ... (default: -Dweft.poller, else the best available)
                   --idle-timeout SECONDS  close connections idle this long, 0 for never (default 30)
-                  --style NAME            how connections are served: loop (default loop)
+                  --style NAME            how connections are served: loop (callbacks) or vthreads
+                                          (blocking code on virtual threads; http only) (default loop)
                   --metrics               serve /metrics (Prometheus) with the loops' meters (the default)
                   --no-metrics            bind no meters and serve no /metrics
                   --blocked-threshold MS  log a loop blocked by one task this long, in ms (default 100)

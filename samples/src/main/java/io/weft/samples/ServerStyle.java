@@ -7,7 +7,9 @@ package io.weft.samples;
  */
 public enum ServerStyle {
     /** Callbacks on the loop thread: a {@code ConnectionHandler} per connection. */
-    LOOP;
+    LOOP,
+    /** Blocking code on virtual threads (loop-vthreads), one per connection, carried by its loop. */
+    VTHREADS;
 
     /** The name used on the command line. */
     public String optionName() {

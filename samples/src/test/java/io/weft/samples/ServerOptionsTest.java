@@ -34,9 +34,14 @@ class ServerOptionsTest {
                 ServerStyle.LOOP));
     }
 
+    @Test
+    void parsesTheVthreadsStyle() throws Exception {
+        assertThat(ServerOptions.parse("--style", "vthreads").style()).isEqualTo(ServerStyle.VTHREADS);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"--bogus", "--port", "--port=x", "--port=70000", "--port=-1", "--loops=0",
-            "--idle-timeout=-5", "--host=", "--style=vthreads", "8080", "-p"})
+            "--idle-timeout=-5", "--host=", "--style=fibers", "8080", "-p"})
     void rejectsABadCommandLine(String arg) {
         assertThatThrownBy(() -> ServerOptions.parse(arg)).isInstanceOf(UsageException.class)
                 .satisfies(e -> assertThat(((UsageException) e).helpRequested()).isFalse());
@@ -72,8 +77,8 @@ class ServerOptionsTest {
         ServerOptions options = new ServerOptions("127.0.0.1", 0, 1, Optional.of("nio"), Duration.ZERO,
                 ServerStyle.LOOP);
         SampleLauncher.Running running = SampleLauncher.start("test", options,
-                (group, address, o) -> TcpServer.listen(group, address, io.weft.loop.core.net.TcpOptions.defaults(),
-                        () -> (connection, data) -> data.position(data.limit())));
+                (group, address, o) -> SampleLauncher.Listener.of(TcpServer.listen(group, address,
+                        io.weft.loop.core.net.TcpOptions.defaults(), () -> (connection, data) -> data.position(data.limit()))));
         try {
             assertThat(running.banner()).matches("weft test listening on 127\\.0\\.0\\.1:\\d+ \\(1 loop, nio poller\\)");
             assertThat(running.banner()).doesNotContain(":0 ");

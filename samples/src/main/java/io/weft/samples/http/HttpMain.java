@@ -2,6 +2,7 @@ package io.weft.samples.http;
 
 import static io.weft.samples.metrics.SampleMetrics.withMetrics;
 
+import io.weft.loop.vthreads.Carrier;
 import io.weft.samples.SampleLauncher;
 
 /**
@@ -19,8 +20,10 @@ public final class HttpMain {
         // withMetrics adds /metrics (and /block with --demo-blocking) to the router once the group exists.
         int code = SampleLauncher.launch("http", args, withMetrics(router,
                 (group, address, options) -> switch (options.style()) {
-            case LOOP -> HttpServer.listen(group, address,
-                    HttpConfig.defaults().withIdleTimeout(options.idleTimeout()), router);
+            case LOOP -> SampleLauncher.Listener.of(HttpServer.listen(group, address,
+                    HttpConfig.defaults().withIdleTimeout(options.idleTimeout()), router));
+            case VTHREADS -> VirtualThreadHttpServer.listen(group, address,
+                    HttpConfig.defaults().withIdleTimeout(options.idleTimeout()), router, Carrier.LOOP);
         }), System.out, System.err);
         if (code != 0) {
             System.exit(code);

@@ -2,6 +2,9 @@ package io.weft.samples.http;
 
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.net.TcpConnection;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -13,21 +16,49 @@ import java.nio.charset.StandardCharsets;
  * <p>A response is assembled in the loop's scratch buffer and handed to {@link
  * TcpConnection#write} in one piece; the connection copies it, so canned responses cost no
  * allocation, and the responses to a pipelined batch go out in one gather write.
+ *
+ * <p>The blocking style ({@link VirtualThreadHttpServer}) writes the same bytes into a connection's
+ * buffered output stream instead ({@link #forStream}), with a scratch buffer of its own: a virtual
+ * thread may park inside a write, and another one on the same loop must not reuse the buffer then.
  */
 public final class Responder {
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] CONTINUE = Ascii.bytes("HTTP/1.1 100 Continue\r\n\r\n");
     private static final byte[] NO_BODY = new byte[0];
 
-    private final TcpConnection connection;
+    private final Sink sink;
     private final LoopState loopState;
     private boolean head;
     private boolean keepAlive;
     private int minorVersion;
 
+    /** Where the bytes go: consumes the buffer entirely, or throws. */
+    private interface Sink {
+        void write(ByteBuffer bytes);
+    }
+
     Responder(TcpConnection connection) {
-        this.connection = connection;
-        this.loopState = LoopState.of(connection.loop());
+        this(connection::write, LoopState.of(connection.loop()));
+    }
+
+    private Responder(Sink sink, LoopState loopState) {
+        this.sink = sink;
+        this.loopState = loopState;
+    }
+
+    /**
+     * A responder that writes into {@code out} (a buffered stream, flushed by the caller); a failed
+     * write throws {@link UncheckedIOException}. One per connection, used by one thread at a time.
+     */
+    static Responder forStream(OutputStream out) {
+        return new Responder(bytes -> {
+            try {
+                out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            bytes.position(bytes.limit());
+        }, new LoopState());
     }
 
     /** Sets what the next response depends on. */
@@ -60,27 +91,30 @@ public final class Responder {
     /** The interim {@code 100 Continue} (RFC 9110 section 10.1.1), for a client waiting to send its body. */
     void sendContinue() {
         ByteBuffer scratch = loopState.scratch.clear();
-        connection.write(scratch.put(CONTINUE).flip());
+        sink.write(scratch.put(CONTINUE).flip());
     }
 
     private void write(byte[] headBytes, byte[] body) {
         byte[] date = loopState.date.line(System.currentTimeMillis());
         ByteBuffer scratch = loopState.scratch.clear();
         if (headBytes.length + date.length + CRLF.length > scratch.capacity()) {
-            connection.write(ByteBuffer.wrap(headBytes));
+            sink.write(ByteBuffer.wrap(headBytes));
         } else {
             scratch.put(headBytes);
         }
         scratch.put(date).put(CRLF);
         if (body.length <= scratch.remaining()) {
-            connection.write(scratch.put(body).flip());
+            sink.write(scratch.put(body).flip());
         } else {
-            connection.write(scratch.flip());
-            connection.write(ByteBuffer.wrap(body));
+            sink.write(scratch.flip());
+            sink.write(ByteBuffer.wrap(body));
         }
     }
 
-    /** What responses on one loop share: the scratch buffer and the cached date. Loop thread only. */
+    /**
+     * What responses on one loop share: the scratch buffer and the cached date. Loop thread only;
+     * or one per connection ({@link #forStream}).
+     */
     static final class LoopState {
         final ByteBuffer scratch = ByteBuffer.allocate(4096);
         final HttpDate date = new HttpDate();

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.LoopGroup;
-import io.weft.loop.core.net.TcpServer;
 import io.weft.loop.core.net.TcpStats;
+import io.weft.samples.SampleLauncher;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -27,20 +27,28 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The HTTP sample end to end: a real loop group, real sockets, the JDK's HttpClient and raw bytes. */
+/**
+ * The HTTP sample end to end: a real loop group, real sockets, the JDK's HttpClient and raw bytes.
+ * These run against the callback style; {@link VirtualThreadHttpServerTest} runs them against the
+ * blocking style.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HttpServerTest {
     private static final String GET = "GET / HTTP/1.1\r\nHost: test\r\n\r\n";
 
     private LoopGroup group;
-    private TcpServer server;
+    private SampleLauncher.Listener server;
     private HttpClient client;
 
     private InetSocketAddress start(HttpConfig config) throws IOException {
         group = LoopGroup.builder().size(2).name("http-test").poller("nio").build();
-        server = HttpServer.listen(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), config,
-                HttpServer.defaultRouter());
+        server = listen(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), config);
         return server.localAddress();
+    }
+
+    /** Starts the server under test: the callback style here. */
+    SampleLauncher.Listener listen(LoopGroup group, InetSocketAddress address, HttpConfig config) throws IOException {
+        return SampleLauncher.Listener.of(HttpServer.listen(group, address, config, HttpServer.defaultRouter()));
     }
 
     private InetSocketAddress start() throws IOException {

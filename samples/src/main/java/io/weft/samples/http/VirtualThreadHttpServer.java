@@ -1,0 +1,237 @@
+package io.weft.samples.http;
+
+import io.weft.loop.core.LoopGroup;
+import io.weft.loop.core.net.TcpOptions;
+import io.weft.loop.vthreads.BlockingServerSocket;
+import io.weft.loop.vthreads.BlockingSocket;
+import io.weft.loop.vthreads.Carrier;
+import io.weft.loop.vthreads.VirtualThreads;
+import io.weft.samples.SampleLauncher;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The sample HTTP/1.1 server in blocking style ({@code --style vthreads}): a
+ * {@link BlockingServerSocket}, one virtual thread accepting and one per connection, started on
+ * the connection's loop (with {@link Carrier#LOOP}, the loop thread carries it and its reads take
+ * what the loop buffered with no hand-off). It does the same work as {@link HttpServer}, with the
+ * same {@link RequestParser}, {@link Router} and response bytes, so the two styles can be compared:
+ *
+ * <ul>
+ *   <li>requests are parsed in place from the connection's read buffer; every complete request in
+ *       it is answered into a buffered output stream, flushed once the buffer holds no complete
+ *       request, so a pipelined batch goes out in one write;
+ *   <li>a response that ends the connection, or a refused request, is followed by a half-close and
+ *       {@link HttpConfig#lingerTimeout()} of discarding input;
+ *   <li>{@link HttpConfig#idleTimeout()} is the read and write timeout (idle connections close without
+ *       an answer) and bounds the time a request head may take (408);
+ *   <li>backpressure comes for free: a write parks while the connection is above its high watermark,
+ *       and nothing is read meanwhile.
+ * </ul>
+ */
+public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
+    private static final System.Logger LOG = System.getLogger(VirtualThreadHttpServer.class.getName());
+    private static final int READ_BUFFER = 16 * 1024;
+    private static final int WRITE_BUFFER = 16 * 1024;
+
+    private final BlockingServerSocket listener;
+    private final VirtualThreads threads;
+    private final HttpConfig config;
+    private final Router router;
+    /** The read buffer may grow up to a head at its limits, plus room for a partial next request. */
+    private final int maxReadBuffer;
+
+    private VirtualThreadHttpServer(BlockingServerSocket listener, VirtualThreads threads, HttpConfig config, Router router) {
+        this.listener = listener;
+        this.threads = threads;
+        this.config = config;
+        this.router = router;
+        this.maxReadBuffer = Math.max(READ_BUFFER, 2 * (config.maxRequestLine() + config.maxHeaderBytes()) + 4096);
+    }
+
+    /**
+     * Listens on {@code address} and serves {@code router}'s routes on virtual threads carried as
+     * {@code carrier} asks (or by the pool, see {@link VirtualThreads}).
+     *
+     * @throws IOException if the address cannot be bound
+     */
+    public static VirtualThreadHttpServer listen(LoopGroup group, InetSocketAddress address, HttpConfig config,
+            Router router, Carrier carrier) throws IOException {
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(router, "router");
+        VirtualThreads threads = VirtualThreads.forGroup(group, carrier);
+        BlockingServerSocket listener = BlockingServerSocket.listen(group, address, TcpOptions.defaults());
+        VirtualThreadHttpServer server = new VirtualThreadHttpServer(listener, threads, config, router);
+        threads.start(group.loops().get(0), server::acceptLoop);
+        return server;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return listener.localAddress();
+    }
+
+    /** The carrier the connection threads really run on (the pool after a fallback). */
+    public Carrier carrier() {
+        return threads.carrier();
+    }
+
+    /** Stops accepting; open connections go on until the group shuts down. Idempotent. */
+    @Override
+    public void close() {
+        listener.close();
+    }
+
+    private void acceptLoop() {
+        while (!listener.isClosed()) {
+            BlockingSocket socket;
+            try {
+                socket = listener.accept();
+            } catch (IOException e) {
+                if (!listener.isClosed()) {
+                    LOG.log(Level.WARNING, "accept failed; no longer accepting", e);
+                    listener.close();
+                }
+                return;
+            }
+            try {
+                threads.start(socket.loop(), () -> serve(socket));
+            } catch (RuntimeException e) { // the loop is shutting down
+                socket.abort();
+            }
+        }
+    }
+
+    private void serve(BlockingSocket socket) {
+        try (socket) {
+            new Connection(socket).run();
+        } catch (SocketTimeoutException e) {
+            // idle too long (reading or writing): close without an answer
+        } catch (SocketException e) {
+            // "Connection reset", "Socket closed" (our close, or the loop shut down): normal outcomes
+        } catch (IOException | UncheckedIOException e) {
+            LOG.log(Level.DEBUG, () -> "connection failed: " + socket, e);
+        } catch (RuntimeException e) {
+            // A bug in a route or here: this connection goes, the loop and the others stay.
+            LOG.log(Level.WARNING, "aborting " + socket + " after an unexpected exception", e);
+            socket.abort();
+        }
+    }
+
+    /** One connection's state; its thread only. */
+    private final class Connection {
+        private final BlockingSocket socket;
+        private final OutputStream out;
+        private final RequestParser parser = new RequestParser(config, router);
+        private final Responder responder;
+        private final long headTimeoutNanos = config.idleTimeout().toNanos();
+        /** Unparsed input between position and limit (read mode). */
+        private ByteBuffer in = ByteBuffer.allocate(READ_BUFFER).flip();
+        private boolean headStarted;
+        private long headStartNanos;
+
+        Connection(BlockingSocket socket) {
+            this.socket = socket;
+            this.out = new BufferedOutputStream(socket.getOutputStream(), WRITE_BUFFER);
+            this.responder = Responder.forStream(out);
+            socket.setReadTimeout(config.idleTimeout());
+            socket.setWriteTimeout(config.idleTimeout());
+        }
+
+        void run() throws IOException {
+            while (true) {
+                switch (parser.parse(in)) {
+                    case RequestParser.NEED_MORE -> {
+                        if (!headStarted && parser.inHead()) {
+                            headStarted = true;
+                            headStartNanos = System.nanoTime();
+                        }
+                        out.flush(); // no complete request left: the batch is answered
+                        if (!fill()) {
+                            return; // the client closed; what it asked for is answered
+                        }
+                        if (headStarted && headTimeoutNanos > 0 && System.nanoTime() - headStartNanos > headTimeoutNanos) {
+                            refuse(408);
+                            return;
+                        }
+                    }
+                    case RequestParser.HEAD_DONE -> {
+                        headStarted = false;
+                        // RFC 9110 section 10.1.1: no 100 is needed once body bytes have arrived.
+                        if (parser.expectContinue() && parser.minorVersion() >= 1 && !in.hasRemaining()) {
+                            responder.sendContinue();
+                            out.flush(); // the client waits for it before sending the body
+                        }
+                    }
+                    case RequestParser.REQUEST_DONE -> {
+                        headStarted = false;
+                        responder.prepare(parser.isHead(), parser.keepAlive(), parser.minorVersion());
+                        parser.route().respond(parser, responder);
+                        if (!parser.keepAlive()) {
+                            linger();
+                            return;
+                        }
+                    }
+                    default -> {
+                        refuse(parser.errorStatus());
+                        return;
+                    }
+                }
+            }
+        }
+
+        /** Reads more input after what is left unparsed; false at end of stream. */
+        private boolean fill() throws IOException {
+            in.compact(); // write mode
+            if (!in.hasRemaining()) {
+                if (in.capacity() >= maxReadBuffer) {
+                    // The parser refuses a head over its limits long before; this is a safety net.
+                    in.flip();
+                    throw new IOException("request head over " + maxReadBuffer + " bytes");
+                }
+                in = ByteBuffer.allocate(Math.min(in.capacity() * 2, maxReadBuffer)).put(in.flip());
+            }
+            int n = socket.read(in);
+            in.flip();
+            return n >= 0;
+        }
+
+        private void refuse(int status) throws IOException {
+            responder.prepare(parser.isHead(), false, 1);
+            responder.send(Responses.forError(status));
+            linger();
+        }
+
+        /** Sends what is queued, half-closes, and discards input until the client closes or the linger ends. */
+        private void linger() throws IOException {
+            out.flush();
+            socket.shutdownOutput();
+            long deadline = System.nanoTime() + config.lingerTimeout().toNanos();
+            ByteBuffer sink = in.clear();
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                socket.setReadTimeout(Duration.ofNanos(left));
+                try {
+                    if (socket.read(sink.clear()) < 0) {
+                        return;
+                    }
+                } catch (SocketTimeoutException e) {
+                    return;
+                }
+            }
+        }
+    }
+}

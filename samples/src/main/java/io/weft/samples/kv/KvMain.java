@@ -1,0 +1,105 @@
+package io.weft.samples.kv;
+
+import io.weft.loop.core.LoopGroup;
+import io.weft.samples.SampleLauncher;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code java -jar weft-kv.jar [--port N] [--host H] [--loops N] [--poller NAME] [--carrier loop|pool]
+ * [--idle-timeout SECONDS] [--max-bulk BYTES]}: the sample RESP2 key-value server. See the samples README.
+ *
+ * <p>It launches as {@link SampleLauncher} does (same banner, exit codes and shutdown on SIGINT or
+ * SIGTERM) but on its own: its options differ, and its listener is a {@code BlockingServerSocket},
+ * not the {@code TcpServer} that {@link SampleLauncher.Starter} returns.
+ */
+public final class KvMain {
+
+    private KvMain() {
+    }
+
+    /** Starts the server; exits 2 on a bad command line, 1 if it cannot listen. */
+    public static void main(String[] args) {
+        int code = launch(args, System.out, System.err);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /** A started server and its group. */
+    record Running(LoopGroup group, KvServer server) {
+
+        String banner() {
+            InetSocketAddress address = server.localAddress();
+            String host = address.getAddress().getHostAddress();
+            return "weft kv listening on " + (address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host)
+                    + ":" + address.getPort() + " (" + group.size() + (group.size() == 1 ? " loop, " : " loops, ")
+                    + group.next().pollerName() + " poller, " + server.carrier().name().toLowerCase(java.util.Locale.ROOT)
+                    + " carrier)";
+        }
+
+        void stop() {
+            server.close();
+            try {
+                group.shutdownGracefully(SampleLauncher.SHUTDOWN_GRACE)
+                        .get(SampleLauncher.SHUTDOWN_GRACE.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // close() below ends the loops regardless
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            group.close();
+        }
+    }
+
+    /** Returns 0 once listening (the loops go on), 2 for a bad command line, 1 if it cannot listen. */
+    static int launch(String[] args, PrintStream out, PrintStream err) {
+        if (KvOptions.wantsHelp(args)) {
+            out.print(KvOptions.usage());
+            return 0;
+        }
+        KvOptions options;
+        Running running;
+        try {
+            options = KvOptions.parse(args);
+            running = start(options);
+        } catch (IllegalArgumentException | IllegalStateException e) { // a bad option, an unknown --poller
+            err.println("weft kv: " + e.getMessage());
+            err.print(KvOptions.usage());
+            return 2;
+        } catch (IOException e) {
+            err.println("weft kv: cannot listen: " + e);
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("weft-kv-shutdown").unstarted(() -> {
+            running.stop();
+            out.println("weft kv stopped");
+            out.flush();
+        }));
+        out.println(running.banner());
+        out.flush();
+        return 0;
+    }
+
+    /** Builds the group and listens; on failure nothing is left running. */
+    static Running start(KvOptions options) throws IOException {
+        LoopGroup.Builder builder = LoopGroup.builder().size(options.loops()).name("weft-kv");
+        options.poller().ifPresent(builder::poller);
+        LoopGroup group = builder.build();
+        try {
+            InetSocketAddress address = new InetSocketAddress(options.host(), options.port());
+            if (address.isUnresolved()) {
+                throw new IOException("cannot resolve host '" + options.host() + "'");
+            }
+            return new Running(group, KvServer.listen(group, address, options.config()));
+        } catch (IOException | RuntimeException e) {
+            group.close();
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.weft.samples.kv;
+
+import io.weft.loop.vthreads.Carrier;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The command line of the kv sample: the options every sample takes (but {@code --style}), with a
+ * port of its own and {@code --carrier} and {@code --max-bulk}.
+ *
+ * @param host the address to bind (default {@code 127.0.0.1})
+ * @param port the port to bind, 0 for any free one (default 6380, beside a real Redis's 6379)
+ * @param loops how many event loops (default: available processors)
+ * @param poller the poller by name; empty for the best available
+ * @param config how connections are served
+ */
+public record KvOptions(String host, int port, int loops, Optional<String> poller, KvConfig config) {
+    /** The default port: one above Redis's, so both can run side by side. */
+    public static final int DEFAULT_PORT = 6380;
+
+    /** Checks that nothing is null. */
+    public KvOptions {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(poller, "poller");
+        Objects.requireNonNull(config, "config");
+    }
+
+    /** The usage text. */
+    public static String usage() {
+        return """
+                usage: java -jar weft-kv.jar [options]
+                  --host ADDRESS          address to bind (default 127.0.0.1)
+                  --port N                port to bind, 0 for any free one (default 6380)
+                  --loops N               event loops (default: available processors)
+                  --poller NAME           poller: nio, epoll, ... (default: -Dweft.poller, else the best available)
+                  --carrier NAME          what runs the connection threads: loop (the loop thread) or pool
+                                          (the JDK's scheduler) (default loop)
+                  --idle-timeout SECONDS  close connections idle this long, 0 for never (default 0)
+                  --max-bulk BYTES        longest key or value a request may carry, at most 536870912
+                                          (default 67108864)
+                  --help                  print this and exit
+                """;
+    }
+
+    /** Whether {@code args} asks for the usage. */
+    static boolean wantsHelp(String... args) {
+        for (String arg : args) {
+            if (arg.equals("--help") || arg.equals("-h")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Parses {@code --name value} and {@code --name=value} options.
+     *
+     * @throws IllegalArgumentException for an unknown option or a missing or bad value; the message says which
+     */
+    public static KvOptions parse(String... args) {
+        String host = "127.0.0.1";
+        int port = DEFAULT_PORT;
+        int loops = Runtime.getRuntime().availableProcessors();
+        Optional<String> poller = Optional.empty();
+        KvConfig config = KvConfig.defaults();
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i];
+            String value = null;
+            int eq = name.indexOf('=');
+            if (name.startsWith("--") && eq > 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            }
+            if (!name.matches("--(host|port|loops|poller|carrier|idle-timeout|max-bulk)")) {
+                throw new IllegalArgumentException("unknown option '" + args[i] + "'");
+            }
+            if (value == null) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(name + " needs a value");
+                }
+                value = args[++i];
+            }
+            value = value.strip();
+            switch (name) {
+                case "--host" -> host = nonBlank(name, value);
+                case "--port" -> port = (int) number(name, value, 0, 65535);
+                case "--loops" -> loops = (int) number(name, value, 1, 1024);
+                case "--poller" -> poller = Optional.of(nonBlank(name, value));
+                case "--carrier" -> config = config.withCarrier(carrier(value));
+                case "--idle-timeout" -> config = config.withIdleTimeout(Duration.ofSeconds(number(name, value, 0, 86_400)));
+                case "--max-bulk" -> config = config.withLimits(
+                        config.limits().withMaxBulkBytes((int) number(name, value, 0, RespLimits.BULK_CEILING)));
+                default -> throw new AssertionError(name);
+            }
+        }
+        return new KvOptions(host, port, loops, poller, config);
+    }
+
+    private static Carrier carrier(String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "loop" -> Carrier.LOOP;
+            case "pool" -> Carrier.POOL;
+            default -> throw new IllegalArgumentException("--carrier: unknown carrier '" + value + "'; available: loop, pool");
+        };
+    }
+
+    private static String nonBlank(String name, String value) {
+        if (value.isEmpty()) {
+            throw new IllegalArgumentException(name + " needs a non-empty value");
+        }
+        return value;
+    }
+
+    private static long number(String name, String value, long min, long max) {
+        try {
+            long n = Long.parseLong(value);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(name + " needs a whole number from " + min + " to " + max + ", got '" + value + "'");
+    }
+}

@@ -1,0 +1,194 @@
+package io.weft.samples.kv;
+
+import io.weft.loop.core.LoopGroup;
+import io.weft.loop.core.net.TcpOptions;
+import io.weft.loop.vthreads.BlockingServerSocket;
+import io.weft.loop.vthreads.BlockingSocket;
+import io.weft.loop.vthreads.Carrier;
+import io.weft.loop.vthreads.VirtualThreads;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The kv server: a {@link BlockingServerSocket} on a group, one virtual thread accepting, and one
+ * virtual thread per connection started on the connection's own loop (so that, on the loop
+ * carrier, its reads take what the loop buffered with no hand-off). Each connection thread reads a
+ * request, runs it and writes the reply into a buffer; it flushes when no more input is buffered,
+ * so pipelined requests are answered in batches, one write each.
+ *
+ * <p>A protocol error or a request over the limits is answered with {@code -ERR Protocol error: ...};
+ * then the server half-closes, discards what the client still sends for at most
+ * {@link #DRAIN_LIMIT}, and closes (closing with unread input would reset the connection and the
+ * client could lose the answer).
+ */
+public final class KvServer implements AutoCloseable {
+    /** How long a refused connection's remaining input is discarded before closing. */
+    public static final Duration DRAIN_LIMIT = Duration.ofSeconds(2);
+    private static final int BUFFER_BYTES = 16 * 1024;
+    private static final int SWEEP_BUDGET = 1024;
+    private static final System.Logger LOG = System.getLogger("io.weft.samples.kv");
+
+    private final BlockingServerSocket listener;
+    private final VirtualThreads threads;
+    private final KvStore store;
+    private final KvCommands commands;
+    private final KvConfig config;
+    private volatile boolean closed;
+    private volatile Thread sweeper;
+
+    private KvServer(BlockingServerSocket listener, VirtualThreads threads, KvStore store, KvConfig config) {
+        this.listener = listener;
+        this.threads = threads;
+        this.store = store;
+        this.commands = new KvCommands(store);
+        this.config = config;
+    }
+
+    /**
+     * Listens on {@code address} (port 0 for any free one) and serves on {@code group}'s loops.
+     *
+     * @throws IOException if the address cannot be bound
+     */
+    public static KvServer listen(LoopGroup group, InetSocketAddress address, KvConfig config) throws IOException {
+        return listen(group, address, config, new KvStore());
+    }
+
+    /** As {@link #listen(LoopGroup, InetSocketAddress, KvConfig)}, on a given store (tests use a manual clock). */
+    public static KvServer listen(LoopGroup group, InetSocketAddress address, KvConfig config, KvStore store)
+            throws IOException {
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(store, "store");
+        VirtualThreads threads = VirtualThreads.forGroup(group, config.carrier());
+        BlockingServerSocket listener = BlockingServerSocket.listen(group, address, TcpOptions.defaults());
+        KvServer server = new KvServer(listener, threads, store, config);
+        threads.start(group.loops().get(0), server::acceptLoop);
+        server.sweeper = threads.start(group.loops().get(0), server::sweepLoop);
+        return server;
+    }
+
+    /** The bound address, with the real port. */
+    public InetSocketAddress localAddress() {
+        return listener.localAddress();
+    }
+
+    /** The carrier the connection threads really run on (the pool after a fallback). */
+    public Carrier carrier() {
+        return threads.carrier();
+    }
+
+    /** The store. */
+    public KvStore store() {
+        return store;
+    }
+
+    /** Stops accepting and sweeping; open connections go on until the group shuts down. Idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        listener.close(); // wakes the acceptor
+        Thread s = sweeper;
+        if (s != null) {
+            s.interrupt();
+        }
+    }
+
+    private void acceptLoop() {
+        while (!closed && !listener.isClosed()) {
+            BlockingSocket socket;
+            try {
+                socket = listener.accept();
+            } catch (IOException e) {
+                if (!listener.isClosed()) {
+                    LOG.log(Level.WARNING, "accept failed; no longer accepting", e);
+                    listener.close();
+                }
+                return;
+            }
+            try {
+                threads.start(socket.loop(), () -> serve(socket));
+            } catch (RuntimeException e) { // the loop is shutting down
+                socket.abort();
+            }
+        }
+    }
+
+    private void sweepLoop() {
+        while (!closed && !listener.isClosed()) {
+            try {
+                VirtualThreads.sleep(config.sweepInterval()); // parks on a loop timer
+            } catch (InterruptedException | RuntimeException e) { // RejectedExecution: the loop shut down
+                return;
+            }
+            store.sweep(SWEEP_BUDGET, Thread::yield); // on the loop carrier a yield lets I/O take its turn
+        }
+    }
+
+    private void serve(BlockingSocket socket) {
+        try (socket) {
+            if (!config.idleTimeout().isZero()) {
+                socket.setReadTimeout(config.idleTimeout());
+            }
+            BufferedInputStream in = new BufferedInputStream(socket.getInputStream(), BUFFER_BYTES);
+            RespReader reader = new RespReader(in, config.limits());
+            RespWriter writer = new RespWriter(new BufferedOutputStream(socket.getOutputStream(), BUFFER_BYTES));
+            while (true) {
+                List<byte[]> request;
+                try {
+                    request = reader.read();
+                } catch (RespProtocolException e) {
+                    writer.error("ERR Protocol error: " + e.getMessage());
+                    writer.flush();
+                    drainAndClose(socket, in);
+                    return;
+                } catch (EOFException e) { // the client closed inside a request: answer the ones before it
+                    writer.flush();
+                    return;
+                }
+                if (request == null) { // the client closed
+                    writer.flush();
+                    return;
+                }
+                if (!commands.execute(request, writer)) { // QUIT
+                    writer.flush();
+                    return;
+                }
+                if (in.available() == 0) { // nothing buffered: the batch is complete, answer it
+                    writer.flush();
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            // idle too long: close quietly
+        } catch (SocketException e) {
+            // "Connection reset", "Socket closed" (our close, or the loop shut down): normal outcomes
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, () -> "connection failed: " + socket, e);
+        }
+    }
+
+    private static void drainAndClose(BlockingSocket socket, InputStream in) throws IOException {
+        socket.shutdownOutput();
+        long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
+        byte[] sink = new byte[BUFFER_BYTES];
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            socket.setReadTimeout(Duration.ofNanos(left));
+            if (in.read(sink) < 0) {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.weft.samples.kv;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Reads RESP2 requests from a stream, blocking until each is complete: a multibulk request
+ * ({@code *2\r\n$3\r\nGET\r\n$1\r\nk\r\n}, what clients send) or an inline one ({@code PING\r\n},
+ * what a person types into telnet). Give it a buffered stream: it reads byte by byte.
+ *
+ * <p>Lines end with CRLF; a bare LF is accepted as well. A bulk string must be followed by exactly
+ * CRLF. Inline arguments are separated by spaces or tabs; quoting (as {@code redis-cli} offers) is
+ * not supported inline. Not thread-safe: one reader per connection.
+ */
+public final class RespReader {
+    private final InputStream in;
+    private final RespLimits limits;
+    private final byte[] line;
+
+    /** Reads from {@code in} within {@code limits}. */
+    public RespReader(InputStream in, RespLimits limits) {
+        this.in = Objects.requireNonNull(in, "in");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.line = new byte[limits.maxLineBytes() + 1]; // and the CR of the CRLF
+    }
+
+    /**
+     * The next request's arguments (never empty), or {@code null} at a clean end of stream (before
+     * a request began). Empty inline lines and empty multibulk requests ({@code *0}, {@code *-1})
+     * are skipped, as Redis does.
+     *
+     * @throws RespProtocolException for a malformed frame or one over the limits
+     * @throws EOFException if the stream ends inside a request
+     */
+    public List<byte[]> read() throws IOException {
+        while (true) {
+            int first = in.read();
+            if (first < 0) {
+                return null;
+            }
+            List<byte[]> request = first == '*' ? multibulk() : inline(first);
+            if (!request.isEmpty()) {
+                return request;
+            }
+        }
+    }
+
+    private List<byte[]> multibulk() throws IOException {
+        long count = number(readLine("too big mbulk count string"), "invalid multibulk length");
+        if (count > limits.maxArrayElements()) {
+            throw new RespProtocolException("invalid multibulk length");
+        }
+        if (count <= 0) {
+            return List.of();
+        }
+        // Presize from the claim only up to a point: a header alone must not allocate much.
+        List<byte[]> args = new ArrayList<>((int) Math.min(count, 64));
+        for (long i = 0; i < count; i++) {
+            int type = in.read();
+            if (type < 0) {
+                throw new EOFException("end of stream inside a request");
+            }
+            if (type != '$') {
+                throw new RespProtocolException("expected '$', got '" + printable(type) + "'");
+            }
+            long length = number(readLine("too big bulk count string"), "invalid bulk length");
+            if (length < 0 || length > limits.maxBulkBytes()) {
+                throw new RespProtocolException("invalid bulk length");
+            }
+            // readNBytes grows its buffer as bytes arrive, so a large claim costs nothing until sent.
+            byte[] bulk = in.readNBytes((int) length);
+            if (bulk.length < length) {
+                throw new EOFException("end of stream inside a bulk string");
+            }
+            int cr = in.read();
+            int lf = in.read();
+            if (cr < 0 || lf < 0) {
+                throw new EOFException("end of stream inside a request");
+            }
+            if (cr != '\r' || lf != '\n') {
+                throw new RespProtocolException("bulk string not followed by CRLF");
+            }
+            args.add(bulk);
+        }
+        return args;
+    }
+
+    private List<byte[]> inline(int first) throws IOException {
+        int length;
+        if (first == '\n') {
+            length = 0;
+        } else {
+            line[0] = (byte) first;
+            length = 1 + readLineInto(1, "too big inline request");
+        }
+        List<byte[]> args = new ArrayList<>(4);
+        int i = 0;
+        while (i < length) {
+            while (i < length && isBlank(line[i])) {
+                i++;
+            }
+            int start = i;
+            while (i < length && !isBlank(line[i])) {
+                i++;
+            }
+            if (i > start) {
+                args.add(java.util.Arrays.copyOfRange(line, start, i));
+            }
+        }
+        return args;
+    }
+
+    private static boolean isBlank(byte b) {
+        return b == ' ' || b == '\t' || b == '\r';
+    }
+
+    /** The header line after its type byte, as a length. */
+    private int readLine(String tooLong) throws IOException {
+        return readLineInto(0, tooLong);
+    }
+
+    /** Reads up to LF into {@link #line} from {@code offset}; the count of bytes before the line end (CR dropped). */
+    private int readLineInto(int offset, String tooLong) throws IOException {
+        int n = offset;
+        while (true) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException("end of stream inside a request");
+            }
+            if (b == '\n') {
+                if (n > 0 && line[n - 1] == '\r') {
+                    n--;
+                }
+                return n - offset;
+            }
+            if (n == line.length || (n == line.length - 1 && b != '\r')) {
+                throw new RespProtocolException(tooLong);
+            }
+            line[n++] = (byte) b;
+        }
+    }
+
+    /** Parses {@link #line}[0, length) as a decimal long ({@code -?[0-9]+}, at most 18 digits). */
+    private long number(int length, String error) throws RespProtocolException {
+        int i = 0;
+        boolean negative = length > 0 && line[0] == '-';
+        if (negative) {
+            i++;
+        }
+        if (i == length || length - i > 18) {
+            throw new RespProtocolException(error);
+        }
+        long value = 0;
+        for (; i < length; i++) {
+            int digit = line[i] - '0';
+            if (digit < 0 || digit > 9) {
+                throw new RespProtocolException(error);
+            }
+            value = value * 10 + digit;
+        }
+        return negative ? -value : value;
+    }
+
+    private static String printable(int b) {
+        return b >= 0x21 && b < 0x7f ? String.valueOf((char) b) : String.format("\\x%02x", b);
+    }
+}
