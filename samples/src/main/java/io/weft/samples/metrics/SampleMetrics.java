@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.weft.loop.core.LoopGroup;
-import io.weft.loop.core.net.TcpServer;
 import io.weft.loop.metrics.LoopMetrics;
 import io.weft.samples.SampleLauncher;
 import io.weft.samples.ServerOptions;
@@ -50,7 +49,7 @@ public final class SampleMetrics implements SampleLauncher.Starter, AutoCloseabl
     }
 
     @Override
-    public TcpServer start(LoopGroup group, InetSocketAddress address, ServerOptions options) throws IOException {
+    public SampleLauncher.Listener start(LoopGroup group, InetSocketAddress address, ServerOptions options) throws IOException {
         if (options.metrics()) {
             bind(group, options);
             router.add("/metrics", new MetricsRoute(registry));
