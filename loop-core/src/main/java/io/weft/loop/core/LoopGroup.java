@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -38,8 +39,18 @@ public final class LoopGroup implements Iterable<EventLoop>, AutoCloseable {
             loops[i] = loop;
             threads[i] = Thread.ofPlatform().name(loop.name()).unstarted(() -> runLoop(loop));
         }
-        for (Thread thread : threads) {
-            thread.start();
+        CountDownLatch running = new CountDownLatch(size);
+        for (int i = 0; i < size; i++) {
+            loops[i].execute(running::countDown);
+            threads[i].start();
+        }
+        // Until its thread runs it, a loop could be shut down inline by another thread, and its own
+        // thread would then find it closed: return only once every loop runs on its thread.
+        try {
+            running.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the loops of group '" + name + "' started", e);
         }
     }
 

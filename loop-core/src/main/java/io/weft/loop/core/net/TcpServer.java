@@ -137,7 +137,8 @@ public final class TcpServer implements AutoCloseable {
 
         void start() {
             runOnLoop(() -> {
-                if (closed) {
+                if (closed || loop.isShuttingDown()) {
+                    closeNow(); // closed, or the loop went away, before the listener was armed
                     return;
                 }
                 reserve = openReserve();
