@@ -2,6 +2,8 @@ package io.weft.bench;
 
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.RunMode;
@@ -16,11 +18,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Implementation names, as passed in a benchmark's {@code impl} parameter:
  * <ul>
- *   <li>{@code weft-<poller>}: an {@link EventLoop} on the named poller ({@code weft-nio}; {@code
- *       weft-epoll} once loop-epoll provides it), run by a dedicated platform thread, kept alive by a
- *       referenced one-day timer and stopped with {@link EventLoop#stop()};
- *   <li>{@code netty-nio}: the single loop of a {@code MultiThreadIoEventLoopGroup(1,
- *       NioIoHandler.newFactory())}, a {@code SingleThreadIoEventLoop}.
+ *   <li>{@code weft-<poller>}: an {@link EventLoop} on the named poller ({@code weft-nio}, {@code
+ *       weft-epoll}), run by a dedicated platform thread, kept alive by a referenced one-day timer
+ *       and stopped with {@link EventLoop#stop()};
+ *   <li>{@code netty-nio}, {@code netty-epoll}: the single loop of a {@code
+ *       MultiThreadIoEventLoopGroup(1, NioIoHandler / EpollIoHandler.newFactory())}, a {@code
+ *       SingleThreadIoEventLoop}.
  * </ul>
  *
  * <p>{@link #execute} is safe from any thread; {@link #schedule} and {@link #cancel} must be called
@@ -34,9 +37,12 @@ public abstract sealed class BenchLoop implements AutoCloseable {
             return new Weft(impl.substring("weft-".length()));
         }
         if (impl.equals("netty-nio")) {
-            return new Netty();
+            return new Netty(NioIoHandler.newFactory());
         }
-        throw new IllegalArgumentException("unknown impl '" + impl + "'; use weft-nio, weft-epoll or netty-nio");
+        if (impl.equals("netty-epoll")) {
+            return new Netty(EpollIoHandler.newFactory());
+        }
+        throw new IllegalArgumentException("unknown impl '" + impl + "'; use weft-nio, weft-epoll, netty-nio or netty-epoll");
     }
 
     /** Queues {@code task} on the loop; any thread. */
@@ -96,8 +102,8 @@ public abstract sealed class BenchLoop implements AutoCloseable {
         private final MultiThreadIoEventLoopGroup group;
         private final IoEventLoop loop;
 
-        Netty() {
-            group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        Netty(IoHandlerFactory handler) {
+            group = new MultiThreadIoEventLoopGroup(1, handler);
             loop = (IoEventLoop) group.next();
             Signal started = new Signal();
             loop.execute(started);

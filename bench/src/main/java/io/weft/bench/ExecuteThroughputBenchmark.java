@@ -42,8 +42,8 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ExecuteThroughputBenchmark {
     static final int BURST = 1000;
 
-    /** {@code weft-nio}, {@code netty-nio}; {@code weft-epoll} once loop-epoll provides it. */
-    @Param({"weft-nio", "netty-nio"})
+    /** {@code weft-nio}, {@code netty-nio}, {@code weft-epoll}, {@code netty-epoll}. */
+    @Param({"weft-nio", "netty-nio", "weft-epoll", "netty-epoll"})
     public String impl;
 
     private BenchLoop loop;

@@ -44,8 +44,8 @@ public class TimerBenchmark {
     static final int BATCH = 1000;
     private static final long FAR_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    /** {@code weft-nio}, {@code netty-nio}; {@code weft-epoll} once loop-epoll provides it. */
-    @Param({"weft-nio", "netty-nio"})
+    /** {@code weft-nio}, {@code netty-nio}, {@code weft-epoll}, {@code netty-epoll}. */
+    @Param({"weft-nio", "netty-nio", "weft-epoll", "netty-epoll"})
     public String impl;
 
     private BenchLoop loop;
