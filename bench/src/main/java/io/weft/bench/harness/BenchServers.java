@@ -10,7 +10,7 @@ import java.util.List;
  */
 public final class BenchServers {
     static final List<String> KINDS = List.of("weft-nio", "weft-epoll", "netty-nio", "netty-epoll",
-            "netty-http-nio", "netty-http-epoll", "jdk-vthreads");
+            "netty-http-nio", "netty-http-epoll", "jdk-vthreads", "weft-vt-nio", "weft-vt-epoll");
 
     private BenchServers() {
     }
@@ -29,6 +29,8 @@ public final class BenchServers {
             case "netty-http-nio" -> NettyHttpServer.start(false, port);
             case "netty-http-epoll" -> NettyHttpServer.start(true, port);
             case "jdk-vthreads" -> VirtualThreadServer.start(port);
+            case "weft-vt-nio" -> WeftVirtualThreadServer.start("nio", port);
+            case "weft-vt-epoll" -> WeftVirtualThreadServer.start("epoll", port);
             default -> throw new AssertionError(args[0]);
         }).address();
         System.out.println(args[0] + " listening on " + address.getAddress().getHostAddress() + ":" + address.getPort());
