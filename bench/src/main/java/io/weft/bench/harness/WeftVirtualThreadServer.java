@@ -31,16 +31,7 @@ final class WeftVirtualThreadServer {
         }
         BlockingServerSocket server = BlockingServerSocket.listen(group,
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), port), TcpOptions.defaults());
-        Thread acceptor = threads.start(() -> {
-            while (!server.isClosed()) {
-                try {
-                    BlockingSocket socket = server.accept();
-                    threads.start(socket.loop(), () -> serve(socket));
-                } catch (IOException e) {
-                    return; // closed
-                }
-            }
-        });
+        Thread acceptor = threads.start(() -> server.serve(threads, WeftVirtualThreadServer::serve));
         return new Running(server.localAddress(), () -> {
             server.close();
             acceptor.join();

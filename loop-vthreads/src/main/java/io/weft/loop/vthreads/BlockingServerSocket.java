@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * A listening TCP socket whose {@link #accept()} parks the calling virtual thread until a
@@ -34,6 +35,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Thread-safe.
  */
 public final class BlockingServerSocket implements Closeable {
+    private static final System.Logger LOG = System.getLogger(BlockingServerSocket.class.getName());
+
     private final List<EventLoop> loops;
     private final TcpServer server;
     private final int backlog;
@@ -93,6 +96,35 @@ public final class BlockingServerSocket implements Closeable {
             throw new IllegalArgumentException("timeout must be >= 0 (0 = none), got " + timeout);
         }
         acceptTimeoutNanos = timeout.toNanos();
+    }
+
+    /**
+     * Accepts until this socket is closed, starting {@code handler} for each connection on a
+     * virtual thread of {@code threads} carried by the connection's own loop, so its reads need
+     * no hand-off. Blocks the calling (virtual) thread. An accept that fails for another reason
+     * than the close is logged and closes this socket; a connection whose loop is shutting down
+     * is aborted.
+     */
+    public void serve(VirtualThreads threads, Consumer<BlockingSocket> handler) {
+        Objects.requireNonNull(threads, "threads");
+        Objects.requireNonNull(handler, "handler");
+        while (!isClosed()) {
+            BlockingSocket socket;
+            try {
+                socket = accept();
+            } catch (IOException e) {
+                if (!isClosed()) {
+                    LOG.log(System.Logger.Level.WARNING, "accept failed; no longer accepting on " + this, e);
+                    close();
+                }
+                return;
+            }
+            try {
+                threads.start(socket.loop(), () -> handler.accept(socket));
+            } catch (RuntimeException e) { // the loop is shutting down
+                socket.abort();
+            }
+        }
     }
 
     /**

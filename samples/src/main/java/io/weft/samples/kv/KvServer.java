@@ -104,23 +104,7 @@ public final class KvServer implements AutoCloseable {
     }
 
     private void acceptLoop() {
-        while (!closed && !listener.isClosed()) {
-            BlockingSocket socket;
-            try {
-                socket = listener.accept();
-            } catch (IOException e) {
-                if (!listener.isClosed()) {
-                    LOG.log(Level.WARNING, "accept failed; no longer accepting", e);
-                    listener.close();
-                }
-                return;
-            }
-            try {
-                threads.start(socket.loop(), () -> serve(socket));
-            } catch (RuntimeException e) { // the loop is shutting down
-                socket.abort();
-            }
-        }
+        listener.serve(threads, this::serve);
     }
 
     private void sweepLoop() {
