@@ -31,16 +31,11 @@ public final class FdCalls {
     /** Reads up to {@code buffer.byteSize()} bytes; 0 at end of file, {@code -EAGAIN} when none are ready. */
     public static long read(MemorySegment errno, int fd, MemorySegment buffer) {
         try {
-            for (;;) {
-                long r = (long) READ.invokeExact(errno, fd, buffer, buffer.byteSize());
-                if (r >= 0) {
-                    return r;
-                }
-                int e = Native.errno(errno);
-                if (e != Errno.EINTR) {
-                    return -e;
-                }
-            }
+            long r;
+            do { // EINTR: a signal interrupted the call; make it again
+                r = Native.result((long) READ.invokeExact(errno, fd, buffer, buffer.byteSize()), errno);
+            } while (r == Native.AGAIN);
+            return r;
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -49,16 +44,11 @@ public final class FdCalls {
     /** Writes up to {@code buffer.byteSize()} bytes; {@code -EAGAIN} when none fit. */
     public static long write(MemorySegment errno, int fd, MemorySegment buffer) {
         try {
-            for (;;) {
-                long r = (long) WRITE.invokeExact(errno, fd, buffer, buffer.byteSize());
-                if (r >= 0) {
-                    return r;
-                }
-                int e = Native.errno(errno);
-                if (e != Errno.EINTR) {
-                    return -e;
-                }
-            }
+            long r;
+            do { // EINTR: a signal interrupted the call; make it again
+                r = Native.result((long) WRITE.invokeExact(errno, fd, buffer, buffer.byteSize()), errno);
+            } while (r == Native.AGAIN);
+            return r;
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }

@@ -72,6 +72,21 @@ public final class Native {
         return arena.allocate(CAPTURE_LAYOUT);
     }
 
+    /** What {@link #result} returns for a call that EINTR interrupted: make the call again. */
+    public static final long AGAIN = Long.MIN_VALUE;
+
+    /**
+     * The outcome of a call that returned {@code r} and captured errno into {@code segment}: {@code
+     * r} when it succeeded, {@code -errno} when it failed, {@link #AGAIN} when a signal interrupted it.
+     */
+    public static long result(long r, MemorySegment segment) {
+        if (r >= 0) {
+            return r;
+        }
+        int e = errno(segment);
+        return e == Errno.EINTR ? AGAIN : -e;
+    }
+
     /** The errno the last call that used {@code segment} captured. */
     public static int errno(MemorySegment segment) {
         return segment.get(ValueLayout.JAVA_INT, ERRNO_OFFSET);

@@ -218,16 +218,11 @@ public final class SocketCalls {
     /** Scatter read into {@code count} iovecs; 0 at end of stream, {@code -EAGAIN} when nothing is there. */
     public static long readv(MemorySegment errno, int fd, MemorySegment iovecs, int count) {
         try {
-            for (;;) {
-                long r = (long) READV.invokeExact(errno, fd, iovecs, count);
-                if (r >= 0) {
-                    return r;
-                }
-                int e = Native.errno(errno);
-                if (e != Errno.EINTR) {
-                    return -e;
-                }
-            }
+            long r;
+            do { // EINTR: a signal interrupted the call; make it again
+                r = Native.result((long) READV.invokeExact(errno, fd, iovecs, count), errno);
+            } while (r == Native.AGAIN);
+            return r;
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -239,16 +234,11 @@ public final class SocketCalls {
      */
     public static long sendmsg(MemorySegment errno, int fd, MemorySegment msghdr) {
         try {
-            for (;;) {
-                long r = (long) SENDMSG.invokeExact(errno, fd, msghdr, MSG_NOSIGNAL);
-                if (r >= 0) {
-                    return r;
-                }
-                int e = Native.errno(errno);
-                if (e != Errno.EINTR) {
-                    return -e;
-                }
-            }
+            long r;
+            do { // EINTR: a signal interrupted the call; make it again
+                r = Native.result((long) SENDMSG.invokeExact(errno, fd, msghdr, MSG_NOSIGNAL), errno);
+            } while (r == Native.AGAIN);
+            return r;
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
