@@ -90,7 +90,13 @@ public enum LoopMeters implements MeterDocumentation {
 
     /** Connections closed by their idle timeout. */
     CONNECTIONS_IDLE_TIMEOUTS("weft.loop.connections.idle.timeouts", Meter.Type.COUNTER, null,
-            "Connections closed because nothing was read or written for their idle timeout");
+            "Connections closed because nothing was read or written for their idle timeout"),
+
+    /** Bytes read from the loop's TCP connections. */
+    READ("weft.loop.read", Meter.Type.COUNTER, "bytes", "Bytes read from the loop's TCP connections"),
+
+    /** Bytes written to the loop's TCP connections (taken by the OS). */
+    WRITTEN("weft.loop.written", Meter.Type.COUNTER, "bytes", "Bytes written to the loop's TCP connections, as the OS took them");
 
     private final String name;
     private final Meter.Type type;

@@ -169,6 +169,8 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
         counter(registry, LoopMeters.CONNECTIONS_SHED, loopTags, tcp, TcpStats::shedConnections);
         counter(registry, LoopMeters.CONNECTIONS_RESET, loopTags, tcp, TcpStats::peerResets);
         counter(registry, LoopMeters.CONNECTIONS_IDLE_TIMEOUTS, loopTags, tcp, TcpStats::idleTimeouts);
+        counter(registry, LoopMeters.READ, loopTags, tcp, TcpStats::bytesRead);
+        counter(registry, LoopMeters.WRITTEN, loopTags, tcp, TcpStats::bytesWritten);
 
         if (loop.isShuttingDown()) {
             // Nothing would ever feed the lag, wait or blocked meters: do not register them.

@@ -360,6 +360,7 @@ public final class TcpConnection {
                 return;
             }
             touch();
+            stats.read(n);
             deliver(buffer);
             if (n < space) {
                 return; // the socket is drained
@@ -439,8 +440,10 @@ public final class TcpConnection {
 
     private void flush() {
         try {
-            if (outbound.writeTo(socket) > 0) {
+            long written = outbound.writeTo(socket);
+            if (written > 0) {
                 touch();
+                stats.written(written);
             }
         } catch (PeerResetException e) {
             closeNow(CloseReason.RESET, e);

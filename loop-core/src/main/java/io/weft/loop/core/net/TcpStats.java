@@ -5,7 +5,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * TCP counters of one loop: connections open, accepted, shed, reset, and accept failures.
+ * TCP counters of one loop: connections open, accepted, shed, reset, accept failures, and bytes
+ * read and written.
  * Written by the loop thread with opaque stores, readable from any thread (for loop-metrics).
  */
 public final class TcpStats {
@@ -16,8 +17,10 @@ public final class TcpStats {
     private static final int SHED = 3;
     private static final int RESETS = 4;
     private static final int IDLE_TIMEOUTS = 5;
+    private static final int BYTES_READ = 6;
+    private static final int BYTES_WRITTEN = 7;
 
-    private final long[] values = new long[6];
+    private final long[] values = new long[8];
 
     private TcpStats() {
     }
@@ -63,6 +66,14 @@ public final class TcpStats {
         add(IDLE_TIMEOUTS, 1);
     }
 
+    void read(long bytes) {
+        add(BYTES_READ, bytes);
+    }
+
+    void written(long bytes) {
+        add(BYTES_WRITTEN, bytes);
+    }
+
     /** Connections open on this loop now. */
     public long openConnections() {
         return get(OPEN);
@@ -91,5 +102,15 @@ public final class TcpStats {
     /** Connections closed by their idle timeout. */
     public long idleTimeouts() {
         return get(IDLE_TIMEOUTS);
+    }
+
+    /** Bytes read from the connections of this loop. */
+    public long bytesRead() {
+        return get(BYTES_READ);
+    }
+
+    /** Bytes the OS took from the connections of this loop (written to their sockets). */
+    public long bytesWritten() {
+        return get(BYTES_WRITTEN);
     }
 }

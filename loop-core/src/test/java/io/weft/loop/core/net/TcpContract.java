@@ -167,12 +167,16 @@ public abstract class TcpContract {
 
     @Test
     void aLargeStreamIsEchoedWithNothingLostOrReordered() throws Exception {
-        TcpServer server = echoServer(group(1), loopback(), TcpOptions.defaults());
+        LoopGroup group = group(1);
+        TcpServer server = echoServer(group, loopback(), TcpOptions.defaults());
         try (Socket socket = connect(server)) {
             long[] crcs = echoRoundTrip(socket, 32L << 20, 0);
             assertThat(crcs[1]).isEqualTo(crcs[0]);
         }
         assertThat(closes.poll(10, TimeUnit.SECONDS)).isEqualTo(CloseReason.PEER_CLOSED);
+        TcpStats stats = TcpStats.of(group.next());
+        assertThat(stats.bytesRead()).isEqualTo(32L << 20);
+        assertThat(stats.bytesWritten()).isEqualTo(32L << 20);
     }
 
     @Test
