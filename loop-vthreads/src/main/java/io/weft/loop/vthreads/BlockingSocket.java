@@ -217,7 +217,7 @@ public final class BlockingSocket implements Closeable {
             }
             Waiter waiter = carriedWaiter(dst);
             installReader(waiter);
-            return (int) awaitIo(waiter);
+            return (int) awaitInstalled(waiter);
         }
         Waiter waiter = new Waiter(dst, loopClosed);
         handOff(waiter, () -> {
@@ -347,7 +347,7 @@ public final class BlockingSocket implements Closeable {
         }
         Waiter waiter = carriedWaiter(src);
         installWriter(waiter); // writeOnLoop writes the rest once writable again
-        awaitIo(waiter);
+        awaitInstalled(waiter);
     }
 
     /**
@@ -667,15 +667,30 @@ public final class BlockingSocket implements Closeable {
         }
     }
 
-    /** Parks until the waiter's outcome; an interrupt closes the socket, as a JDK socket does. */
+    /**
+     * Parks until the waiter's outcome; an interrupt closes the socket, as a JDK socket does. The
+     * waiter is known to the loop's {@link ParkedThreads} while it waits, so a loop that shuts down
+     * before the handed-off request even runs still wakes it.
+     */
     private long awaitIo(Waiter waiter) throws IOException {
         parked.add(waiter);
-        boolean interrupted;
         try {
-            interrupted = waiter.park(closeByInterrupt);
+            return outcome(waiter, waiter.park(closeByInterrupt));
         } finally {
             parked.remove(waiter);
         }
+    }
+
+    /**
+     * As {@link #awaitIo}, for a waiter a loop-carried thread installed itself, on the loop: the
+     * connection holds it, and a loop that shuts down closes the connection, whose close fails it.
+     * So it needs no {@link ParkedThreads} entry (two concurrent-set operations per park saved).
+     */
+    private long awaitInstalled(Waiter waiter) throws IOException {
+        return outcome(waiter, waiter.park(closeByInterrupt));
+    }
+
+    private static long outcome(Waiter waiter, boolean interrupted) throws IOException {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
