@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -51,11 +52,21 @@ public final class EpollCalls {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle CTL = Native.downcall("epoll_ctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle PWAIT = Native.downcall("epoll_pwait",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final FunctionDescriptor PWAIT_CALL =
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS);
+    private static final FunctionDescriptor PWAIT2_CALL =
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
+    // The waits run once per loop iteration, so they go without errno capture: capturing makes the
+    // linker slice the capture segment on every call, an allocation the JIT removes only when it
+    // inlines the whole downcall (it does not always, deep in the loop). On failure the wait is made
+    // again at once, capturing errno, to learn why (see pwait2).
+    private static final MethodHandle PWAIT_FAST = Native.downcallNoErrno("epoll_pwait", PWAIT_CALL);
+    private static final MethodHandle PWAIT = Native.downcall("epoll_pwait", PWAIT_CALL);
     // glibc 2.35 added the wrapper; an older libc lacks the symbol, an older kernel returns ENOSYS.
-    private static final MethodHandle PWAIT2 = Native.downcallIfPresent("epoll_pwait2",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle PWAIT2_FAST = Native.downcallNoErrnoIfPresent("epoll_pwait2", PWAIT2_CALL);
+    private static final MethodHandle PWAIT2 = Native.downcallIfPresent("epoll_pwait2", PWAIT2_CALL);
+    /** A zero timeout for the diagnosing repeat of a failed wait; never written after this. */
+    private static final MemorySegment ZERO_TIMESPEC = Arena.global().allocate(TIMESPEC);
 
     private EpollCalls() {
     }
@@ -105,11 +116,28 @@ public final class EpollCalls {
     public static int pwait(MemorySegment errno, int epfd, MemorySegment events, int maxEvents, int timeoutMillis,
             MemorySegment sigmask) {
         try {
-            int r = (int) PWAIT.invokeExact(errno, epfd, events, maxEvents, timeoutMillis, sigmask);
-            return r >= 0 ? r : -Native.errno(errno);
+            int r = (int) PWAIT_FAST.invokeExact(epfd, events, maxEvents, timeoutMillis, sigmask);
+            if (r >= 0) {
+                return r;
+            }
+            return whyWaitFailed((int) PWAIT.invokeExact(errno, epfd, events, maxEvents, 0, sigmask), errno);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
+    }
+
+    /**
+     * What a failed wait, made again at once with a zero timeout and errno captured, returned:
+     * epoll_wait's one transient failure is EINTR, and the others (EBADF, EFAULT, EINVAL, ENOSYS)
+     * fail the repeat as well. So events from the repeat are returned; none means the first wait
+     * was interrupted ({@code -EINTR}: the caller waits again for the time left); a failure is
+     * returned as {@code -errno}.
+     */
+    private static int whyWaitFailed(int repeat, MemorySegment errno) {
+        if (repeat > 0) {
+            return repeat;
+        }
+        return repeat == 0 ? -Errno.EINTR : -Native.errno(errno);
     }
 
     /**
@@ -118,12 +146,15 @@ public final class EpollCalls {
      */
     public static int pwait2(MemorySegment errno, int epfd, MemorySegment events, int maxEvents,
             MemorySegment timespec, MemorySegment sigmask) {
-        if (PWAIT2 == null) {
+        if (PWAIT2 == null || PWAIT2_FAST == null) {
             return -Errno.ENOSYS;
         }
         try {
-            int r = (int) PWAIT2.invokeExact(errno, epfd, events, maxEvents, timespec, sigmask);
-            return r >= 0 ? r : -Native.errno(errno);
+            int r = (int) PWAIT2_FAST.invokeExact(epfd, events, maxEvents, timespec, sigmask);
+            if (r >= 0) {
+                return r;
+            }
+            return whyWaitFailed((int) PWAIT2.invokeExact(errno, epfd, events, maxEvents, ZERO_TIMESPEC, sigmask), errno);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }

@@ -52,6 +52,11 @@ public final class Native {
         return find(symbol).map(address -> LINKER.downcallHandle(address, descriptor, CAPTURE_ERRNO)).orElse(null);
     }
 
+    /** As {@link #downcallIfPresent}, capturing no errno. */
+    static MethodHandle downcallNoErrnoIfPresent(String symbol, FunctionDescriptor descriptor) {
+        return find(symbol).map(address -> LINKER.downcallHandle(address, descriptor)).orElse(null);
+    }
+
     /** A handle to {@code symbol} for a call that cannot fail, so no errno is captured. */
     public static MethodHandle downcallNoErrno(String symbol, FunctionDescriptor descriptor) {
         MemorySegment address = find(symbol)
