@@ -62,12 +62,7 @@ final class EpollServerSocket implements ServerSocketHandle {
             throw new IOException("listening socket fd=" + fd + " is closed");
         }
         if (local == null) {
-            SocketScratch s = SocketScratch.current();
-            int r = SocketCalls.getsockname(s.errno, fd, s.sockaddr, s.socklen);
-            if (r < 0) {
-                throw Errno.socketException("getsockname(fd=" + fd + ")", -r);
-            }
-            local = SocketCalls.decode(s.sockaddr);
+            local = SocketFds.localAddress(fd);
         }
         return local;
     }
@@ -78,10 +73,7 @@ final class EpollServerSocket implements ServerSocketHandle {
             return;
         }
         closed = true;
-        int r = FdCalls.close(SocketScratch.current().errno, fd);
-        if (r < 0) {
-            throw Errno.exception("close(fd=" + fd + ")", -r);
-        }
+        SocketFds.close(fd);
     }
 
     @Override

@@ -169,12 +169,7 @@ final class EpollSocket implements SocketHandle {
     public InetSocketAddress localAddress() throws IOException {
         ensureOpen();
         if (local == null) {
-            SocketScratch s = SocketScratch.current();
-            int r = SocketCalls.getsockname(s.errno, fd, s.sockaddr, s.socklen);
-            if (r < 0) {
-                throw Errno.socketException("getsockname(fd=" + fd + ")", -r);
-            }
-            local = SocketCalls.decode(s.sockaddr);
+            local = SocketFds.localAddress(fd);
         }
         return local;
     }
@@ -183,12 +178,7 @@ final class EpollSocket implements SocketHandle {
     public InetSocketAddress remoteAddress() throws IOException {
         ensureOpen();
         if (remote == null || !connected) {
-            SocketScratch s = SocketScratch.current();
-            int r = SocketCalls.getpeername(s.errno, fd, s.sockaddr, s.socklen);
-            if (r < 0) {
-                throw Errno.socketException("getpeername(fd=" + fd + ")", -r);
-            }
-            remote = SocketCalls.decode(s.sockaddr);
+            remote = SocketFds.remoteAddress(fd);
         }
         return remote;
     }
@@ -199,10 +189,7 @@ final class EpollSocket implements SocketHandle {
             return;
         }
         closed = true;
-        int r = FdCalls.close(SocketScratch.current().errno, fd);
-        if (r < 0) {
-            throw Errno.exception("close(fd=" + fd + ")", -r);
-        }
+        SocketFds.close(fd);
     }
 
     private void ensureOpen() throws IOException {
