@@ -111,18 +111,28 @@ public abstract class PollerContract {
     void aWakeupFromAnotherThreadEndsABlockedPoll() throws Exception {
         TestPipe pipe = pipe();
         poller.update(pipe.readEnd(), 1, 0, Poller.READABLE);
+        Thread polling = Thread.currentThread();
         Thread waker = Thread.ofPlatform().start(() -> {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            awaitInsidePoll(polling);
             poller.wakeup();
         });
         ready.clear();
         poller.poll(-1, ready);
         waker.join();
         assertThat(ready.size()).as("a wake-up is not an event of any source").isZero();
+    }
+
+    /**
+     * Waits, for at most 10 s, until {@code polling} is inside the poller's {@code poll}: a condition
+     * seen in its stack, not a duration. (How far into the wait it is, no portable API tells.)
+     */
+    private void awaitInsidePoll(Thread polling) {
+        String pollerClass = poller.getClass().getName();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline && java.util.Arrays.stream(polling.getStackTrace())
+                .noneMatch(f -> f.getClassName().equals(pollerClass) && f.getMethodName().equals("poll"))) {
+            Thread.onSpinWait();
+        }
     }
 
     @Test

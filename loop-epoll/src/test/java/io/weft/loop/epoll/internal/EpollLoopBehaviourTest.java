@@ -40,9 +40,7 @@ class EpollLoopBehaviourTest {
 
     @AfterEach
     void nothingLeaks() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
+        TestNative.closeNewestFirst(toClose);
         if (provider.last != null) {
             assertThat(provider.last.nativeMemoryFreed()).as("the poller freed its native memory").isTrue();
         }
@@ -211,11 +209,7 @@ class EpollLoopBehaviourTest {
 
         void awaitBlockedInEpoll() throws InterruptedException {
             started.await();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!TestNative.waitsInEpoll(tid)) {
-                assertThat(System.nanoTime() - deadline).as("the loop thread blocks in epoll").isNegative();
-                Thread.sleep(1);
-            }
+            TestNative.awaitBlockedInEpoll(tid);
         }
     }
 

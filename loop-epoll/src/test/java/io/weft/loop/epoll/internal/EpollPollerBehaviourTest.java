@@ -37,9 +37,7 @@ class EpollPollerBehaviourTest {
 
     @AfterEach
     void nothingLeaks() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
+        TestNative.closeNewestFirst(toClose);
         assertThat(TestNative.openFds()).as("open fds after the test").isEqualTo(fdsBefore);
     }
 
@@ -329,11 +327,7 @@ class EpollPollerBehaviourTest {
 
         void awaitBlockedInEpoll() throws InterruptedException {
             started.await();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!TestNative.waitsInEpoll(tid)) {
-                assertThat(System.nanoTime() - deadline).as("the thread blocks in epoll").isNegative();
-                Thread.sleep(1);
-            }
+            TestNative.awaitBlockedInEpoll(tid);
         }
     }
 

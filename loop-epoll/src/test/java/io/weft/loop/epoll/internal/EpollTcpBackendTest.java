@@ -70,9 +70,7 @@ class EpollTcpBackendTest {
 
     @AfterEach
     void nothingLeaks() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
+        TestNative.closeNewestFirst(toClose);
         assertThat(openSockets()).as("open socket fds after the test").isEqualTo(socketsBefore);
     }
 

@@ -11,6 +11,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -107,6 +109,24 @@ final class TestNative {
             return line.startsWith("running") ? -1 : Long.parseLong(line.split(" ")[0]);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits, for at most 10 s, until thread {@code tid} blocks in an epoll wait: a state, not a duration. */
+    static void awaitBlockedInEpoll(int tid) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!waitsInEpoll(tid)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("thread " + tid + " never blocked in epoll");
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    /** Closes what a test opened, the newest first (a loop before the pipes it watches). */
+    static void closeNewestFirst(List<AutoCloseable> opened) throws Exception {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            opened.get(i).close();
         }
     }
 
