@@ -14,6 +14,7 @@ import java.net.Socket;
  * {@code -Djdk.virtualThreadScheduler.parallelism=1} (the script does) for a single carrier thread.
  */
 final class VirtualThreadServer {
+    private static final System.Logger LOG = System.getLogger(VirtualThreadServer.class.getName());
     private static final byte[] BLOCK = Responses.repeated(Responses.BATCH);
 
     private VirtualThreadServer() {
@@ -37,7 +38,7 @@ final class VirtualThreadServer {
                 Thread.ofVirtual().start(() -> serve(socket));
             } catch (IOException e) {
                 if (!server.isClosed()) {
-                    System.err.println("accept failed: " + e);
+                    LOG.log(System.Logger.Level.WARNING, "accept failed; no longer accepting", e);
                 }
                 return;
             }

@@ -296,11 +296,11 @@ public final class TcpConnection {
 
     private void opened() {
         stats.opened();
-        touch();
         Duration idle = options.idleTimeout();
         if (!idle.isZero()) {
             idleTimer = loop.schedule(idle, this::checkIdle);
         }
+        touch();
         callHandler(ON_OPEN, null);
         if (connected != null) {
             connected.complete(this);
@@ -490,6 +490,9 @@ public final class TcpConnection {
         if (!outbound.isEmpty()) {
             wanted = wanted.with(Interest.WRITABLE);
         }
+        if (wanted == watcher.interest()) {
+            return; // the usual case after a read: nothing to change, no call into the loop
+        }
         if (wanted.isNone()) {
             watcher.stop();
         } else {
@@ -497,8 +500,9 @@ public final class TcpConnection {
         }
     }
 
+    /** Records activity for the idle timeout; a connection without one keeps no timer and skips it. */
     private void touch() {
-        if (idleTimer != null || !options.idleTimeout().isZero()) {
+        if (idleTimer != null) {
             lastActivityNanos = loop.now();
         }
     }
