@@ -4,16 +4,12 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -39,24 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xms1g", "-Xmx1g"})
 @State(Scope.Benchmark)
-public class ExecuteThroughputBenchmark {
+public class ExecuteThroughputBenchmark extends LoopBenchmark {
     static final int BURST = 1000;
 
-    /** {@code weft-nio}, {@code netty-nio}, {@code weft-epoll}, {@code netty-epoll}. */
-    @Param({"weft-nio", "netty-nio", "weft-epoll", "netty-epoll"})
-    public String impl;
-
-    private BenchLoop loop;
-
-    @Setup(Level.Trial)
-    public void open() {
-        loop = BenchLoop.open(impl);
-    }
-
-    @TearDown(Level.Trial)
-    public void close() {
-        loop.close();
-    }
 
     /** One producer's reusable task: counts runs on the loop thread, signals at the end of a burst. */
     @State(Scope.Thread)

@@ -8,7 +8,6 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -39,14 +38,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 10)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xms2g", "-Xmx2g"})
 @State(Scope.Benchmark)
-public class MillionTimersBenchmark {
+public class MillionTimersBenchmark extends LoopBenchmark {
     static final int TIMERS = 1_000_000;
 
-    /** {@code weft-nio}, {@code netty-nio}, {@code weft-epoll}, {@code netty-epoll}. */
-    @Param({"weft-nio", "netty-nio", "weft-epoll", "netty-epoll"})
-    public String impl;
-
-    private BenchLoop loop;
     private final Signal scheduled = new Signal();
     private final Signal allFired = new Signal();
     private int fired; // loop thread only
@@ -64,16 +58,6 @@ public class MillionTimersBenchmark {
         }
         scheduled.run();
     };
-
-    @Setup(Level.Trial)
-    public void open() {
-        loop = BenchLoop.open(impl);
-    }
-
-    @TearDown(Level.Trial)
-    public void close() {
-        loop.close();
-    }
 
     @Setup(Level.Invocation)
     public void arm() {

@@ -4,16 +4,12 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -40,15 +36,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xms1g", "-Xmx1g"})
 @State(Scope.Benchmark)
-public class TimerBenchmark {
+public class TimerBenchmark extends LoopBenchmark {
     static final int BATCH = 1000;
     private static final long FAR_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    /** {@code weft-nio}, {@code netty-nio}, {@code weft-epoll}, {@code netty-epoll}. */
-    @Param({"weft-nio", "netty-nio", "weft-epoll", "netty-epoll"})
-    public String impl;
-
-    private BenchLoop loop;
     private final Signal done = new Signal();
     private final Object[] handles = new Object[BATCH];
     private final Runnable noop = () -> { };
@@ -77,16 +68,6 @@ public class TimerBenchmark {
             loop.schedule(0, countFired);
         }
     };
-
-    @Setup(Level.Trial)
-    public void open() {
-        loop = BenchLoop.open(impl);
-    }
-
-    @TearDown(Level.Trial)
-    public void close() {
-        loop.close();
-    }
 
     /** Schedules and cancels {@value #BATCH} far timers on the loop thread. */
     @Benchmark

@@ -9,11 +9,9 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -34,25 +32,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xms1g", "-Xmx1g"})
 @State(Scope.Benchmark)
-public class WakeupLatencyBenchmark {
+public class WakeupLatencyBenchmark extends LoopBenchmark {
     static final long IDLE_MICROS = 100;
 
-    /** {@code weft-nio}, {@code netty-nio}, {@code weft-epoll}, {@code netty-epoll}. */
-    @Param({"weft-nio", "netty-nio", "weft-epoll", "netty-epoll"})
-    public String impl;
-
-    private BenchLoop loop;
     private final Signal ran = new Signal();
-
-    @Setup(Level.Trial)
-    public void open() {
-        loop = BenchLoop.open(impl);
-    }
-
-    @TearDown(Level.Trial)
-    public void close() {
-        loop.close();
-    }
 
     @Setup(Level.Invocation)
     public void letLoopBlock() {
