@@ -6,21 +6,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.RunMode;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,9 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What Grafana and Prometheus see: the scrape of a bound loop, the shipped dashboard, promtool's lint. */
 class PrometheusScrapeTest {
-    static final String DASHBOARD = "/io/weft/loop/metrics/grafana-dashboard.json";
-    private static final Pattern EXPR = Pattern.compile("\"expr\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
-    private static final Pattern METRIC = Pattern.compile("\\bweft_[a-z0-9_]+");
 
     private final ScriptedLoop scripted = ScriptedLoop.create();
     private final EventLoop loop = scripted.build("main");
@@ -61,47 +47,20 @@ class PrometheusScrapeTest {
         loop.close();
     }
 
-    /** Every series name in the scrape (the text before a '{' or ' '). */
-    private Set<String> seriesNames() {
-        return scrape.lines().filter(l -> !l.startsWith("#") && !l.isBlank())
-                .map(l -> l.split("[{ ]", 2)[0]).collect(Collectors.toCollection(TreeSet::new));
-    }
-
-    static List<String> dashboardExpressions() throws IOException {
-        String json;
-        try (InputStream in = PrometheusScrapeTest.class.getResourceAsStream(DASHBOARD)) {
-            assertThat(in).as(DASHBOARD + " on the class path").isNotNull();
-            json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        List<String> expressions = new ArrayList<>();
-        Matcher m = EXPR.matcher(json);
-        while (m.find()) {
-            expressions.add(m.group(1).replace("\\\"", "\"").replace("\\\\", "\\"));
-        }
-        return expressions;
-    }
-
     @Test
     void theScrapeHoldsEveryMetricTheDashboardQueries() throws IOException {
-        List<String> expressions = dashboardExpressions();
+        List<String> expressions = ScrapeChecks.dashboardExpressions();
         assertThat(expressions).hasSizeGreaterThanOrEqualTo(6);
-        Set<String> queried = new TreeSet<>();
         for (String expression : expressions) {
-            Matcher m = METRIC.matcher(expression);
-            boolean any = false;
-            while (m.find()) {
-                queried.add(m.group());
-                any = true;
-            }
-            assertThat(any).as("a weft metric in: " + expression).isTrue();
+            assertThat(ScrapeChecks.metricsIn(expression)).as("a weft metric in: " + expression).isNotEmpty();
         }
-
-        assertThat(seriesNames()).as("series in the scrape:\n" + scrape).containsAll(queried);
+        assertThat(ScrapeChecks.seriesNames(scrape)).as("series in the scrape:\n" + scrape)
+                .containsAll(ScrapeChecks.dashboardMetrics());
     }
 
     @Test
     void theDashboardCoversEveryDocumentedMeter() throws IOException {
-        String all = String.join("\n", dashboardExpressions());
+        String all = String.join("\n", ScrapeChecks.dashboardExpressions());
         for (LoopMeters meter : LoopMeters.values()) {
             String prometheusName = meter.getName().replace('.', '_');
             assertThat(all).as("the dashboard queries " + meter.getName()).contains(prometheusName);
@@ -127,25 +86,6 @@ class PrometheusScrapeTest {
 
     @Test
     void promtoolFindsNothingToLint(@TempDir Path dir) throws Exception {
-        String promtool = findOnPath("promtool");
-        assertThat(promtool).as("promtool is not installed: run scripts/install-tools.sh (Debian package 'prometheus')")
-                .isNotNull();
-        Path file = dir.resolve("scrape.txt");
-        Files.writeString(file, scrape);
-        Process process = new ProcessBuilder(promtool, "check", "metrics")
-                .redirectInput(file.toFile()).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("promtool finished").isTrue();
-        assertThat(process.exitValue()).as("promtool check metrics said:\n" + output + "\non:\n" + scrape).isZero();
-    }
-
-    private static String findOnPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, program);
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        return null;
+        ScrapeChecks.assertPromtoolAccepts(scrape, dir);
     }
 }

@@ -50,6 +50,6 @@ class ReadmeTest {
     @Test
     void theReadmeNamesTheJfrEventAndTheDashboard() throws IOException {
         String readme = Files.readString(Path.of("README.md"));
-        assertThat(readme).contains(BlockedLoopEvent.NAME, PrometheusScrapeTest.DASHBOARD.substring(1));
+        assertThat(readme).contains(BlockedLoopEvent.NAME, ScrapeChecks.DASHBOARD.substring(1));
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.weft.loop.core.EventLoop;
+import io.weft.loop.metrics.ScrapeChecks;
 import io.weft.loop.metrics.LoopWatchdog;
 import io.weft.samples.SampleLauncher;
 import io.weft.samples.ServerOptions;
@@ -11,19 +12,15 @@ import io.weft.samples.UsageException;
 import io.weft.samples.http.HttpConfig;
 import io.weft.samples.http.HttpServer;
 import io.weft.samples.http.Router;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
@@ -31,7 +28,6 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -45,9 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SampleMetricsTest {
-    private static final String DASHBOARD = "/io/weft/loop/metrics/grafana-dashboard.json";
-    private static final Pattern EXPR = Pattern.compile("\"expr\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
-    private static final Pattern METRIC = Pattern.compile("\\bweft_[a-z0-9_]+");
     private static final Pattern BLOCKED_LOOP = Pattern.compile("blocked loop '([^']+)' for 300 ms\n");
 
     private SampleMetrics metrics;
@@ -119,37 +112,13 @@ class SampleMetricsTest {
         return response.body();
     }
 
-    /** The weft_ metric names in the dashboard's {@code expr} fields. */
-    private static Set<String> dashboardMetrics() throws IOException {
-        String json;
-        try (InputStream in = SampleMetricsTest.class.getResourceAsStream(DASHBOARD)) {
-            assertThat(in).as(DASHBOARD + " on the class path (from loop-metrics)").isNotNull();
-            json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        Set<String> names = new TreeSet<>();
-        Matcher expr = EXPR.matcher(json);
-        while (expr.find()) {
-            Matcher metric = METRIC.matcher(expr.group(1));
-            while (metric.find()) {
-                names.add(metric.group());
-            }
-        }
-        return names;
-    }
-
-    /** Every series name in a scrape: the text before a '{' or ' '. */
-    private static Set<String> seriesNames(String scrape) {
-        return scrape.lines().filter(l -> !l.startsWith("#") && !l.isBlank())
-                .map(l -> l.split("[{ ]", 2)[0]).collect(Collectors.toCollection(TreeSet::new));
-    }
-
     @Test
     void metricsServesEverySeriesTheDashboardQueries() throws Exception {
         start();
-        Set<String> queried = dashboardMetrics();
+        Set<String> queried = ScrapeChecks.dashboardMetrics();
         assertThat(queried).hasSizeGreaterThanOrEqualTo(10);
         String scrape = scrape();
-        assertThat(seriesNames(scrape)).as("series in the scrape:\n" + scrape).containsAll(queried);
+        assertThat(ScrapeChecks.seriesNames(scrape)).as("series in the scrape:\n" + scrape).containsAll(queried);
         for (EventLoop loop : running.group()) {
             assertThat(scrape).contains("weft_loop_iterations_total{loop=\"" + loop.name() + "\"}");
         }
@@ -158,19 +127,9 @@ class SampleMetricsTest {
 
     @Test
     void theScrapePassesPromtoolCheckMetrics(@TempDir Path dir) throws Exception {
-        String promtool = findOnPath("promtool");
-        assertThat(promtool).as("promtool is not installed: run scripts/install-tools.sh test (Debian package "
-                + "'prometheus')").isNotNull();
         start();
         get("/"); // some traffic, so the connection counters move
-        String scrape = scrape();
-        Path file = dir.resolve("scrape.txt");
-        Files.writeString(file, scrape);
-        Process process = new ProcessBuilder(promtool, "check", "metrics")
-                .redirectInput(file.toFile()).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("promtool finished").isTrue();
-        assertThat(process.exitValue()).as("promtool check metrics said:\n" + output).isZero();
+        ScrapeChecks.assertPromtoolAccepts(scrape(), dir);
     }
 
     @Test
@@ -264,15 +223,5 @@ class SampleMetricsTest {
         }
         assertThat(ServerOptions.usage("http")).contains("--no-metrics").contains("--blocked-threshold")
                 .contains("--demo-blocking");
-    }
-
-    private static String findOnPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, program);
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        return null;
     }
 }
