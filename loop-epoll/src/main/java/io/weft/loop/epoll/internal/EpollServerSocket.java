@@ -12,6 +12,7 @@ final class EpollServerSocket implements ServerSocketHandle {
     private static final int ACCEPT_FLAGS = SocketCalls.SOCK_NONBLOCK | SocketCalls.SOCK_CLOEXEC;
 
     private final int fd;
+    private final SocketScratch scratch = new SocketScratch();
     private final PollSource source;
     private final TcpOptions options;
     private boolean closed;
@@ -38,7 +39,7 @@ final class EpollServerSocket implements ServerSocketHandle {
         if (closed) {
             throw new IOException("listening socket fd=" + fd + " is closed");
         }
-        SocketScratch s = SocketScratch.current();
+        SocketScratch s = scratch;
         int accepted = SocketCalls.accept4(s.errno, fd, ACCEPT_FLAGS);
         if (accepted < 0) {
             if (accepted == -Errno.EAGAIN) {
@@ -53,7 +54,7 @@ final class EpollServerSocket implements ServerSocketHandle {
             FdCalls.close(s.errno, accepted);
             throw e;
         }
-        return new EpollSocket(accepted, null, true);
+        return new EpollSocket(accepted, new SocketScratch(), null, true);
     }
 
     @Override
@@ -62,7 +63,7 @@ final class EpollServerSocket implements ServerSocketHandle {
             throw new IOException("listening socket fd=" + fd + " is closed");
         }
         if (local == null) {
-            local = SocketFds.localAddress(fd);
+            local = SocketFds.localAddress(scratch, fd);
         }
         return local;
     }
@@ -73,7 +74,7 @@ final class EpollServerSocket implements ServerSocketHandle {
             return;
         }
         closed = true;
-        SocketFds.close(fd);
+        SocketFds.close(scratch, fd);
     }
 
     @Override

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import io.weft.loop.core.spi.PollSource;
 import io.weft.loop.core.spi.SocketHandle;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
@@ -12,21 +13,26 @@ import java.nio.ReadOnlyBufferException;
 /**
  * A connected or connecting TCP socket fd. Loop thread only, like every {@link SocketHandle}.
  *
- * <p>Direct buffers are read and written in place: their addresses go into the thread's iovecs, so
- * the kernel copies straight to or from them. A heap buffer goes through the thread's bounce buffer,
- * at most {@link SocketScratch#BOUNCE_SIZE} bytes per call. Once closed, every call fails rather than
- * touch an fd number the process may have reused.
+ * <p>Buffers are read and written in place, direct and heap alike, so the kernel copies straight
+ * to or from them. Direct buffers go through the socket's own iovecs ({@link SocketScratch}), several
+ * in one gather write; a buffer of a closed arena fails with {@link IllegalStateException}. A heap
+ * buffer is passed to the call itself ({@code recv}, {@code send}), which pins it for the call; it
+ * ends a gather write, and the buffers after it go in the next call. No call allocates native memory or touches another socket's, so nothing in a
+ * call can park the virtual thread making it. Once closed, every call fails rather than touch an fd
+ * number the process may have reused.
  */
 final class EpollSocket implements SocketHandle {
     private final int fd;
+    private final SocketScratch scratch;
     private final PollSource source;
     private boolean connected;
     private boolean closed;
     private InetSocketAddress remote;
     private InetSocketAddress local;
 
-    EpollSocket(int fd, InetSocketAddress remote, boolean connected) {
+    EpollSocket(int fd, SocketScratch scratch, InetSocketAddress remote, boolean connected) {
         this.fd = fd;
+        this.scratch = scratch;
         this.source = PollSource.ofFd(fd);
         this.remote = remote;
         this.connected = connected;
@@ -48,7 +54,7 @@ final class EpollSocket implements SocketHandle {
         if (connected) {
             return true;
         }
-        SocketScratch s = SocketScratch.current();
+        SocketScratch s = scratch;
         int r = SocketCalls.getIntOption(s.errno, fd, SocketCalls.SOL_SOCKET, SocketCalls.SO_ERROR, s.intValue);
         if (r < 0) {
             throw Errno.socketException("getsockopt(fd=" + fd + ", SO_ERROR)", -r);
@@ -76,19 +82,16 @@ final class EpollSocket implements SocketHandle {
             throw new ReadOnlyBufferException();
         }
         int position = dst.position();
-        int space = dst.limit() - position;
-        if (space == 0) {
+        if (position == dst.limit()) {
             return 0;
         }
-        SocketScratch s = SocketScratch.current();
-        boolean direct = dst.isDirect();
-        if (direct) {
-            s.iovec(0, s.address(dst), space);
-        } else {
-            space = Math.min(space, SocketScratch.BOUNCE_SIZE);
-            s.iovec(0, s.bounceAddress, space);
+        long n;
+        if (dst.isDirect()) {
+            scratch.iovec(0, scratch.address(dst), dst.limit() - position);
+            n = SocketCalls.readv(scratch.errno, fd, scratch.iovecs, 1);
+        } else { // the segment spans position..limit
+            n = SocketCalls.recv(scratch.errno, fd, MemorySegment.ofBuffer(dst));
         }
-        long n = SocketCalls.readv(s.errno, fd, s.iovecs, 1);
         if (n <= 0) {
             if (n == 0) {
                 return -1;
@@ -96,57 +99,35 @@ final class EpollSocket implements SocketHandle {
             if (n == -Errno.EAGAIN) {
                 return 0;
             }
-            throw Errno.socketException("readv(fd=" + fd + ")", (int) -n);
+            throw Errno.socketException((dst.isDirect() ? "readv(fd=" : "recv(fd=") + fd + ")", (int) -n);
         }
-        int read = (int) n;
-        if (!direct) {
-            dst.put(position, s.bounceBuffer, 0, read);
-        }
-        dst.position(position + read);
-        return read;
+        dst.position(position + (int) n);
+        return (int) n;
     }
 
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         ensureOpen();
-        SocketScratch s = SocketScratch.current();
-        int count = 0;
-        int bounced = 0;
         int end = offset + length;
-        for (int i = offset; i < end && count < SocketScratch.IOV_COUNT; i++) {
-            ByteBuffer src = srcs[i];
-            int remaining = src.remaining();
-            if (remaining == 0) {
-                continue;
-            }
-            if (src.isDirect()) {
-                s.iovec(count++, s.address(src), remaining);
-                continue;
-            }
-            int n = Math.min(remaining, SocketScratch.BOUNCE_SIZE - bounced);
-            if (n == 0) {
-                break;
-            }
-            s.bounceBuffer.put(bounced, src, src.position(), n);
-            s.iovec(count++, s.bounceAddress + bounced, n);
-            bounced += n;
-            if (n < remaining) {
-                break; // the rest of this buffer next time: the positions must advance in order
-            }
+        int first = offset;
+        while (first < end && !srcs[first].hasRemaining()) {
+            first++;
         }
-        if (count == 0) {
+        if (first == end) {
             return 0;
         }
-        s.iovecCount(count);
-        long written = SocketCalls.sendmsg(s.errno, fd, s.msghdr);
+        int gathered = gather(srcs, first, end);
+        long written = gathered > 0
+                ? SocketCalls.sendmsg(scratch.errno, fd, scratch.msghdr)
+                : SocketCalls.send(scratch.errno, fd, MemorySegment.ofBuffer(srcs[first]));
         if (written < 0) {
             if (written == -Errno.EAGAIN) {
                 return 0;
             }
-            throw Errno.socketException("sendmsg(fd=" + fd + ")", (int) -written);
+            throw Errno.socketException((gathered > 0 ? "sendmsg(fd=" : "send(fd=") + fd + ")", (int) -written);
         }
         long left = written;
-        for (int i = offset; i < end && left > 0; i++) {
+        for (int i = first; i < end && left > 0; i++) {
             ByteBuffer src = srcs[i];
             int n = (int) Math.min(src.remaining(), left);
             src.position(src.position() + n);
@@ -155,11 +136,31 @@ final class EpollSocket implements SocketHandle {
         return written;
     }
 
+    /**
+     * Points the iovecs at the direct buffers from {@code srcs[first]} on, up to the first heap
+     * buffer (a heap buffer has no address the kernel may keep: the GC moves it) or {@link
+     * SocketScratch#IOV_COUNT}; returns how many. None means {@code srcs[first]} is a heap buffer, sent
+     * alone, in place.
+     */
+    private int gather(ByteBuffer[] srcs, int first, int end) {
+        int count = 0;
+        for (int i = first; i < end && count < SocketScratch.IOV_COUNT; i++) {
+            ByteBuffer src = srcs[i];
+            if (!src.isDirect()) {
+                break;
+            }
+            if (src.hasRemaining()) {
+                scratch.iovec(count++, scratch.address(src), src.remaining());
+            }
+        }
+        scratch.iovecCount(count);
+        return count;
+    }
+
     @Override
     public void shutdownOutput() throws IOException {
         ensureOpen();
-        SocketScratch s = SocketScratch.current();
-        int r = SocketCalls.shutdown(s.errno, fd, SocketCalls.SHUT_WR);
+        int r = SocketCalls.shutdown(scratch.errno, fd, SocketCalls.SHUT_WR);
         if (r < 0) {
             throw Errno.socketException("shutdown(fd=" + fd + ", SHUT_WR)", -r);
         }
@@ -169,7 +170,7 @@ final class EpollSocket implements SocketHandle {
     public InetSocketAddress localAddress() throws IOException {
         ensureOpen();
         if (local == null) {
-            local = SocketFds.localAddress(fd);
+            local = SocketFds.localAddress(scratch, fd);
         }
         return local;
     }
@@ -178,7 +179,7 @@ final class EpollSocket implements SocketHandle {
     public InetSocketAddress remoteAddress() throws IOException {
         ensureOpen();
         if (remote == null || !connected) {
-            remote = SocketFds.remoteAddress(fd);
+            remote = SocketFds.remoteAddress(scratch, fd);
         }
         return remote;
     }
@@ -189,7 +190,7 @@ final class EpollSocket implements SocketHandle {
             return;
         }
         closed = true;
-        SocketFds.close(fd);
+        SocketFds.close(scratch, fd);
     }
 
     private void ensureOpen() throws IOException {

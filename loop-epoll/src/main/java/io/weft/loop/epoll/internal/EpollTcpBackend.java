@@ -14,8 +14,8 @@ import java.util.Objects;
 /**
  * TCP over raw socket fds, for the epoll poller: every socket is made with {@code SOCK_NONBLOCK |
  * SOCK_CLOEXEC}, watched as {@code PollSource.ofFd(fd)}, and read and written between the kernel and
- * the caller's direct buffers with no copy (heap buffers go through a per-thread bounce buffer).
- * Stateless; all native memory is per thread ({@link SocketScratch}).
+ * the caller's buffers with no copy. Stateless; each socket owns its native memory ({@link
+ * SocketScratch}).
  */
 public final class EpollTcpBackend implements TcpBackend {
     public static final EpollTcpBackend INSTANCE = new EpollTcpBackend();
@@ -38,7 +38,7 @@ public final class EpollTcpBackend implements TcpBackend {
     public ServerSocketHandle listen(InetSocketAddress address, TcpOptions options, boolean reusePort)
             throws IOException {
         check(address, options);
-        SocketScratch s = SocketScratch.current();
+        SocketScratch s = new SocketScratch();
         int fd = open(s, address);
         try {
             if (options.reuseAddress()) {
@@ -70,7 +70,7 @@ public final class EpollTcpBackend implements TcpBackend {
     @Override
     public SocketHandle connect(InetSocketAddress address, TcpOptions options) throws IOException {
         check(address, options);
-        SocketScratch s = SocketScratch.current();
+        SocketScratch s = new SocketScratch();
         int fd = open(s, address);
         try {
             applyOptions(s, fd, options);
@@ -81,7 +81,7 @@ public final class EpollTcpBackend implements TcpBackend {
             if (r < 0 && r != -Errno.EINPROGRESS && r != -Errno.EINTR) {
                 throw Errno.connectException("connect(fd=" + fd + ", " + SocketCalls.format(address) + ")", -r);
             }
-            return new EpollSocket(fd, address, r == 0);
+            return new EpollSocket(fd, s, address, r == 0);
         } catch (IOException | RuntimeException e) {
             FdCalls.close(s.errno, fd);
             throw e;

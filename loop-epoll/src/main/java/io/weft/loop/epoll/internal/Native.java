@@ -47,6 +47,18 @@ public final class Native {
         return LINKER.downcallHandle(address, descriptor, CAPTURE_ERRNO);
     }
 
+    /**
+     * As {@link #downcall}, for a short call that never blocks (a non-blocking socket's {@code recv}
+     * or {@code send}): made without a thread-state transition, and its buffer argument may be a heap
+     * segment ({@link Linker.Option#critical critical}, heap access allowed). The linker keeps every
+     * segment argument's scope alive for the call and refuses a closed one.
+     */
+    static MethodHandle downcallCritical(String symbol, FunctionDescriptor descriptor) {
+        MemorySegment address = find(symbol)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol '" + symbol + "'"));
+        return LINKER.downcallHandle(address, descriptor, CAPTURE_ERRNO, Linker.Option.critical(true));
+    }
+
     /** A handle to {@code symbol}, or null if libc has no such symbol. */
     static MethodHandle downcallIfPresent(String symbol, FunctionDescriptor descriptor) {
         return find(symbol).map(address -> LINKER.downcallHandle(address, descriptor, CAPTURE_ERRNO)).orElse(null);

@@ -21,7 +21,7 @@ import java.nio.ByteOrder;
 
 /**
  * The socket family: {@code socket}, {@code setsockopt}, {@code getsockopt}, {@code bind}, {@code
- * listen}, {@code accept4}, {@code connect}, {@code readv}, {@code sendmsg}, {@code shutdown},
+ * listen}, {@code accept4}, {@code connect}, {@code readv}, {@code recv}, {@code send}, {@code sendmsg}, {@code shutdown},
  * {@code getsockname}, {@code getpeername}. Each call returns its result, or {@code -errno}; all but
  * {@code connect} retry EINTR themselves (an interrupted non-blocking connect goes on in the
  * background, connect(2), so it is returned for the caller to treat as in progress).
@@ -122,6 +122,10 @@ public final class SocketCalls {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle READV = Native.downcall("readv",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle RECV = Native.downcallCritical("recv",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle SEND = Native.downcallCritical("send",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SENDMSG = Native.downcall("sendmsg",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SHUTDOWN = Native.downcall("shutdown",
@@ -221,6 +225,38 @@ public final class SocketCalls {
             long r;
             do { // EINTR: a signal interrupted the call; make it again
                 r = Native.result((long) READV.invokeExact(errno, fd, iovecs, count), errno);
+            } while (r == Native.AGAIN);
+            return r;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /**
+     * Reads into {@code buffer} (native or heap: the call is {@linkplain Native#downcallCritical
+     * critical}); 0 at end of stream, {@code -EAGAIN} when nothing is there.
+     */
+    public static long recv(MemorySegment errno, int fd, MemorySegment buffer) {
+        try {
+            long r;
+            do { // EINTR: a signal interrupted the call; make it again
+                r = Native.result((long) RECV.invokeExact(errno, fd, buffer, buffer.byteSize(), 0), errno);
+            } while (r == Native.AGAIN);
+            return r;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /**
+     * Writes {@code buffer} (native or heap), with {@link #MSG_NOSIGNAL} as {@link #sendmsg}; {@code
+     * -EAGAIN} when nothing fits.
+     */
+    public static long send(MemorySegment errno, int fd, MemorySegment buffer) {
+        try {
+            long r;
+            do { // EINTR: a signal interrupted the call; make it again
+                r = Native.result((long) SEND.invokeExact(errno, fd, buffer, buffer.byteSize(), MSG_NOSIGNAL), errno);
             } while (r == Native.AGAIN);
             return r;
         } catch (Throwable t) {

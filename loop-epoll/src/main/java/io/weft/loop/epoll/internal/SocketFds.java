@@ -5,15 +5,15 @@ import java.net.InetSocketAddress;
 
 /**
  * What the listening and the connected socket handles do alike with their fd: read back an
- * address, close. Each failure is an {@link IOException} naming the call and the fd.
+ * address, close, in the handle's own {@link SocketScratch}. Each failure is an {@link IOException}
+ * naming the call and the fd.
  */
 final class SocketFds {
     private SocketFds() {
     }
 
     /** The address the socket is bound to ({@code getsockname}). */
-    static InetSocketAddress localAddress(int fd) throws IOException {
-        SocketScratch s = SocketScratch.current();
+    static InetSocketAddress localAddress(SocketScratch s, int fd) throws IOException {
         int r = SocketCalls.getsockname(s.errno, fd, s.sockaddr, s.socklen);
         if (r < 0) {
             throw Errno.socketException("getsockname(fd=" + fd + ")", -r);
@@ -22,8 +22,7 @@ final class SocketFds {
     }
 
     /** The peer's address ({@code getpeername}). */
-    static InetSocketAddress remoteAddress(int fd) throws IOException {
-        SocketScratch s = SocketScratch.current();
+    static InetSocketAddress remoteAddress(SocketScratch s, int fd) throws IOException {
         int r = SocketCalls.getpeername(s.errno, fd, s.sockaddr, s.socklen);
         if (r < 0) {
             throw Errno.socketException("getpeername(fd=" + fd + ")", -r);
@@ -32,8 +31,8 @@ final class SocketFds {
     }
 
     /** Closes the fd once; the caller keeps the flag that makes a second close a no-op. */
-    static void close(int fd) throws IOException {
-        int r = FdCalls.close(SocketScratch.current().errno, fd);
+    static void close(SocketScratch s, int fd) throws IOException {
+        int r = FdCalls.close(s.errno, fd);
         if (r < 0) {
             throw Errno.exception("close(fd=" + fd + ")", -r);
         }

@@ -4,70 +4,87 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 
 /**
- * The native memory one thread's socket calls work in: errno, an iovec array and the {@code msghdr}
- * that points to it, a bounce buffer for heap {@link ByteBuffer}s, room for a socket address and an
- * option value. Sockets of one backend are used from several loop threads, so each thread gets its
- * own ({@link #current()}); allocated once per thread, freed by the GC with it (an automatic arena).
+ * The native memory one socket's calls work in: errno, an iovec array and the {@code msghdr} that
+ * points to it, room for a socket address and an option value (about 0.5 KiB). Each socket owns one,
+ * made with the socket, so what a connection costs natively does not depend on which thread (a loop
+ * thread, a virtual thread carried by it, a pool's virtual thread) calls it.
+ *
+ * <p><b>The scratch rule.</b> Socket calls are made by virtual threads that a loop carries, between
+ * which the loop runs other connections' code. A scratch shared by two sockets, or made lazily on the
+ * first call of a thread, would let that call park (native allocation takes locks and may wait for
+ * the GC) in the middle of a write whose gather array the loop then reuses for another connection.
+ * So a socket's scratch exists before its first call, a call allocates no native memory, and no
+ * scratch is ever shared between sockets: nothing in a socket call can yield.
+ *
+ * <p>Allocated from an automatic arena: freed by the GC with its socket. Loop thread only, like the
+ * socket; the cold calls of the backend (listen, connect, accept) make their own.
  */
 final class SocketScratch {
-    /** iovecs per gather write: the loop hands at most 64 chunks (NetLoopState.MAX_GATHER) at once. */
-    static final int IOV_COUNT = 64;
-    /** Bounce buffer size: a heap buffer is read or written at most this much per call. */
-    static final int BOUNCE_SIZE = 64 * 1024;
-
-    private static final ThreadLocal<SocketScratch> CURRENT = ThreadLocal.withInitial(SocketScratch::new);
+    /**
+     * iovecs per gather write: 16 of the loop's 16 KiB chunks are 256 KiB per call, more than a
+     * socket's send buffer usually takes at once; what is left goes in the next call.
+     */
+    static final int IOV_COUNT = 16;
 
     final MemorySegment errno;
     final MemorySegment iovecs;
     final MemorySegment msghdr;
-    final MemorySegment bounce;
-    final ByteBuffer bounceBuffer;
-    final long bounceAddress;
     final MemorySegment sockaddr;
     final MemorySegment socklen;
     final MemorySegment intValue;
 
-    private SocketScratch() {
+    SocketScratch() {
         Arena arena = Arena.ofAuto();
         errno = Native.newErrnoSegment(arena);
         iovecs = arena.allocate(SocketCalls.IOVEC, IOV_COUNT);
         msghdr = arena.allocate(SocketCalls.MSGHDR);
         msghdr.set(JAVA_LONG, SocketCalls.MSG_IOV_OFFSET, iovecs.address());
-        bounce = arena.allocate(BOUNCE_SIZE, 64);
-        bounceBuffer = bounce.asByteBuffer();
-        bounceAddress = bounce.address();
         sockaddr = arena.allocate(SocketCalls.SOCKADDR_STORAGE_SIZE, 8);
         socklen = arena.allocate(8, 8);
         intValue = arena.allocate(8, 8);
     }
 
-    /** Direct buffers whose base address is known, by identity hash; see {@link #address}. */
-    private final ByteBuffer[] knownBuffers = new ByteBuffer[ADDRESS_CACHE];
+    /** Direct buffers whose base address is known, held weakly; see {@link #address}. */
+    private final WeakReference<?>[] knownBuffers = new WeakReference<?>[ADDRESS_CACHE];
+    private final WeakReference<?>[] knownScopes = new WeakReference<?>[ADDRESS_CACHE];
     private final long[] knownBases = new long[ADDRESS_CACHE];
-    private static final int ADDRESS_CACHE = 512;
+    private int nextVictim;
+    private static final int ADDRESS_CACHE = 4;
 
     /**
-     * The address of {@code direct}'s position. {@code MemorySegment.ofBuffer} allocates a session
-     * object per call that escape analysis does not always remove on the loop's path (seen with
-     * JFR: 32 bytes per echo round trip), so the base address of each buffer is kept in a small
-     * direct-mapped cache: the loop's buffers (its read buffer, its pool of outbound chunks) are
-     * few and long-lived. A miss costs one {@code ofBuffer}; the cache holds the buffers it knows.
+     * The address of {@code direct}'s position, for an iovec. {@code MemorySegment.ofBuffer} allocates
+     * a segment and a scope per call, so the base addresses of the few buffers a socket meets (its
+     * loop's read buffer, the pooled outbound chunks it is writing) are kept in a small cache,
+     * searched whole and refilled round-robin. The cache holds each buffer and its segment's scope
+     * weakly: it keeps no buffer alive, and once the GC takes a scope object (a plain direct
+     * buffer's is made per {@code ofBuffer} call) the next call looks the address up again. An entry
+     * is used only while its scope is alive, so a buffer whose arena was closed is refused, never read
+     * into or sent from freed memory.
+     *
+     * @throws IllegalStateException if {@code direct} belongs to a closed arena
      */
     long address(ByteBuffer direct) {
-        int slot = System.identityHashCode(direct) & (ADDRESS_CACHE - 1);
-        if (knownBuffers[slot] != direct) {
-            knownBases[slot] = MemorySegment.ofBuffer(direct).address() - direct.position();
-            knownBuffers[slot] = direct;
+        for (int i = 0; i < ADDRESS_CACHE; i++) {
+            WeakReference<?> known = knownBuffers[i];
+            if (known != null && known.get() == direct && knownScopes[i].get() instanceof MemorySegment.Scope scope
+                    && scope.isAlive()) {
+                return knownBases[i] + direct.position();
+            }
         }
-        return knownBases[slot] + direct.position();
-    }
-
-    /** This thread's scratch. */
-    static SocketScratch current() {
-        return CURRENT.get();
+        MemorySegment segment = MemorySegment.ofBuffer(direct);
+        if (!segment.scope().isAlive()) {
+            throw new IllegalStateException("the buffer's arena is closed: " + direct);
+        }
+        int slot = nextVictim;
+        nextVictim = (slot + 1) & (ADDRESS_CACHE - 1);
+        knownBuffers[slot] = new WeakReference<>(direct);
+        knownScopes[slot] = new WeakReference<>(segment.scope());
+        knownBases[slot] = segment.address() - direct.position();
+        return segment.address();
     }
 
     /** Points iovec {@code i} at {@code length} bytes from {@code address}. */

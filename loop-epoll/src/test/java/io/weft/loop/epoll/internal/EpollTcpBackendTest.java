@@ -175,7 +175,7 @@ class EpollTcpBackendTest {
         // EPIPE instead of SIGPIPE (which HotSpot also catches and ignores, see below).
         assertThatThrownBy(() -> server.write(new ByteBuffer[] {ByteBuffer.wrap(new byte[] {1})}, 0, 1))
                 .isInstanceOf(PeerResetException.class)
-                .hasMessageMatching("sendmsg\\(fd=\\d+\\): (EPIPE \\(Broken pipe\\)|ECONNRESET .*)");
+                .hasMessageMatching("send\\(fd=\\d+\\): (EPIPE \\(Broken pipe\\)|ECONNRESET .*)");
         assertThat(sigpipeIsCaughtOrIgnored()).as("the JVM handles SIGPIPE (SigCgt or SigIgn bit 13)").isTrue();
     }
 
@@ -208,11 +208,18 @@ class EpollTcpBackendTest {
         ByteBuffer empty = ByteBuffer.allocate(0);
         ByteBuffer readOnly = ByteBuffer.wrap(bytes("ef")).asReadOnlyBuffer();
         ByteBuffer[] srcs = {ByteBuffer.allocate(1), direct, heap, empty, readOnly};
-        assertThat(pair.client.write(srcs, 1, 4)).isEqualTo(6);
+        // A heap buffer ends a gather write (the GC may move it, so it is never in an iovec)...
+        assertThat(pair.client.write(srcs, 1, 4)).isEqualTo(2);
+        assertThat(direct.hasRemaining()).isFalse();
+        assertThat(heap.position()).isZero();
+        // ...and is then written alone, in place; an empty buffer is skipped.
+        assertThat(pair.client.write(srcs, 1, 4)).isEqualTo(2);
+        assertThat(pair.client.write(srcs, 1, 4)).isEqualTo(2);
+        assertThat(pair.client.write(srcs, 1, 4)).isZero();
         assertThat(direct.hasRemaining() || heap.hasRemaining() || readOnly.hasRemaining()).isFalse();
         assertThat(srcs[0].position()).as("outside the range: untouched").isZero();
 
-        ByteBuffer into = ByteBuffer.allocate(10).position(1); // a heap target goes through the bounce buffer
+        ByteBuffer into = ByteBuffer.allocate(10).position(1); // a heap target is read into in place
         readExactly(pair.server, into, 6);
         assertThat(new String(into.array(), 1, 6, StandardCharsets.US_ASCII)).isEqualTo("abcdef");
 
@@ -256,42 +263,35 @@ class EpollTcpBackendTest {
         assertThat(read).isEqualTo(written);
     }
 
+    /**
+     * Direct buffers (the loop's read buffer and outbound chunks) cost nothing per call. A heap
+     * buffer is passed to the call as a segment made per call (a few dozen bytes of young garbage)
+     * instead of being copied through a native bounce buffer; only the direct path is the loop's.
+     */
     @Test
-    void readsAndWritesAllocateNothingOnTheHeapOnceWarm() throws IOException {
+    void directReadsAndWritesAllocateNothingOnTheHeapOnceWarm() throws IOException {
         Pair pair = pair(loopback());
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         ByteBuffer a = ByteBuffer.allocateDirect(512);
         ByteBuffer b = ByteBuffer.allocateDirect(512);
         ByteBuffer[] gather = {a, b};
         ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
-        ByteBuffer heapOut = ByteBuffer.allocate(1024);
-        ByteBuffer heapIn = ByteBuffer.allocate(64 * 1024);
-        ByteBuffer[] heapGather = {heapOut};
         double bestDirect = Double.MAX_VALUE;
-        double bestHeap = Double.MAX_VALUE;
         double nanosPerPair = Double.MAX_VALUE;
-        for (int round = 0; round < 30 && (bestDirect >= 1 || bestHeap >= 1); round++) {
+        for (int round = 0; round < 30 && bestDirect >= 1; round++) {
             for (int i = 0; i < 5_000; i++) {
                 echo(pair, gather, in);
-                echo(pair, heapGather, heapIn);
             }
             long before = threads.getCurrentThreadAllocatedBytes();
             long start = System.nanoTime();
             for (int i = 0; i < 5_000; i++) {
                 echo(pair, gather, in);
             }
-            long middle = threads.getCurrentThreadAllocatedBytes();
             nanosPerPair = Math.min(nanosPerPair, (System.nanoTime() - start) / 5_000.0);
-            for (int i = 0; i < 5_000; i++) {
-                echo(pair, heapGather, heapIn);
-            }
-            long after = threads.getCurrentThreadAllocatedBytes();
-            bestDirect = Math.min(bestDirect, (middle - before) / 5_000.0);
-            bestHeap = Math.min(bestHeap, (after - middle) / 5_000.0);
+            bestDirect = Math.min(bestDirect, (threads.getCurrentThreadAllocatedBytes() - before) / 5_000.0);
         }
         System.out.printf("epoll tcp: a 1 KiB gather write (2 direct buffers) + its read took %.0f ns%n", nanosPerPair);
         assertThat(bestDirect).as("heap bytes per direct write + read, best round").isLessThan(1);
-        assertThat(bestHeap).as("heap bytes per heap (bounced) write + read, best round").isLessThan(1);
     }
 
     /** Writes the gather buffers whole and reads them back on the other side. */
