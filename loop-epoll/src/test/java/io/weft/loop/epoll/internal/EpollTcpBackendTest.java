@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.ConnectException;
 import java.net.Inet4Address;
@@ -292,6 +293,52 @@ class EpollTcpBackendTest {
         }
         System.out.printf("epoll tcp: a 1 KiB gather write (2 direct buffers) + its read took %.0f ns%n", nanosPerPair);
         assertThat(bestDirect).as("heap bytes per direct write + read, best round").isLessThan(1);
+    }
+
+    /**
+     * The scratch rule (issue 10, defects 1 and 2): a socket's calls work in memory the socket was
+     * made with. A call from a thread that never used a socket before allocates no native memory, so
+     * it cannot park a virtual thread halfway (native allocation takes locks) nor cost memory per
+     * thread: a hundred fresh virtual threads, one after the other, add nothing.
+     */
+    @Test
+    void socketCallsFromFreshVirtualThreadsAllocateNoNativeMemory() throws Exception {
+        Pair pair = pair(loopback());
+        ByteBuffer[] out = {ByteBuffer.allocateDirect(256)};
+        ByteBuffer in = ByteBuffer.allocateDirect(256);
+        ByteBuffer heapIn = ByteBuffer.allocate(256);
+        echo(pair, out, in);
+        BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(pool -> pool.getName().equals("direct")).findFirst().orElseThrow();
+        long before = direct.getMemoryUsed();
+        for (int i = 0; i < 100; i++) {
+            Thread thread = Thread.ofVirtual().start(() -> {
+                try {
+                    echo(pair, out, in);
+                    echo(pair, new ByteBuffer[] {ByteBuffer.allocate(100)}, heapIn);
+                    pair.server.localAddress();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            thread.join();
+        }
+        assertThat(direct.getMemoryUsed() - before).as("native bytes 100 fresh threads added by using sockets")
+                .isLessThan(4096);
+    }
+
+    @Test
+    void aBufferOfAClosedArenaIsRefusedNotReadIntoOrSentFromFreedMemory() throws IOException {
+        Pair pair = pair(loopback());
+        Arena arena = Arena.ofShared();
+        ByteBuffer buffer = arena.allocate(64).asByteBuffer();
+        echo(pair, new ByteBuffer[] {buffer}, buffer); // its address is known now
+        arena.close();
+        assertThatThrownBy(() -> pair.client.write(new ByteBuffer[] {buffer.clear()}, 0, 1))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("arena is closed");
+        pair.server.write(new ByteBuffer[] {ByteBuffer.wrap(bytes("late"))}, 0, 1);
+        assertThatThrownBy(() -> readUntilSomething(pair.client, buffer.clear()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("arena is closed");
     }
 
     /** Writes the gather buffers whole and reads them back on the other side. */
