@@ -15,7 +15,8 @@ import java.util.Locale;
 
 /**
  * The epoll family: {@code epoll_create1}, {@code epoll_ctl}, {@code epoll_pwait} and {@code
- * epoll_pwait2}. Each call returns its result, or {@code -errno} when it failed.
+ * epoll_pwait2}, and the structs they take. Each call returns its result, or {@code -errno} when it
+ * failed; {@code epoll_ctl} is made again after EINTR ({@link Native}'s convention), the waits are not.
  *
  * <p>The struct it exchanges with the kernel, from {@code <sys/epoll.h>}:
  * <pre>
@@ -94,22 +95,38 @@ public final class EpollCalls {
     }
 
     public static int create1(MemorySegment errno, int flags) {
-        try {
-            int r = (int) CREATE1.invokeExact(errno, flags);
-            return r >= 0 ? r : -Native.errno(errno);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+        return Native.call(CREATE1, errno, flags);
     }
 
-    /** {@code event} may be {@link MemorySegment#NULL} for {@link #EPOLL_CTL_DEL} (Linux 2.6.9+). */
-    public static int ctl(MemorySegment errno, int epfd, int op, int fd, MemorySegment event) {
-        try {
-            int r = (int) CTL.invokeExact(errno, epfd, op, fd, event);
-            return r >= 0 ? r : -Native.errno(errno);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+    /**
+     * {@code epoll_ctl} ADD or MOD: writes {@code events} and {@code token} (into {@code epoll_data})
+     * into {@code event}, the caller's {@link #EVENT}-sized scratch, and makes the call.
+     */
+    public static int ctl(MemorySegment errno, int epfd, int op, int fd, int events, long token, MemorySegment event) {
+        event.set(JAVA_INT, EVENTS_OFFSET, events);
+        event.set(JAVA_LONG_UNALIGNED, DATA_OFFSET, token);
+        return Native.call(CTL, errno, epfd, op, fd, event);
+    }
+
+    /** {@code epoll_ctl} DEL, which needs no event (Linux 2.6.9+). */
+    public static int delete(MemorySegment errno, int epfd, int fd) {
+        return Native.call(CTL, errno, epfd, EPOLL_CTL_DEL, fd, MemorySegment.NULL);
+    }
+
+    /** The {@code epoll_data} token of event {@code i} of the array {@code events}. */
+    public static long token(MemorySegment events, int i) {
+        return events.get(JAVA_LONG_UNALIGNED, i * EVENT_SIZE + DATA_OFFSET);
+    }
+
+    /** The {@code events} mask of event {@code i} of the array {@code events}. */
+    public static int readyMask(MemorySegment events, int i) {
+        return events.get(JAVA_INT, i * EVENT_SIZE + EVENTS_OFFSET);
+    }
+
+    /** Writes {@code nanos} (not negative) into the {@link #TIMESPEC} {@code timespec}. */
+    public static void timespec(MemorySegment timespec, long nanos) {
+        timespec.set(JAVA_LONG, 0, nanos / 1_000_000_000L);
+        timespec.set(JAVA_LONG, 8, nanos % 1_000_000_000L);
     }
 
     /** Waits up to {@code timeoutMillis} (-1: without bound); EINTR is returned, not retried. */

@@ -7,11 +7,8 @@ import static io.weft.loop.epoll.internal.EpollCalls.EPOLLOUT;
 import static io.weft.loop.epoll.internal.EpollCalls.EPOLLPRI;
 import static io.weft.loop.epoll.internal.EpollCalls.EPOLLRDHUP;
 import static io.weft.loop.epoll.internal.EpollCalls.EPOLL_CTL_ADD;
-import static io.weft.loop.epoll.internal.EpollCalls.EPOLL_CTL_DEL;
 import static io.weft.loop.epoll.internal.EpollCalls.EPOLL_CTL_MOD;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import io.weft.loop.core.spi.PollSource;
 import io.weft.loop.core.spi.Poller;
@@ -67,9 +64,8 @@ public final class EpollPoller implements Poller {
     private final MemorySegment ctlEvent;
     private final MemorySegment counter;
     private final MemorySegment sigmask;
-    // Written by the threads that call wakeup(); an auto arena, so a wakeup() racing close() never
-    // touches freed memory. Only one thread writes at a time (the wake state says so).
-    private final MemorySegment wakeErrno;
+    // Read (never written) by the threads that call wakeup(); an auto arena, so a wakeup() racing
+    // close() never touches freed memory. A waker has no errno segment to share: see EventFdCalls.add.
     private final MemorySegment wakeOne;
     private final boolean pwait2;
     private final int epfd;
@@ -94,7 +90,6 @@ public final class EpollPoller implements Poller {
         counter = arena.allocate(JAVA_LONG);
         sigmask = options.blockSigprof() ? SignalCalls.sigset(arena, SignalCalls.SIGPROF) : MemorySegment.NULL;
         Arena wakeArena = Arena.ofAuto();
-        wakeErrno = Native.newErrnoSegment(wakeArena);
         wakeOne = wakeArena.allocate(JAVA_LONG);
         wakeOne.set(JAVA_LONG, 0, 1L);
 
@@ -134,8 +129,7 @@ public final class EpollPoller implements Poller {
     private boolean hasPwait2() {
         int known = waitCall;
         if (known == 0) {
-            timespec.set(JAVA_LONG, 0, 0L);
-            timespec.set(JAVA_LONG, 8, 0L);
+            EpollCalls.timespec(timespec, 0);
             MemorySegment probe = arena.allocate(EpollCalls.EVENT);
             int r = EpollCalls.pwait2(errno, epfd, probe, 1, timespec, MemorySegment.NULL);
             known = r >= 0 ? 1 : 2;
@@ -157,16 +151,14 @@ public final class EpollPoller implements Poller {
         }
         // uv_poll_init checks the fd the same way: an ADD that the kernel refuses names the reason
         // (EBADF: not open; EPERM: a regular file or directory, which epoll cannot watch).
-        ctlEvent.set(JAVA_INT, EpollCalls.EVENTS_OFFSET, 0);
-        ctlEvent.set(JAVA_LONG_UNALIGNED, EpollCalls.DATA_OFFSET, 0L);
-        int r = EpollCalls.ctl(errno, epfd, EPOLL_CTL_ADD, fd, ctlEvent);
+        int r = EpollCalls.ctl(errno, epfd, EPOLL_CTL_ADD, fd, 0, 0L, ctlEvent);
         if (r == -Errno.EEXIST) {
             return; // watched here already, so pollable
         }
         if (r < 0) {
             throw Errno.exception("epoll_ctl(ADD, fd=" + fd + ")", -r);
         }
-        r = EpollCalls.ctl(errno, epfd, EPOLL_CTL_DEL, fd, MemorySegment.NULL);
+        r = EpollCalls.delete(errno, epfd, fd);
         if (r < 0) {
             throw Errno.exception("epoll_ctl(DEL, fd=" + fd + ")", -r);
         }
@@ -196,16 +188,14 @@ public final class EpollPoller implements Poller {
     }
 
     private void ctl(int op, int fd, int epollEvents, long token) throws IOException {
-        ctlEvent.set(JAVA_INT, EpollCalls.EVENTS_OFFSET, epollEvents);
-        ctlEvent.set(JAVA_LONG_UNALIGNED, EpollCalls.DATA_OFFSET, token);
-        int r = EpollCalls.ctl(errno, epfd, op, fd, ctlEvent);
+        int r = EpollCalls.ctl(errno, epfd, op, fd, epollEvents, token, ctlEvent);
         if (r < 0) {
             throw Errno.exception("epoll_ctl(" + EpollCalls.opName(op) + ", fd=" + fd + ")", -r);
         }
     }
 
     private void delete(int fd) throws IOException {
-        int r = EpollCalls.ctl(errno, epfd, EPOLL_CTL_DEL, fd, MemorySegment.NULL);
+        int r = EpollCalls.delete(errno, epfd, fd);
         if (r == -Errno.EBADF || r == -Errno.ENOENT) {
             // The fd was closed elsewhere, and closing it removed it from the epoll set (epoll(7)):
             // the deletion already happened.
@@ -234,14 +224,12 @@ public final class EpollPoller implements Poller {
             }
         }
         MemorySegment batch = events;
-        long size = EpollCalls.EVENT_SIZE;
         for (int i = 0; i < n; i++) {
-            long offset = i * size;
-            long token = batch.get(JAVA_LONG_UNALIGNED, offset + EpollCalls.DATA_OFFSET);
+            long token = EpollCalls.token(batch, i);
             if (token == WAKE_TOKEN) {
                 consumeWakeup();
             } else {
-                ready.add(token, toOps(batch.get(JAVA_INT, offset + EpollCalls.EVENTS_OFFSET)));
+                ready.add(token, toOps(EpollCalls.readyMask(batch, i)));
             }
         }
         if (n == maxEvents && maxEvents < MAX_EVENTS) {
@@ -260,8 +248,7 @@ public final class EpollPoller implements Poller {
         if (pwait2) {
             MemorySegment timeout = MemorySegment.NULL;
             if (timeoutNanos >= 0) {
-                timespec.set(JAVA_LONG, 0, timeoutNanos / 1_000_000_000L);
-                timespec.set(JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
+                EpollCalls.timespec(timespec, timeoutNanos);
                 timeout = timespec;
             }
             return EpollCalls.pwait2(errno, epfd, events, maxEvents, timeout, sigmask);
@@ -288,7 +275,7 @@ public final class EpollPoller implements Poller {
         if (!WAKE_STATE.compareAndSet(this, WAKE_IDLE, WAKE_PENDING)) {
             return; // a write is pending already (or the poller is closed): one is enough
         }
-        int r = EventFdCalls.add(wakeErrno, eventFd, wakeOne);
+        int r = EventFdCalls.add(eventFd, wakeOne);
         wakeupWrites.incrementAndGet();
         if (r < 0 && r != -Errno.EAGAIN) { // EAGAIN: the counter is full, so readable anyway
             throw new UncheckedIOException(Errno.exception("write(eventfd=" + eventFd + ")", -r));

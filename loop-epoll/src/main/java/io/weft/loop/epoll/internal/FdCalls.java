@@ -10,7 +10,8 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * File-descriptor basics: {@code read}, {@code write}, {@code close}, {@code pipe2}. Each call
- * returns its result, or {@code -errno}; {@code read} and {@code write} retry EINTR themselves.
+ * returns its result, or {@code -errno}; all but {@code close} are made again when EINTR interrupts
+ * them ({@link Native}'s convention).
  */
 public final class FdCalls {
     public static final int O_NONBLOCK = 0x800; // 04000
@@ -30,28 +31,12 @@ public final class FdCalls {
 
     /** Reads up to {@code buffer.byteSize()} bytes; 0 at end of file, {@code -EAGAIN} when none are ready. */
     public static long read(MemorySegment errno, int fd, MemorySegment buffer) {
-        try {
-            long r;
-            do { // EINTR: a signal interrupted the call; make it again
-                r = Native.result((long) READ.invokeExact(errno, fd, buffer, buffer.byteSize()), errno);
-            } while (r == Native.AGAIN);
-            return r;
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+        return Native.callLong(READ, errno, fd, buffer, buffer.byteSize());
     }
 
     /** Writes up to {@code buffer.byteSize()} bytes; {@code -EAGAIN} when none fit. */
     public static long write(MemorySegment errno, int fd, MemorySegment buffer) {
-        try {
-            long r;
-            do { // EINTR: a signal interrupted the call; make it again
-                r = Native.result((long) WRITE.invokeExact(errno, fd, buffer, buffer.byteSize()), errno);
-            } while (r == Native.AGAIN);
-            return r;
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+        return Native.callLong(WRITE, errno, fd, buffer, buffer.byteSize());
     }
 
     /**
@@ -69,11 +54,6 @@ public final class FdCalls {
 
     /** Opens a pipe into {@code fds} (two {@code int}s: read end, write end). */
     public static int pipe2(MemorySegment errno, MemorySegment fds, int flags) {
-        try {
-            int r = (int) PIPE2.invokeExact(errno, fds, flags);
-            return r >= 0 ? r : -Native.errno(errno);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+        return Native.call(PIPE2, errno, fds, flags);
     }
 }

@@ -17,8 +17,10 @@ import java.util.Optional;
  * <p>Handles made with {@link #downcall} capture {@code errno} into a segment passed as their first
  * argument. That segment belongs to the caller ({@link #newErrnoSegment}), never to a shared static,
  * so two threads never read each other's errno. The family classes ({@link EpollCalls}, {@link
- * EventFdCalls}, {@link FdCalls}, {@link SignalCalls}, {@link SocketCalls}) return {@code -errno} on failure, and {@link
- * Errno#exception} is the one place a failure becomes an {@code IOException}.
+ * EventFdCalls}, {@link FdCalls}, {@link SignalCalls}, {@link SocketCalls}) make their calls through
+ * the one helper of each call shape here ({@code call}, {@code callLong}), which return {@code -errno}
+ * on failure and make a call that EINTR interrupted again; {@link Errno#exception} is the one place a
+ * failure becomes an {@code IOException}.
  */
 public final class Native {
     private static final Linker LINKER = Linker.nativeLinker();
@@ -89,19 +91,195 @@ public final class Native {
         return arena.allocate(CAPTURE_LAYOUT);
     }
 
-    /** What {@link #result} returns for a call that EINTR interrupted: make the call again. */
-    public static final long AGAIN = Long.MIN_VALUE;
+    // ------------------------------------------------------------------ calls, one helper per shape
+    //
+    // The EINTR convention: a call that a signal interrupts is made again, here, so no caller ever
+    // sees EINTR. Two calls are exempt, each for a reason of its own: close (FdCalls.close: Linux
+    // frees the fd before it can be interrupted, so making it again could close another thread's
+    // new fd) and the epoll waits (EpollCalls.pwait: the poller waits again for the time left).
+    // Each helper returns the call's result, or -errno when it failed. The handles are constants
+    // where the family classes call these, so the JIT folds them in as if written out there.
 
-    /**
-     * The outcome of a call that returned {@code r} and captured errno into {@code segment}: {@code
-     * r} when it succeeded, {@code -errno} when it failed, {@link #AGAIN} when a signal interrupted it.
-     */
-    public static long result(long r, MemorySegment segment) {
-        if (r >= 0) {
-            return r;
+    /** {@code int f(int)}. */
+    static int call(MethodHandle call, MemorySegment errno, int a) {
+        try {
+            for (;;) {
+                int r = (int) call.invokeExact(errno, a);
+                if (r >= 0 || errno(errno) != Errno.EINTR) {
+                    return r >= 0 ? r : -errno(errno);
+                }
+            }
+        } catch (Throwable t) {
+            throw unexpected(t);
         }
-        int e = errno(segment);
-        return e == Errno.EINTR ? AGAIN : -e;
+    }
+
+    /** {@code int f(int, int)}. */
+    static int call(MethodHandle call, MemorySegment errno, int a, int b) {
+        try {
+            for (;;) {
+                int r = (int) call.invokeExact(errno, a, b);
+                if (r >= 0 || errno(errno) != Errno.EINTR) {
+                    return r >= 0 ? r : -errno(errno);
+                }
+            }
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code int f(int, int, int)}. */
+    static int call(MethodHandle call, MemorySegment errno, int a, int b, int c) {
+        try {
+            for (;;) {
+                int r = (int) call.invokeExact(errno, a, b, c);
+                if (r >= 0 || errno(errno) != Errno.EINTR) {
+                    return r >= 0 ? r : -errno(errno);
+                }
+            }
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code int f(void *, int)}. */
+    static int call(MethodHandle call, MemorySegment errno, MemorySegment a, int b) {
+        try {
+            for (;;) {
+                int r = (int) call.invokeExact(errno, a, b);
+                if (r >= 0 || errno(errno) != Errno.EINTR) {
+                    return r >= 0 ? r : -errno(errno);
+                }
+            }
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code int f(int, void *, int)}. */
+    static int call(MethodHandle call, MemorySegment errno, int a, MemorySegment b, int c) {
+        try {
+            for (;;) {
+                int r = (int) call.invokeExact(errno, a, b, c);
+                if (r >= 0 || errno(errno) != Errno.EINTR) {
+                    return r >= 0 ? r : -errno(errno);
+                }
+            }
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code int f(int, void *, void *)}. */
+    static int call(MethodHandle call, MemorySegment errno, int a, MemorySegment b, MemorySegment c) {
+        try {
+            for (;;) {
+                int r = (int) call.invokeExact(errno, a, b, c);
+                if (r >= 0 || errno(errno) != Errno.EINTR) {
+                    return r >= 0 ? r : -errno(errno);
+                }
+            }
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code int f(int, void *, void *, int)}. */
+    static int call(MethodHandle call, MemorySegment errno, int a, MemorySegment b, MemorySegment c, int d) {
+        try {
+            for (;;) {
+                int r = (int) call.invokeExact(errno, a, b, c, d);
+                if (r >= 0 || errno(errno) != Errno.EINTR) {
+                    return r >= 0 ? r : -errno(errno);
+                }
+            }
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code int f(int, int, int, void *)}. */
+    static int call(MethodHandle call, MemorySegment errno, int a, int b, int c, MemorySegment d) {
+        try {
+            for (;;) {
+                int r = (int) call.invokeExact(errno, a, b, c, d);
+                if (r >= 0 || errno(errno) != Errno.EINTR) {
+                    return r >= 0 ? r : -errno(errno);
+                }
+            }
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code int f(int, int, int, void *, int)}. */
+    static int call(MethodHandle call, MemorySegment errno, int a, int b, int c, MemorySegment d, int e) {
+        try {
+            for (;;) {
+                int r = (int) call.invokeExact(errno, a, b, c, d, e);
+                if (r >= 0 || errno(errno) != Errno.EINTR) {
+                    return r >= 0 ? r : -errno(errno);
+                }
+            }
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code int f(int, int, int, void *, void *)}. */
+    static int call(MethodHandle call, MemorySegment errno, int a, int b, int c, MemorySegment d, MemorySegment e) {
+        try {
+            for (;;) {
+                int r = (int) call.invokeExact(errno, a, b, c, d, e);
+                if (r >= 0 || errno(errno) != Errno.EINTR) {
+                    return r >= 0 ? r : -errno(errno);
+                }
+            }
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code ssize_t f(int, void *, int)}. */
+    static long callLong(MethodHandle call, MemorySegment errno, int a, MemorySegment b, int c) {
+        try {
+            for (;;) {
+                long r = (long) call.invokeExact(errno, a, b, c);
+                if (r >= 0 || errno(errno) != Errno.EINTR) {
+                    return r >= 0 ? r : -errno(errno);
+                }
+            }
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code ssize_t f(int, void *, size_t)}. */
+    static long callLong(MethodHandle call, MemorySegment errno, int a, MemorySegment b, long c) {
+        try {
+            for (;;) {
+                long r = (long) call.invokeExact(errno, a, b, c);
+                if (r >= 0 || errno(errno) != Errno.EINTR) {
+                    return r >= 0 ? r : -errno(errno);
+                }
+            }
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code ssize_t f(int, void *, size_t, int)}. */
+    static long callLong(MethodHandle call, MemorySegment errno, int a, MemorySegment b, long c, int d) {
+        try {
+            for (;;) {
+                long r = (long) call.invokeExact(errno, a, b, c, d);
+                if (r >= 0 || errno(errno) != Errno.EINTR) {
+                    return r >= 0 ? r : -errno(errno);
+                }
+            }
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
     }
 
     /** The errno the last call that used {@code segment} captured. */

@@ -22,9 +22,9 @@ import java.nio.ByteOrder;
 /**
  * The socket family: {@code socket}, {@code setsockopt}, {@code getsockopt}, {@code bind}, {@code
  * listen}, {@code accept4}, {@code connect}, {@code readv}, {@code recv}, {@code send}, {@code sendmsg}, {@code shutdown},
- * {@code getsockname}, {@code getpeername}. Each call returns its result, or {@code -errno}; all but
- * {@code connect} retry EINTR themselves (an interrupted non-blocking connect goes on in the
- * background, connect(2), so it is returned for the caller to treat as in progress).
+ * {@code getsockname}, {@code getpeername}. Each call returns its result, or {@code -errno}, and is
+ * made again when EINTR interrupts it ({@link Native}'s convention). A non-blocking {@code connect}
+ * never sleeps, so it is not interrupted.
  *
  * <p>The structs it exchanges with the kernel, from {@code <netinet/in.h>}, {@code <sys/uio.h>} and
  * {@code <sys/socket.h>} (LP64: x86-64 and aarch64 alike):
@@ -140,23 +140,13 @@ public final class SocketCalls {
 
     /** A new socket; {@code type} carries {@link #SOCK_NONBLOCK} and {@link #SOCK_CLOEXEC}. */
     public static int socket(MemorySegment errno, int domain, int type) {
-        try {
-            int r = (int) SOCKET.invokeExact(errno, domain, type, 0);
-            return r >= 0 ? r : -Native.errno(errno);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+        return Native.call(SOCKET, errno, domain, type, 0);
     }
 
     /** Sets an {@code int} option; {@code value} is scratch space for at least one {@code int}. */
     public static int setIntOption(MemorySegment errno, int fd, int level, int name, int v, MemorySegment value) {
         value.set(JAVA_INT, 0, v);
-        try {
-            int r = (int) SETSOCKOPT.invokeExact(errno, fd, level, name, value, 4);
-            return r >= 0 ? r : -Native.errno(errno);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+        return Native.call(SETSOCKOPT, errno, fd, level, name, value, 4);
     }
 
     /**
@@ -165,71 +155,30 @@ public final class SocketCalls {
      */
     public static int getIntOption(MemorySegment errno, int fd, int level, int name, MemorySegment value) {
         value.set(JAVA_INT, 4, 4);
-        try {
-            int r = (int) GETSOCKOPT.invokeExact(errno, fd, level, name, value, value.asSlice(4, 4));
-            return r >= 0 ? r : -Native.errno(errno);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+        return Native.call(GETSOCKOPT, errno, fd, level, name, value, value.asSlice(4, 4));
     }
 
     public static int bind(MemorySegment errno, int fd, MemorySegment sockaddr, int length) {
-        try {
-            int r = (int) BIND.invokeExact(errno, fd, sockaddr, length);
-            return r >= 0 ? r : -Native.errno(errno);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+        return Native.call(BIND, errno, fd, sockaddr, length);
     }
 
     public static int listen(MemorySegment errno, int fd, int backlog) {
-        try {
-            int r = (int) LISTEN.invokeExact(errno, fd, backlog);
-            return r >= 0 ? r : -Native.errno(errno);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+        return Native.call(LISTEN, errno, fd, backlog);
     }
 
     /** Accepts one connection, the new fd carrying {@code flags}; {@code -EAGAIN} when none waits. */
     public static int accept4(MemorySegment errno, int fd, int flags) {
-        try {
-            for (;;) {
-                int r = (int) ACCEPT4.invokeExact(errno, fd, MemorySegment.NULL, MemorySegment.NULL, flags);
-                if (r >= 0) {
-                    return r;
-                }
-                int e = Native.errno(errno);
-                if (e != Errno.EINTR) {
-                    return -e;
-                }
-            }
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+        return Native.call(ACCEPT4, errno, fd, MemorySegment.NULL, MemorySegment.NULL, flags);
     }
 
-    /** Starts a connect; on a non-blocking socket {@code -EINPROGRESS} (or {@code -EINTR}) means pending. */
+    /** Starts a connect; on a non-blocking socket {@code -EINPROGRESS} means pending. */
     public static int connect(MemorySegment errno, int fd, MemorySegment sockaddr, int length) {
-        try {
-            int r = (int) CONNECT.invokeExact(errno, fd, sockaddr, length);
-            return r >= 0 ? r : -Native.errno(errno);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+        return Native.call(CONNECT, errno, fd, sockaddr, length);
     }
 
     /** Scatter read into {@code count} iovecs; 0 at end of stream, {@code -EAGAIN} when nothing is there. */
     public static long readv(MemorySegment errno, int fd, MemorySegment iovecs, int count) {
-        try {
-            long r;
-            do { // EINTR: a signal interrupted the call; make it again
-                r = Native.result((long) READV.invokeExact(errno, fd, iovecs, count), errno);
-            } while (r == Native.AGAIN);
-            return r;
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+        return Native.callLong(READV, errno, fd, iovecs, count);
     }
 
     /**
@@ -237,15 +186,7 @@ public final class SocketCalls {
      * critical}); 0 at end of stream, {@code -EAGAIN} when nothing is there.
      */
     public static long recv(MemorySegment errno, int fd, MemorySegment buffer) {
-        try {
-            long r;
-            do { // EINTR: a signal interrupted the call; make it again
-                r = Native.result((long) RECV.invokeExact(errno, fd, buffer, buffer.byteSize(), 0), errno);
-            } while (r == Native.AGAIN);
-            return r;
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+        return Native.callLong(RECV, errno, fd, buffer, buffer.byteSize(), 0);
     }
 
     /**
@@ -253,15 +194,7 @@ public final class SocketCalls {
      * -EAGAIN} when nothing fits.
      */
     public static long send(MemorySegment errno, int fd, MemorySegment buffer) {
-        try {
-            long r;
-            do { // EINTR: a signal interrupted the call; make it again
-                r = Native.result((long) SEND.invokeExact(errno, fd, buffer, buffer.byteSize(), MSG_NOSIGNAL), errno);
-            } while (r == Native.AGAIN);
-            return r;
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+        return Native.callLong(SEND, errno, fd, buffer, buffer.byteSize(), MSG_NOSIGNAL);
     }
 
     /**
@@ -269,24 +202,11 @@ public final class SocketCalls {
      * gone gives {@code -EPIPE} rather than a SIGPIPE; {@code -EAGAIN} when nothing fits.
      */
     public static long sendmsg(MemorySegment errno, int fd, MemorySegment msghdr) {
-        try {
-            long r;
-            do { // EINTR: a signal interrupted the call; make it again
-                r = Native.result((long) SENDMSG.invokeExact(errno, fd, msghdr, MSG_NOSIGNAL), errno);
-            } while (r == Native.AGAIN);
-            return r;
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+        return Native.callLong(SENDMSG, errno, fd, msghdr, MSG_NOSIGNAL);
     }
 
     public static int shutdown(MemorySegment errno, int fd, int how) {
-        try {
-            int r = (int) SHUTDOWN.invokeExact(errno, fd, how);
-            return r >= 0 ? r : -Native.errno(errno);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+        return Native.call(SHUTDOWN, errno, fd, how);
     }
 
     /**
@@ -295,23 +215,13 @@ public final class SocketCalls {
      */
     public static int getsockname(MemorySegment errno, int fd, MemorySegment sockaddr, MemorySegment length) {
         length.set(JAVA_INT, 0, (int) sockaddr.byteSize());
-        try {
-            int r = (int) GETSOCKNAME.invokeExact(errno, fd, sockaddr, length);
-            return r >= 0 ? r : -Native.errno(errno);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+        return Native.call(GETSOCKNAME, errno, fd, sockaddr, length);
     }
 
     /** The peer's address, as {@link #getsockname}; {@code -ENOTCONN} while a connect is pending. */
     public static int getpeername(MemorySegment errno, int fd, MemorySegment sockaddr, MemorySegment length) {
         length.set(JAVA_INT, 0, (int) sockaddr.byteSize());
-        try {
-            int r = (int) GETPEERNAME.invokeExact(errno, fd, sockaddr, length);
-            return r >= 0 ? r : -Native.errno(errno);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
+        return Native.call(GETPEERNAME, errno, fd, sockaddr, length);
     }
 
     /** {@link #AF_INET6} for an IPv6 address, {@link #AF_INET} for an IPv4 one. */
