@@ -13,9 +13,10 @@ import java.util.Optional;
  * outranks the portable NIO poller (priority 10 against 0); {@code -Dweft.poller=epoll} or {@code
  * =nio} overrides the choice.
  *
- * <p>It watches raw file descriptors only ({@link io.weft.loop.core.spi.PollSource#ofFd}), like
- * libuv's {@code uv_poll_t}; a {@code java.nio} channel is refused with an {@link
- * UnsupportedOperationException}. The descriptor stays the caller's: the poller neither changes its
+ * <p>It watches raw file descriptors ({@link io.weft.loop.core.spi.PollSource#ofFd}), like libuv's
+ * {@code uv_poll_t}, and the JDK's non-blocking {@code java.nio} channels through their fds, which
+ * takes the JVM flag {@code --add-exports java.base/sun.nio.ch=<this module, or ALL-UNNAMED>}
+ * (without it, watching a channel throws an {@link UnsupportedOperationException} naming the flag). The descriptor stays the caller's: the poller neither changes its
  * flags nor closes it, and the loop stops watching it before the watcher's close returns, so close
  * the fd after closing its watcher.
  *

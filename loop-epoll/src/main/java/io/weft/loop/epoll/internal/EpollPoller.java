@@ -19,12 +19,15 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.channels.SelectableChannel;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link Poller} on one epoll instance, level-triggered, woken through an eventfd.
  *
- * <p>The token rides in {@code epoll_data.u64}, so the poller keeps no map. The eventfd is
+ * <p>It watches raw fds and JDK {@link SelectableChannel}s (their fds, see {@link ChannelFds}); a
+ * channel must be open and non-blocking. The token rides in {@code epoll_data.u64}, so the poller
+ * keeps no map. The eventfd is
  * registered with {@link #WAKE_TOKEN}, which callers may not use; its event is consumed here and
  * never reported. Native memory (events buffer, timespec, errno, signal mask) comes from one
  * arena, allocated when the poller opens and freed when it closes: a poll allocates nothing.
@@ -145,6 +148,9 @@ public final class EpollPoller implements Poller {
 
     @Override
     public void validate(PollSource source) throws IOException {
+        if (source instanceof PollSource.Channel(SelectableChannel channel) && channel.isBlocking() && channel.isOpen()) {
+            throw new IllegalArgumentException(channel + " is in blocking mode; call configureBlocking(false) first");
+        }
         int fd = fdOf(source);
         if (fd == eventFd || fd == epfd) {
             throw new IllegalArgumentException("fd " + fd + " belongs to the epoll poller itself");
@@ -181,6 +187,9 @@ public final class EpollPoller implements Poller {
 
     @Override
     public void release(PollSource source, int armedOps) throws IOException {
+        if (source instanceof PollSource.Channel(SelectableChannel channel) && !channel.isOpen()) {
+            return; // closing it took its fd out of the epoll set (epoll(7)); the number may be reused
+        }
         int fd = fdOf(source);
         if (armedOps != 0) {
             delete(fd);
@@ -323,12 +332,23 @@ public final class EpollPoller implements Poller {
         return eventFd;
     }
 
-    private static int fdOf(PollSource source) {
-        if (source instanceof PollSource.Fd(int fd)) {
-            return fd;
-        }
-        throw new UnsupportedOperationException("the epoll poller watches raw file descriptors (PollSource.ofFd), not "
-                + source + "; for java.nio channels run with -Dweft.poller=nio");
+    /**
+     * The fd of a raw source, or of a JDK channel ({@link ChannelFds}). A closed channel's fd number
+     * may belong to another file by now, so it is never used.
+     *
+     * @throws IOException if the channel is closed
+     */
+    private static int fdOf(PollSource source) throws IOException {
+        return switch (source) {
+            case PollSource.Fd(int fd) -> fd;
+            case PollSource.Channel(SelectableChannel channel) -> {
+                int fd = ChannelFds.fdOf(channel);
+                if (!channel.isOpen()) {
+                    throw new IOException(channel + " is closed; a closed channel cannot be watched");
+                }
+                yield fd;
+            }
+        };
     }
 
     private static int toEpoll(int ops) {

@@ -107,19 +107,23 @@ class EpollPollerBehaviourTest {
     }
 
     @Test
-    void channelsAreRefusedWithAPointerToTheNioPoller() throws IOException {
+    void aClosedChannelIsRefusedWithAnIOExceptionAndABlockingOneWithWhatToDo() throws IOException {
         EpollPoller poller = poller(EpollPoller.Options.DEFAULT);
         Pipe pipe = Pipe.open();
         try {
             assertThatThrownBy(() -> poller.validate(PollSource.of(pipe.source())))
-                    .isInstanceOf(UnsupportedOperationException.class)
-                    .hasMessageContaining("raw file descriptors").hasMessageContaining("-Dweft.poller=nio");
-            assertThatThrownBy(() -> poller.update(PollSource.of(pipe.source()), 1, 0, Poller.READABLE))
-                    .isInstanceOf(UnsupportedOperationException.class);
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("configureBlocking(false)");
+            pipe.source().configureBlocking(false);
+            poller.validate(PollSource.of(pipe.source()));
         } finally {
             pipe.source().close();
             pipe.sink().close();
         }
+        assertThatThrownBy(() -> poller.validate(PollSource.of(pipe.source()))).isInstanceOf(IOException.class)
+                .hasMessageContaining("is closed");
+        assertThatThrownBy(() -> poller.update(PollSource.of(pipe.source()), 1, 0, Poller.READABLE))
+                .isInstanceOf(IOException.class).hasMessageContaining("is closed");
+        poller.release(PollSource.of(pipe.source()), Poller.READABLE); // its close took it out already
     }
 
     @Test
