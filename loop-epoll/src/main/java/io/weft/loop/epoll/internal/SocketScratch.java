@@ -1,9 +1,12 @@
 package io.weft.loop.epoll.internal;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
 import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 
@@ -37,15 +40,29 @@ final class SocketScratch {
     final MemorySegment socklen;
     final MemorySegment intValue;
 
+    /** All of it in one block: one allocation (and one cleaner) per socket. */
+    private static final StructLayout LAYOUT = MemoryLayout.structLayout(
+            MemoryLayout.sequenceLayout(IOV_COUNT, SocketCalls.IOVEC).withName("iovecs"),
+            SocketCalls.MSGHDR.withName("msghdr"),
+            MemoryLayout.sequenceLayout(SocketCalls.SOCKADDR_STORAGE_SIZE, JAVA_BYTE).withName("sockaddr"),
+            JAVA_LONG.withName("socklen"),
+            JAVA_LONG.withName("intValue"),
+            Native.CAPTURE_LAYOUT.withName("errno"));
+
     SocketScratch() {
-        Arena arena = Arena.ofAuto();
-        errno = Native.newErrnoSegment(arena);
-        iovecs = arena.allocate(SocketCalls.IOVEC, IOV_COUNT);
-        msghdr = arena.allocate(SocketCalls.MSGHDR);
+        MemorySegment block = Arena.ofAuto().allocate(LAYOUT);
+        iovecs = slice(block, "iovecs");
+        msghdr = slice(block, "msghdr");
         msghdr.set(JAVA_LONG, SocketCalls.MSG_IOV_OFFSET, iovecs.address());
-        sockaddr = arena.allocate(SocketCalls.SOCKADDR_STORAGE_SIZE, 8);
-        socklen = arena.allocate(8, 8);
-        intValue = arena.allocate(8, 8);
+        sockaddr = slice(block, "sockaddr");
+        socklen = slice(block, "socklen");
+        intValue = slice(block, "intValue");
+        errno = slice(block, "errno");
+    }
+
+    private static MemorySegment slice(MemorySegment block, String member) {
+        MemoryLayout.PathElement path = MemoryLayout.PathElement.groupElement(member);
+        return block.asSlice(LAYOUT.byteOffset(path), LAYOUT.select(path));
     }
 
     /** Direct buffers whose base address is known, held weakly; see {@link #address}. */
