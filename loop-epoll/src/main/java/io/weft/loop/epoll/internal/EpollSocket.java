@@ -17,8 +17,9 @@ import java.nio.ReadOnlyBufferException;
  * to or from them. Direct buffers go through the socket's own iovecs ({@link SocketScratch}), several
  * in one gather write; a buffer of a closed arena fails with {@link IllegalStateException}. A heap
  * buffer is passed to the call itself ({@code recv}, {@code send}), which pins it for the call; it
- * ends a gather write, and the buffers after it go in the next call. No call allocates native memory or touches another socket's, so nothing in a
- * call can park the virtual thread making it. Once closed, every call fails rather than touch an fd
+ * ends a gather write, and the buffers after it go in the next call. No call allocates native memory
+ * or touches another socket's, so nothing in a call can park the virtual thread making it (the
+ * scratch rule, see {@link SocketScratch}). Once closed, every call fails rather than touch an fd
  * number the process may have reused.
  */
 final class EpollSocket implements SocketHandle {
@@ -54,17 +55,16 @@ final class EpollSocket implements SocketHandle {
         if (connected) {
             return true;
         }
-        SocketScratch s = scratch;
-        int r = SocketCalls.getIntOption(s.errno, fd, SocketCalls.SOL_SOCKET, SocketCalls.SO_ERROR, s.intValue);
+        int r = SocketCalls.getIntOption(scratch.errno, fd, SocketCalls.SOL_SOCKET, SocketCalls.SO_ERROR, scratch.intValue);
         if (r < 0) {
             throw Errno.socketException("getsockopt(fd=" + fd + ", SO_ERROR)", -r);
         }
-        int error = s.intValue.get(JAVA_INT, 0);
+        int error = scratch.intValue.get(JAVA_INT, 0);
         if (error != 0) {
             throw Errno.connectException("connect(fd=" + fd + ", " + SocketCalls.format(remote) + ")", error);
         }
         // No error yet may still mean not done: a peer name is there only once connected.
-        r = SocketCalls.getpeername(s.errno, fd, s.sockaddr, s.socklen);
+        r = SocketCalls.getpeername(scratch.errno, fd, scratch.sockaddr, scratch.socklen);
         if (r == -Errno.ENOTCONN) {
             return false;
         }

@@ -17,11 +17,12 @@ import java.nio.ByteBuffer;
  * thread, a virtual thread carried by it, a pool's virtual thread) calls it.
  *
  * <p><b>The scratch rule.</b> Socket calls are made by virtual threads that a loop carries, between
- * which the loop runs other connections' code. A scratch shared by two sockets, or made lazily on the
- * first call of a thread, would let that call park (native allocation takes locks and may wait for
- * the GC) in the middle of a write whose gather array the loop then reuses for another connection.
- * So a socket's scratch exists before its first call, a call allocates no native memory, and no
- * scratch is ever shared between sockets: nothing in a socket call can yield.
+ * which the loop runs other connections' code. A scratch made lazily on a thread's first call lets
+ * that call park (native allocation takes locks and may wait for the GC) in the middle of a write
+ * whose gather array the loop then reuses for another connection; a scratch shared between sockets
+ * would be overwritten by the other connection if a call ever parked. So a socket's scratch exists
+ * before its first call, a call allocates no native memory, and no scratch is shared between
+ * sockets: nothing in a socket call can yield, and nothing it uses can change under it.
  *
  * <p>Allocated from an automatic arena: freed by the GC with its socket. Loop thread only, like the
  * socket; the cold calls of the backend (listen, connect, accept) make their own.
