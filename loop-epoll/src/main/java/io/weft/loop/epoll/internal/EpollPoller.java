@@ -27,9 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>It watches raw fds and JDK {@link SelectableChannel}s (their fds, see {@link ChannelFds}); a
  * channel must be open and non-blocking. The token rides in {@code epoll_data.u64}, so the poller
- * keeps no map. The eventfd is
- * registered with {@link #WAKE_TOKEN}, which callers may not use; its event is consumed here and
- * never reported. Native memory (events buffer, timespec, errno, signal mask) comes from one
+ * keeps no map. The eventfd is registered with {@link #WAKE_TOKEN}, which callers may not use; its
+ * event is consumed here and never reported. Native memory (events buffer, timespec, errno, signal mask) comes from one
  * arena, allocated when the poller opens and freed when it closes: a poll allocates nothing.
  */
 public final class EpollPoller implements Poller {
