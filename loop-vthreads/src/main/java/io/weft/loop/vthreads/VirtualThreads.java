@@ -2,6 +2,7 @@ package io.weft.loop.vthreads;
 
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.LoopGroup;
+import io.weft.loop.core.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -329,15 +330,14 @@ public final class VirtualThreads {
 
     /** Schedules {@code onTimeout} on the loop for the waiter; a rejected timer fails it at once. */
     static void arm(EventLoop loop, Waiter waiter, Duration delay, Runnable onTimeout) {
+        Timer timer;
         try {
-            waiter.timer = loop.schedule(delay, onTimeout);
+            timer = loop.schedule(delay, onTimeout);
         } catch (RejectedExecutionException e) {
             waiter.failLoopClosed();
             return;
         }
-        if (!waiter.isWaiting()) {
-            waiter.timer.cancel(); // done before the timer was set: do not leave it to keep the loop alive
-        }
+        waiter.setTimer(timer);
     }
 
     static RejectedExecutionException loopShutDown(EventLoop loop) {
