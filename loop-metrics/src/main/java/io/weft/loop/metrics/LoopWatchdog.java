@@ -211,8 +211,10 @@ public final class LoopWatchdog {
                 }
             } else if (start != 0 && now - start >= thresholdNanos) {
                 Object task = stats.currentTask();
+                Thread carried = loop.carriedThread();
                 if (stats.taskStartNanos() == start) { // else it ended between the two reads
-                    Episode begun = new Episode(start, describe(task), loop.thread());
+                    String what = carried == null ? describe(task) : describe(task) + " running virtual thread '" + carried.getName() + "'";
+                    Episode begun = new Episode(start, what, loop.thread());
                     episode = begun;
                     begun.event.begin();
                     sink.blockedEpisodeStarted();

@@ -185,7 +185,8 @@ class LoopWatchdogTest {
         assertThat(loop.carriedThread()).as("nothing carried once the run is over").isNull();
         assertThat(episodes()).isEqualTo(1);
         assertThat(warnings()).singleElement().satisfies(message -> assertThat(message)
-                .startsWith("loop 'blocky' was blocked for 115 ms (threshold 100 ms)")
+                .startsWith("loop 'blocky' was blocked for 115 ms (threshold 100 ms) by ")
+                .contains(" running virtual thread '" + spinner.getName() + "';")
                 .contains("thread 'blocky-loop'", "after 110 ms, in virtual thread '" + spinner.getName() + "' carried by the loop thread:",
                         "LoopWatchdogTest.spinHere")
                 .doesNotContain("no stack sampled"));

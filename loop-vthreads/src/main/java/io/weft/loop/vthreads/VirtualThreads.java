@@ -34,6 +34,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * park (a native frame on the stack) stalls the loop like a slow callback. Parking (sockets here,
  * JDK sockets, locks, {@code Thread.sleep}, {@code Thread.yield}) gives the loop back.
  *
+ * <p><b>Children.</b> Only threads started here are loop-carried. A virtual thread that a
+ * loop-carried thread starts with plain {@code Thread.ofVirtual()} (which the JDK would put on its
+ * parent's scheduler, the loop) runs on the JDK's default scheduler instead: an ordinary virtual
+ * thread, for which {@link #isLoopCarried()} is false and {@link #currentLoop()} empty. To start a
+ * loop-carried child, use {@link #start}, {@link #factory()} or {@link #newExecutor()}.
+ *
  * {@snippet :
  * VirtualThreads threads = VirtualThreads.forLoop(loop, Carrier.LOOP);
  * threads.start(() -> {
