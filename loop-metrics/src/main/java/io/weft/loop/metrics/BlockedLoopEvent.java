@@ -41,9 +41,10 @@ final class BlockedLoopEvent extends Event {
     long threshold;
 
     @Label("Stack Samples")
+    @Description("Stacks taken; a sample that could not be taken says why in 'stack'")
     int stackSamples;
 
     @Label("Stack")
-    @Description("The loop thread's stack, sampled while it was blocked")
+    @Description("The stack of the code holding the loop (the loop thread's, or that of the virtual thread it carried), sampled while it was blocked")
     String stack;
 }

@@ -11,7 +11,10 @@ import io.micrometer.core.instrument.docs.MeterDocumentation;
  * <p>Each meter carries the tag {@link LoopTag#LOOP} (the loop's {@link
  * io.weft.loop.core.EventLoop#name() name}) plus the binder's common tags. Counters that come from
  * {@link io.weft.loop.core.LoopStats} are {@code FunctionCounter}s and gauges read on demand; the
- * timers are fed by the lag probe (a loop timer) and by the {@link LoopWatchdog}.
+ * timers are fed by the lag probe (a loop timer) and by the {@link LoopWatchdog}. A Prometheus
+ * registry writes a timer as a summary: {@code _count}, {@code _sum} and a {@code _max} gauge, plus
+ * one series per percentile for the timers that {@link #publishesPercentiles() publish them}, or
+ * instead their histogram buckets when those are turned on.
  */
 public enum LoopMeters implements MeterDocumentation {
 
@@ -55,11 +58,11 @@ public enum LoopMeters implements MeterDocumentation {
             "Timers scheduled and not yet finished or cancelled (the lag probe is one)"),
 
     /** How late the lag probe timer fired (Node's monitorEventLoopDelay). */
-    LAG("weft.loop.lag", Meter.Type.TIMER, "seconds", "How late a periodic probe timer fired after its deadline"),
+    LAG("weft.loop.lag", Meter.Type.TIMER, "seconds", "How late a periodic probe timer fired after its deadline", true),
 
     /** How long a sampled callback waited between execute and its start. */
     CALLBACK_WAIT("weft.loop.callbacks.wait", Meter.Type.TIMER, "seconds",
-            "How long a sampled callback waited from execute to its start"),
+            "How long a sampled callback waited from execute to its start", true),
 
     /** Episodes of one task holding the loop longer than the threshold, counted when seen. */
     BLOCKED("weft.loop.blocked", Meter.Type.COUNTER, null,
@@ -102,12 +105,18 @@ public enum LoopMeters implements MeterDocumentation {
     private final Meter.Type type;
     private final String baseUnit;
     private final String description;
+    private final boolean percentiles;
 
     LoopMeters(String name, Meter.Type type, String baseUnit, String description) {
+        this(name, type, baseUnit, description, false);
+    }
+
+    LoopMeters(String name, Meter.Type type, String baseUnit, String description, boolean percentiles) {
         this.name = name;
         this.type = type;
         this.baseUnit = baseUnit;
         this.description = description;
+        this.percentiles = percentiles;
     }
 
     @Override
@@ -133,6 +142,15 @@ public enum LoopMeters implements MeterDocumentation {
     /** What the meter measures, as registered with Micrometer. */
     public String getDescription() {
         return description;
+    }
+
+    /**
+     * Whether this timer publishes client-side percentiles (0.5, 0.9, 0.99, 0.999), and, when the
+     * binder is built with {@link LoopMetrics.Builder#percentileHistograms}, a percentile histogram.
+     * The other timer ({@link #BLOCKED_DURATION}) publishes count, total and max only.
+     */
+    public boolean publishesPercentiles() {
+        return percentiles;
     }
 
     /** The tag keys every Weft loop meter carries. */

@@ -20,9 +20,11 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p><b>What it does per loop, every tick.</b> It reads {@link LoopStats#taskStartNanos()} (it
  * turns on {@link LoopStats#trackTasks()} when it starts watching). When one task has run longer
- * than the threshold, that is a <em>blocked episode</em>: it is counted once, the loop thread's stack
- * is sampled while it is still blocked (at 1, 2, 4, 8... times the threshold, at most {@value
- * #MAX_SAMPLES} samples), and when the task ends its duration is recorded, one {@code WARNING} is
+ * than the threshold, that is a <em>blocked episode</em>: it is counted once, the stack of the code
+ * holding the loop is sampled while it is still blocked (at 1, 2, 4, 8... times the threshold, at
+ * most {@value #MAX_SAMPLES} samples: the loop thread's stack, or, when the loop thread is carrying
+ * a virtual thread ({@link EventLoop#carriedThread()}), that virtual thread's, named in the sample;
+ * a sample that could not be taken says why), and when the task ends its duration is recorded, one {@code WARNING} is
  * logged through {@link System.Logger} ({@code io.weft.loop.metrics.LoopWatchdog}) with the task and
  * the samples, and a {@value BlockedLoopEvent#NAME} JFR event is committed. A task still blocking
  * after the last sample is logged then, so a loop stuck for good is reported too. Log lines are
@@ -31,7 +33,7 @@ import java.util.concurrent.locks.LockSupport;
  * watchdog's tick.
  *
  * <p><b>Threads.</b> The thread starts with the first watched loop and ends when none is left. It
- * never runs loop code; it only reads the loop's stats, samples the loop thread's stack and queues
+ * never runs loop code; it only reads the loop's stats, samples stacks and queues
  * a small probe callback with {@link EventLoop#execute}. Everything here is safe from any thread.
  */
 public final class LoopWatchdog {
@@ -209,8 +211,10 @@ public final class LoopWatchdog {
                 }
             } else if (start != 0 && now - start >= thresholdNanos) {
                 Object task = stats.currentTask();
+                Thread carried = loop.carriedThread();
                 if (stats.taskStartNanos() == start) { // else it ended between the two reads
-                    Episode begun = new Episode(start, describe(task), loop.thread());
+                    String what = carried == null ? describe(task) : describe(task) + " running virtual thread '" + carried.getName() + "'";
+                    Episode begun = new Episode(start, what, loop.thread());
                     episode = begun;
                     begun.event.begin();
                     sink.blockedEpisodeStarted();
@@ -246,7 +250,7 @@ public final class LoopWatchdog {
                 event.task = ended.task;
                 event.blockedDuration = blockedNanos;
                 event.threshold = thresholdNanos;
-                event.stackSamples = ended.samples.size();
+                event.stackSamples = ended.stacksTaken();
                 event.stack = ended.stackText();
                 event.commit();
             }
@@ -312,7 +316,7 @@ public final class LoopWatchdog {
         final long startNanos;
         final String task;
         final Thread thread;
-        final List<String> samples = new ArrayList<>(MAX_SAMPLES);
+        final List<Sample> samples = new ArrayList<>(MAX_SAMPLES);
         final BlockedLoopEvent event = new BlockedLoopEvent();
         boolean reported;
 
@@ -322,17 +326,34 @@ public final class LoopWatchdog {
             this.thread = thread;
         }
 
+        /**
+         * Samples the stack of the code holding the loop: the virtual thread the loop thread carries
+         * if there is one (the loop thread's own stack would show only the continuation that runs
+         * it), else the loop thread. A sample that cannot be taken, or that may show something
+         * else, is kept as a line that says why.
+         */
         void sample(EventLoop loop, LoopStats stats, long blockedNanos) {
-            Thread t = thread;
-            if (t == null) {
-                samples.add("after " + millis(blockedNanos) + ": no loop thread to sample\n");
+            String after = "after " + millis(blockedNanos);
+            Thread loopThread = thread;
+            if (loopThread == null) {
+                samples.add(Sample.notTaken(after, "no thread was running the loop"));
                 return;
             }
-            StackTraceElement[] frames = t.getStackTrace();
-            if (stats.taskStartNanos() != startNanos || loop.thread() != t) {
-                return; // the task ended while we sampled: this stack is of something else
+            Thread carried = loop.carriedThread();
+            StackTraceElement[] frames = (carried != null ? carried : loopThread).getStackTrace();
+            if (stats.taskStartNanos() != startNanos || loop.thread() != loopThread) {
+                samples.add(Sample.notTaken(after, "the task ended while its stack was being taken"));
+                return;
             }
-            StringBuilder text = new StringBuilder("after ").append(millis(blockedNanos)).append(":\n");
+            if (loop.carriedThread() != carried) {
+                samples.add(Sample.notTaken(after, "the carried virtual thread parked or changed while its stack was being taken"));
+                return;
+            }
+            if (frames.length == 0) {
+                samples.add(Sample.notTaken(after, "the JVM returned an empty stack"));
+                return;
+            }
+            StringBuilder text = new StringBuilder();
             int shown = Math.min(frames.length, MAX_FRAMES);
             for (int i = 0; i < shown; i++) {
                 text.append("\tat ").append(frames[i]).append('\n');
@@ -340,23 +361,35 @@ public final class LoopWatchdog {
             if (frames.length > shown) {
                 text.append("\t... ").append(frames.length - shown).append(" more\n");
             }
-            samples.add(text.toString());
+            String heading = carried == null ? after : after + ", in virtual thread '" + carried.getName() + "' carried by the loop thread";
+            samples.add(new Sample(heading, text.toString()));
+        }
+
+        int stacksTaken() {
+            return (int) samples.stream().filter(sample -> sample.frames() != null).count();
         }
 
         String stackText() {
             StringBuilder text = new StringBuilder();
             String previousFrames = null;
-            for (String sample : samples) {
-                int newline = sample.indexOf('\n');
-                String frames = sample.substring(newline + 1);
-                if (frames.equals(previousFrames)) {
-                    text.append(sample, 0, newline).append(" same stack as before\n");
+            for (Sample sample : samples) {
+                if (sample.frames() == null) {
+                    text.append(sample.heading()).append('\n');
+                } else if (sample.frames().equals(previousFrames)) {
+                    text.append(sample.heading()).append(": same stack as before\n");
                 } else {
-                    text.append(sample);
+                    text.append(sample.heading()).append(":\n").append(sample.frames());
                 }
-                previousFrames = frames;
+                previousFrames = sample.frames();
             }
             return text.toString();
+        }
+    }
+
+    /** One stack sample: when (and of which thread), and its frames, or null when it was not taken (the heading says why). */
+    private record Sample(String heading, String frames) {
+        static Sample notTaken(String after, String why) {
+            return new Sample(after + ": no stack sampled, " + why, null);
         }
     }
 

@@ -108,7 +108,7 @@ class LoopMetricsTest {
         loop.schedule(Duration.ofHours(1), () -> { }); // keeps NOWAIT runs iterating
         Runnable busy1ms = () -> scripted.clock.advance(Duration.ofMillis(1));
 
-        assertThat(gauge(LoopMeters.UTILIZATION)).as("nothing measured yet").isZero();
+        assertThat(gauge(LoopMeters.UTILIZATION)).as("nothing measured yet").isNaN();
         loop.execute(() -> scripted.clock.advance(Duration.ofMillis(11)));
         loop.run(RunMode.NOWAIT); // busy 11, idle 5
         assertThat(gauge(LoopMeters.UTILIZATION)).isCloseTo(11.0 / 16, org.assertj.core.data.Offset.offset(1e-9));
@@ -120,6 +120,23 @@ class LoopMetricsTest {
         loop.execute(busy1ms);
         loop.run(RunMode.NOWAIT); // 12 ms since the last reading, 2 of them busy
         assertThat(gauge(LoopMeters.UTILIZATION)).isCloseTo(2.0 / 12, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
+    void utilizationBeforeTheFirstWindowIsTheShareSinceBindingNotTheLoopsLifetime() {
+        // A loop that started, worked 50 ms and now waits in its first poll: all its time so far is busy.
+        loop.execute(() -> scripted.clock.advance(Duration.ofMillis(50)));
+        loop.run(RunMode.NOWAIT);
+        assertThat(loop.stats().busyNanos()).isPositive();
+        assertThat(loop.stats().pollNanos()).isZero();
+        statsOnly(loop).build().bindTo(registry); // the default window: 1 s
+
+        assertThat(gauge(LoopMeters.UTILIZATION)).as("no loop time since binding: no reading, not 1.0").isNaN();
+        scripted.idleStep = Duration.ofMillis(9);
+        loop.schedule(Duration.ofHours(1), () -> { }); // keeps NOWAIT runs iterating
+        loop.execute(() -> scripted.clock.advance(Duration.ofMillis(1)));
+        loop.run(RunMode.NOWAIT); // busy 1, idle 9: a tenth of the first window
+        assertThat(gauge(LoopMeters.UTILIZATION)).isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-9));
     }
 
     @Test

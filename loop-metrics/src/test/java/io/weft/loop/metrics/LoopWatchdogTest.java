@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.RunMode;
+import io.weft.loop.vthreads.Carrier;
+import io.weft.loop.vthreads.VirtualThreads;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -88,6 +91,13 @@ class LoopWatchdogTest {
         }
     }
 
+    /** The frame the alarm must show for a carried virtual thread: CPU-bound, it holds the loop without parking. */
+    private static void spinHere(AtomicBoolean release) {
+        while (!release.get()) {
+            Thread.onSpinWait();
+        }
+    }
+
     private record Labelled(String label, Runnable body) implements Runnable {
         @Override
         public void run() {
@@ -153,6 +163,33 @@ class LoopWatchdogTest {
             });
             assertThat(Files.size(file)).isPositive();
         }
+    }
+
+    @Test
+    void aCarriedVirtualThreadThatHoldsTheLoopIsNamedAndItsOwnStackIsSampled() throws Exception {
+        VirtualThreads threads = VirtualThreads.forLoop(loop, Carrier.LOOP);
+        assertThat(threads.carrier()).as("the test JVM opens java.lang").isEqualTo(Carrier.LOOP);
+        AtomicBoolean release = new AtomicBoolean();
+        Thread spinner = threads.start(() -> spinHere(release));
+        Thread loopThread = Thread.ofPlatform().name("blocky-loop").start(() -> loop.run(RunMode.NOWAIT));
+        ScriptedLoop.await(() -> loop.carriedThread() == spinner, "the loop thread to carry the spinner");
+
+        advance(110);
+        watchdog.checkNow(); // an episode, first sample: of the spinner, not of the loop thread running its continuation
+        release.set(true);
+        loopThread.join();
+        spinner.join();
+        advance(5);
+        watchdog.checkNow();
+
+        assertThat(loop.carriedThread()).as("nothing carried once the run is over").isNull();
+        assertThat(episodes()).isEqualTo(1);
+        assertThat(warnings()).singleElement().satisfies(message -> assertThat(message)
+                .startsWith("loop 'blocky' was blocked for 115 ms (threshold 100 ms) by ")
+                .contains(" running virtual thread '" + spinner.getName() + "';")
+                .contains("thread 'blocky-loop'", "after 110 ms, in virtual thread '" + spinner.getName() + "' carried by the loop thread:",
+                        "LoopWatchdogTest.spinHere")
+                .doesNotContain("no stack sampled"));
     }
 
     @Test

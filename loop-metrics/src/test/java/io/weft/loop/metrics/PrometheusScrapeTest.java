@@ -9,24 +9,31 @@ import io.weft.loop.core.RunMode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** What Grafana and Prometheus see: the scrape of a bound loop, the shipped dashboard, promtool's lint. */
+/**
+ * What Grafana and Prometheus see: the scrape of a bound loop, with the default binder and with
+ * percentile histograms turned on, against the shipped dashboard, the README's table and promtool.
+ */
 class PrometheusScrapeTest {
 
     private final ScriptedLoop scripted = ScriptedLoop.create();
     private final EventLoop loop = scripted.build("main");
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private String scrape;
 
-    @BeforeEach
-    void scrapeABusyLoop() {
+    /** The scrape of a loop that ran, blocked once and had its lag and callback wait probed. */
+    private String scrapeABusyLoop(boolean histograms) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         LoopWatchdog watchdog = LoopWatchdog.manual();
-        LoopMetrics.builder(loop).watchdog(watchdog).build().bindTo(registry);
+        LoopMetrics.builder(loop).watchdog(watchdog).percentileHistograms(histograms).build().bindTo(registry);
         scripted.idleStep = Duration.ofMillis(3);
         loop.schedule(Duration.ofHours(1), () -> { });
         loop.execute(watchdog::checkNow); // queues a callback-wait probe behind the next callback
@@ -39,7 +46,7 @@ class PrometheusScrapeTest {
             watchdog.checkNow(); // sees the episode end at once
             scripted.clock.advance(Duration.ofMillis(21)); // the lag probe fires every run
         }
-        scrape = registry.scrape();
+        return registry.scrape();
     }
 
     @AfterEach
@@ -47,15 +54,32 @@ class PrometheusScrapeTest {
         loop.close();
     }
 
+    private static Set<String> weftSeries(String scrape) {
+        return ScrapeChecks.seriesNames(scrape).stream().filter(n -> n.startsWith("weft_"))
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
     @Test
-    void theScrapeHoldsEveryMetricTheDashboardQueries() throws IOException {
+    void theDashboardQueriesAreWellFormed() throws IOException {
         List<String> expressions = ScrapeChecks.dashboardExpressions();
         assertThat(expressions).hasSizeGreaterThanOrEqualTo(6);
         for (String expression : expressions) {
             assertThat(ScrapeChecks.metricsIn(expression)).as("a weft metric in: " + expression).isNotEmpty();
         }
+    }
+
+    @Test
+    void theDefaultScrapeHoldsEveryMetricTheDashboardQueries() throws IOException {
+        String scrape = scrapeABusyLoop(false);
         assertThat(ScrapeChecks.seriesNames(scrape)).as("series in the scrape:\n" + scrape)
                 .containsAll(ScrapeChecks.dashboardMetrics());
+    }
+
+    @Test
+    void withPercentileHistogramsTheScrapeHoldsEveryMetricTheDashboardQueries() throws IOException {
+        String scrape = scrapeABusyLoop(true);
+        assertThat(ScrapeChecks.seriesNames(scrape)).as("series in the scrape:\n" + scrape)
+                .containsAll(ScrapeChecks.dashboardMetricsWithHistograms());
     }
 
     @Test
@@ -67,25 +91,54 @@ class PrometheusScrapeTest {
         }
     }
 
+    @ParameterizedTest(name = "percentileHistograms({0})")
+    @ValueSource(booleans = {false, true})
+    void theScrapeHoldsExactlyTheSeriesTheReadmeTableLists(boolean histograms) {
+        Set<String> listed = Arrays.stream(LoopMeters.values())
+                .flatMap(meter -> ReadmeTest.prometheusSeries(meter, histograms).stream())
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(weftSeries(scrapeABusyLoop(histograms))).isEqualTo(listed);
+    }
+
+    @Test
+    void percentileHistogramsAreOptInAndAreMostOfTheSeriesOfALoop() {
+        long byDefault = scrapeABusyLoop(false).lines().filter(l -> l.startsWith("weft_")).count();
+        long withHistograms = scrapeABusyLoop(true).lines().filter(l -> l.startsWith("weft_")).count();
+
+        assertThat(byDefault).as("series of one loop by default").isLessThanOrEqualTo(45);
+        assertThat(withHistograms - byDefault).as("buckets of the lag and callback-wait timers").isGreaterThan(100);
+    }
+
     @Test
     void theScrapeShowsWhatTheLoopDid() {
-        assertThat(scrape)
+        assertThat(scrapeABusyLoop(false))
                 .contains("weft_loop_iterations_total{loop=\"main\"} 5")
                 .contains("weft_loop_blocked_total{loop=\"main\"} 1")
                 .contains("weft_loop_blocked_duration_seconds_count{loop=\"main\"} 1")
                 // 150 ms blocked, plus the 3 ms poll before the watchdog's next look: ends are seen to the tick.
                 .contains("weft_loop_blocked_duration_seconds_sum{loop=\"main\"} 0.153")
-                .contains("weft_loop_lag_seconds_bucket{loop=\"main\",le=")
+                .contains("weft_loop_lag_seconds{loop=\"main\",quantile=\"0.99\"}")
                 .contains("weft_loop_callbacks_wait_seconds_max{loop=\"main\"} 0.174") // behind the block, a 3 ms poll, 21 ms between runs
                 .contains("weft_loop_busy_seconds_total{loop=\"main\"} 0.15")
                 .contains("weft_loop_idle_seconds_total{loop=\"main\"} 0.015")
-                // With a histogram, the Prometheus registry leaves client-side percentiles out:
-                // the dashboard takes them from the buckets, which also sum across loops.
-                .doesNotContain("quantile=");
+                .contains("# TYPE weft_loop_blocked_duration_seconds summary")
+                .doesNotContain("_bucket");
     }
 
     @Test
-    void promtoolFindsNothingToLint(@TempDir Path dir) throws Exception {
-        ScrapeChecks.assertPromtoolAccepts(scrape, dir);
+    void withPercentileHistogramsTheBucketsReplaceTheClientSidePercentiles() {
+        // With a histogram, the Prometheus registry leaves client-side percentiles out: the
+        // dashboard then takes them from the buckets, which also sum across loops.
+        assertThat(scrapeABusyLoop(true))
+                .contains("weft_loop_lag_seconds_bucket{loop=\"main\",le=")
+                .contains("weft_loop_callbacks_wait_seconds_bucket{loop=\"main\",le=")
+                .contains("# TYPE weft_loop_blocked_duration_seconds summary")
+                .doesNotContain("quantile=");
+    }
+
+    @ParameterizedTest(name = "percentileHistograms({0})")
+    @ValueSource(booleans = {false, true})
+    void promtoolFindsNothingToLint(boolean histograms, @TempDir Path dir) throws Exception {
+        ScrapeChecks.assertPromtoolAccepts(scrapeABusyLoop(histograms), dir);
     }
 }

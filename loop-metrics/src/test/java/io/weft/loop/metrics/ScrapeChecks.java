@@ -55,11 +55,26 @@ public final class ScrapeChecks {
         return names;
     }
 
-    /** Every {@code weft_} metric name the dashboard queries. */
+    /**
+     * Every {@code weft_} metric the dashboard needs from a binder with the defaults. A query that
+     * reads percentiles is "{@code a or b}": {@code a} reads the client-side percentiles a binder
+     * publishes by default, {@code b} the buckets of {@code percentileHistograms(true)}; this takes
+     * the metrics of the first branch of each query.
+     */
     public static Set<String> dashboardMetrics() throws IOException {
+        return dashboardMetrics(false);
+    }
+
+    /** As {@link #dashboardMetrics()}, for a binder with {@code percentileHistograms(true)}: the last branch of each query. */
+    public static Set<String> dashboardMetricsWithHistograms() throws IOException {
+        return dashboardMetrics(true);
+    }
+
+    private static Set<String> dashboardMetrics(boolean histograms) throws IOException {
         Set<String> names = new TreeSet<>();
         for (String expression : dashboardExpressions()) {
-            names.addAll(metricsIn(expression));
+            String[] branches = expression.split(" or ");
+            names.addAll(metricsIn(branches[histograms ? branches.length - 1 : 0]));
         }
         return names;
     }

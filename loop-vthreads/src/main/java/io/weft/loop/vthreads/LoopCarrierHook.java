@@ -1,6 +1,7 @@
 package io.weft.loop.vthreads;
 
 import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
 import java.lang.reflect.InaccessibleObjectException;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -13,8 +14,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * java.lang.ThreadBuilders.VirtualThreadBuilder(Executor scheduler)} (for the JDK's own tests):
  * threads built by it hand every continuation to {@code scheduler.execute} instead of the default
  * ForkJoinPool. Reaching it needs {@code java.lang} opened to this module; it throws {@code
- * UnsupportedOperationException} on a VM without continuations. Anything else (the constructor
- * gone in a later JDK) also means: no loop carrier.
+ * UnsupportedOperationException} on a VM without continuations. The JDK's default scheduler
+ * ({@code java.lang.VirtualThread.DEFAULT_SCHEDULER}), reached the same way, is where the children a
+ * loop-carried thread starts with plain {@code Thread.ofVirtual()} run (see {@link
+ * LoopScheduler.Carried}). Anything else (either gone in a later JDK) also means: no loop carrier.
  */
 final class LoopCarrierHook {
     private static final System.Logger LOG = System.getLogger("io.weft.loop.vthreads");
@@ -24,10 +27,10 @@ final class LoopCarrierHook {
     private LoopCarrierHook() {
     }
 
-    /** Whether the hook can be used: the constructor, or why not. */
-    record Probe(Constructor<?> constructor, String unavailability) {
+    /** Whether the hook can be used: the constructor and the JDK's default scheduler, or why not. */
+    record Probe(Constructor<?> constructor, Executor defaultScheduler, String unavailability) {
         static Probe unavailable(String why) {
-            return new Probe(null, why);
+            return new Probe(null, null, why);
         }
 
         boolean available() {
@@ -51,13 +54,16 @@ final class LoopCarrierHook {
             Constructor<?> constructor = builder.getDeclaredConstructor(Executor.class);
             constructor.setAccessible(true);
             constructor.newInstance((Executor) Runnable::run); // fails here without continuations
-            return new Probe(constructor, null);
+            Field defaultScheduler = Class.forName("java.lang.VirtualThread").getDeclaredField("DEFAULT_SCHEDULER");
+            defaultScheduler.setAccessible(true);
+            return new Probe(constructor, (Executor) defaultScheduler.get(null), null);
         } catch (InaccessibleObjectException e) {
             return Probe.unavailable("java.base does not open java.lang to " + moduleDescription());
         } catch (java.lang.reflect.InvocationTargetException e) {
             return Probe.unavailable("this VM cannot build such threads (" + e.getCause() + ")");
         } catch (ReflectiveOperationException | RuntimeException e) {
-            return Probe.unavailable("this JDK has no VirtualThreadBuilder(Executor) constructor (" + e + ")");
+            return Probe.unavailable("this JDK has no VirtualThreadBuilder(Executor) constructor"
+                    + " or VirtualThread.DEFAULT_SCHEDULER (" + e + ")");
         }
     }
 
@@ -86,6 +92,14 @@ final class LoopCarrierHook {
             }
         });
         return decision.carrier();
+    }
+
+    /**
+     * The JDK's default virtual-thread scheduler, where plain virtual threads run; only after
+     * {@link #choose} said LOOP.
+     */
+    static Executor defaultScheduler() {
+        return PROBE.defaultScheduler();
     }
 
     /** A virtual-thread builder whose threads run on {@code scheduler}; only after {@link #choose} said LOOP. */

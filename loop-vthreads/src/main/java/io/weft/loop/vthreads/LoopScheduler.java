@@ -36,8 +36,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class LoopScheduler {
     final EventLoop loop;
-    /** {@link Carried} schedulers of ready threads, or bare continuations of threads that inherited one. */
-    private final ConcurrentLinkedQueue<Runnable> pending = new ConcurrentLinkedQueue<>();
+    /** {@link Carried} schedulers of ready threads. */
+    private final ConcurrentLinkedQueue<Carried> pending = new ConcurrentLinkedQueue<>();
     private final Runnable runOne = this::runOne;
     private final AtomicLong carriedRuns = new AtomicLong();
     private volatile boolean terminated;
@@ -69,9 +69,11 @@ final class LoopScheduler {
      * the thread becomes runnable.
      *
      * <p>A virtual thread started by a carried thread with plain {@code Thread.ofVirtual()}
-     * inherits its parent's scheduler, this object: its continuation is not the one this object
-     * learnt first, and runs as a plain callback, not as the loop thread (as the README says, such
-     * a thread takes the hand-off path).
+     * inherits its parent's scheduler, this object (the JDK passes a virtual parent's scheduler on).
+     * Its continuation is not the one this object learnt first, and it is not the loop's: it goes
+     * to the JDK's default scheduler, so such a child is an ordinary virtual thread, as it would be
+     * if any other thread had started it. It never runs on the loop thread, so it cannot hold the
+     * loop unseen; a thread that should be loop-carried is started through {@link VirtualThreads}.
      */
     final class Carried implements Executor, Runnable {
         /** Set before the thread starts; read after a submission, which publishes it. */
@@ -90,7 +92,11 @@ final class LoopScheduler {
                 // inherited submission) can come earlier.
                 continuation = own = task;
             }
-            submit(task == own ? this : task);
+            if (task == own) {
+                submit(this);
+            } else {
+                LoopCarrierHook.defaultScheduler().execute(task); // a child's: see above
+            }
         }
 
         /** Runs one step of the thread as the loop thread (loop thread only). */
@@ -99,14 +105,14 @@ final class LoopScheduler {
             loop.runCarried(thread, continuation);
         }
 
-        /** The bare continuation, for a thread that is not the loop's to run any more. */
+        /** The bare continuation, for a thread that the loop cannot run any more. */
         Runnable continuation() {
             return continuation;
         }
     }
 
-    /** Queues (or, when an unpark on the loop's platform thread asks for it, runs) a {@link Carried} or a bare continuation. */
-    private void submit(Runnable task) {
+    /** Queues (or, when an unpark on the loop's platform thread asks for it, runs) a thread's {@link Carried}. */
+    private void submit(Carried task) {
         if (inline && !Thread.currentThread().isVirtual() && loop.inLoop()) {
             inline = false; // what this run submits (a yield) waits its turn
             run(task);
@@ -149,14 +155,14 @@ final class LoopScheduler {
     }
 
     private void runOne() {
-        Runnable task = pending.poll();
+        Carried task = pending.poll();
         if (task != null) {
             run(task);
         }
     }
 
-    /** Runs a {@link Carried} (as the loop thread) or a bare continuation (not). */
-    private void run(Runnable task) {
+    /** Runs one step of a thread, as the loop thread. */
+    private void run(Carried task) {
         carriedRuns.incrementAndGet();
         task.run();
     }
@@ -167,9 +173,9 @@ final class LoopScheduler {
     }
 
     private void drainToOrphans() {
-        for (Runnable task; (task = pending.poll()) != null; ) {
+        for (Carried task; (task = pending.poll()) != null; ) {
             // Not as the loop thread: the loop is gone, and this is not its thread.
-            orphans().execute(task instanceof Carried carried ? carried.continuation() : task);
+            orphans().execute(task.continuation());
         }
     }
 

@@ -2,6 +2,7 @@ package io.weft.loop.vthreads;
 
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.LoopGroup;
+import io.weft.loop.core.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -32,6 +33,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p><b>Rules for loop-carried code.</b> It runs on the loop thread: CPU-heavy work or a pinned
  * park (a native frame on the stack) stalls the loop like a slow callback. Parking (sockets here,
  * JDK sockets, locks, {@code Thread.sleep}, {@code Thread.yield}) gives the loop back.
+ *
+ * <p><b>Children.</b> Only threads started here are loop-carried. A virtual thread that a
+ * loop-carried thread starts with plain {@code Thread.ofVirtual()} (which the JDK would put on its
+ * parent's scheduler, the loop) runs on the JDK's default scheduler instead: an ordinary virtual
+ * thread, for which {@link #isLoopCarried()} is false and {@link #currentLoop()} empty. To start a
+ * loop-carried child, use {@link #start}, {@link #factory()} or {@link #newExecutor()}.
  *
  * {@snippet :
  * VirtualThreads threads = VirtualThreads.forLoop(loop, Carrier.LOOP);
@@ -329,15 +336,14 @@ public final class VirtualThreads {
 
     /** Schedules {@code onTimeout} on the loop for the waiter; a rejected timer fails it at once. */
     static void arm(EventLoop loop, Waiter waiter, Duration delay, Runnable onTimeout) {
+        Timer timer;
         try {
-            waiter.timer = loop.schedule(delay, onTimeout);
+            timer = loop.schedule(delay, onTimeout);
         } catch (RejectedExecutionException e) {
             waiter.failLoopClosed();
             return;
         }
-        if (!waiter.isWaiting()) {
-            waiter.timer.cancel(); // done before the timer was set: do not leave it to keep the loop alive
-        }
+        waiter.setTimer(timer);
     }
 
     static RejectedExecutionException loopShutDown(EventLoop loop) {

@@ -35,7 +35,13 @@ final class Waiter {
     final java.nio.ByteBuffer buffer;
     /** What to fail with when the loop shuts down before the outcome arrives. */
     final Supplier<? extends Throwable> onLoopClosed;
-    Timer timer;
+    /**
+     * The timer that ends this wait, if any. Written by the thread that arms it ({@link #setTimer},
+     * often the parking thread, off the loop) and read by whichever thread finishes the wait: both
+     * sides are volatile, so of "set the timer, then look at the state" and "set the state, then
+     * look at the timer" at least one sees the other, and the timer is always cancelled.
+     */
+    private volatile Timer timer;
     private volatile int state;
     private long count;
     private Object value;
@@ -87,12 +93,19 @@ final class Waiter {
         }
     }
 
-    boolean isDone() {
-        return state == DONE;
+    /**
+     * Sets the timer that ends this wait; cancels it at once if the outcome came first (so it does
+     * not keep the loop alive, or hold this waiter, until it fires). Any thread; cancelling twice is harmless.
+     */
+    void setTimer(Timer t) {
+        timer = t;
+        if (state != WAITING) {
+            t.cancel();
+        }
     }
 
-    boolean isWaiting() {
-        return state == WAITING;
+    boolean isDone() {
+        return state == DONE;
     }
 
     /**

@@ -249,17 +249,18 @@ public abstract class VirtualThreadsContract extends VThreadsFixture {
     }
 
     @Test
-    void aPlainVirtualThreadStartedByALoopCarriedThreadRunsButIsNotTheLoopThread() throws Exception {
+    void aPlainVirtualThreadStartedByALoopCarriedThreadIsAnOrdinaryVirtualThread() throws Exception {
         EventLoop loop = loop();
         VirtualThreads threads = VirtualThreads.forLoop(loop, Carrier.LOOP);
 
         Spawned<String> parent = spawn(threads, () -> {
-            // Inherits the parent's scheduler, but is not the thread that scheduler was made for.
+            // Inherits the parent's scheduler, which hands it to the JDK's default scheduler.
             CompletableFuture<String> child = new CompletableFuture<>();
             Thread.ofVirtual().start(() -> {
                 try {
-                    VirtualThreads.sleep(loop, Duration.ofMillis(1));
-                    child.complete("inLoop=" + loop.inLoop());
+                    VirtualThreads.sleep(loop, Duration.ofMillis(1)); // a thread of no loop: the hand-off path
+                    child.complete("inLoop=" + loop.inLoop() + ", loopCarried=" + VirtualThreads.isLoopCarried()
+                            + ", loop=" + VirtualThreads.currentLoop().isPresent());
                 } catch (Throwable e) {
                     child.completeExceptionally(e);
                 }
@@ -268,7 +269,62 @@ public abstract class VirtualThreadsContract extends VThreadsFixture {
             return outcome + ", parent inLoop=" + loop.inLoop();
         });
 
-        assertThat(parent.join()).isEqualTo("inLoop=false, parent inLoop=true");
+        assertThat(parent.join()).isEqualTo("inLoop=false, loopCarried=false, loop=false, parent inLoop=true");
+    }
+
+    @Test
+    void aChildOfALoopCarriedThreadNeverRunsOnTheLoopThread() throws Exception {
+        EventLoop loop = loop();
+        VirtualThreads threads = VirtualThreads.forLoop(loop, Carrier.LOOP);
+        AtomicBoolean released = new AtomicBoolean();
+
+        Spawned<Boolean> parent = spawn(threads, () -> {
+            // CPU-bound: on the loop thread it would hold the loop, and the callback that releases it would never run.
+            Thread child = Thread.ofVirtual().start(() -> {
+                while (!released.get()) {
+                    Thread.onSpinWait();
+                }
+            });
+            loop.execute(() -> released.set(true));
+            child.join();
+            return VirtualThreads.isLoopCarried();
+        });
+
+        try {
+            assertThat(parent.join()).isTrue();
+        } finally {
+            released.set(true); // a child stuck on the loop thread lets it go, so the loop can close
+        }
+    }
+
+    @Test
+    void aHundredChildrenOfALoopCarriedThreadSleepAndAreJoined() throws Exception {
+        EventLoop loop = loop();
+        VirtualThreads threads = VirtualThreads.forLoop(loop, Carrier.LOOP);
+
+        Spawned<Integer> parent = spawn(threads, () -> {
+            AtomicLong done = new AtomicLong();
+            java.util.List<Thread> children = new java.util.ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                children.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        Thread.sleep(1); // the JDK's timer
+                        VirtualThreads.sleep(loop, Duration.ofMillis(1)); // the loop's timer
+                        if (!loop.inLoop() && !VirtualThreads.isLoopCarried()) {
+                            done.incrementAndGet();
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+            }
+            for (Thread child : children) {
+                child.join();
+            }
+            return (int) done.get();
+        });
+
+        assertThat(parent.join()).isEqualTo(100);
     }
 
     @Test
