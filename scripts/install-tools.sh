@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Weft's tests and benchmarks use, when they are missing.
 # Usage: scripts/install-tools.sh [test|bench]   (default: test)
-#   test  - what `./mvnw verify` needs beyond the JDK
+#   test  - what `scripts/test` (./mvnw verify) needs beyond the JDK
 #   bench - also the load generators and peers of bench/
 set -euo pipefail
 
-test_packages=(prometheus redis-tools)  # promtool: loop-metrics checks its Prometheus scrape; redis-cli, redis-benchmark: samples kv
+test_packages=(prometheus redis-tools openssl curl)  # promtool: loop-metrics checks its Prometheus scrape; redis-cli, redis-benchmark: samples kv; openssl: TLS tests; curl: the http sample jar test
 bench_packages=(wrk redis-server)
 
 wanted=("${test_packages[@]}")

@@ -2,7 +2,7 @@
  * The Linux epoll poller and native TCP backend for Weft's event loop, called through {@code java.lang.foreign}.
  */
 module io.weft.loop.epoll {
-    requires io.weft.loop.core;
+    requires transitive io.weft.loop.core;
 
     exports io.weft.loop.epoll;
 

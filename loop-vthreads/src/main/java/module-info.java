@@ -3,7 +3,7 @@
  * io.weft.loop.core.EventLoop}'s watchers and timers instead of holding a thread.
  */
 module io.weft.loop.vthreads {
-    requires io.weft.loop.core;
+    requires transitive io.weft.loop.core;
 
     exports io.weft.loop.vthreads;
 }

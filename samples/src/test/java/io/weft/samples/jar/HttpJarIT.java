@@ -1,0 +1,36 @@
+package io.weft.samples.jar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** weft-http.jar, started with java -jar, answers curl and serves a Prometheus scrape. */
+@Timeout(120)
+class HttpJarIT {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"loop", "vthreads"})
+    void answersCurlAndStopsOnSigterm(String style) throws Exception {
+        try (SampleJar http = SampleJar.start("http", "--loops", "2", "--style", style)) {
+            String url = "http://127.0.0.1:" + http.port() + "/";
+
+            String response = ToolRun.output("curl", "-sS", "-i", url);
+
+            assertThat(response).startsWith("HTTP/1.1 200");
+            assertThat(http.stop()).contains("weft http stopped");
+        }
+    }
+
+    @Test
+    void servesAPrometheusScrapeOfItsLoops() throws Exception {
+        try (SampleJar http = SampleJar.start("http", "--loops", "2")) {
+            String scrape = ToolRun.output("curl", "-sS", "http://127.0.0.1:" + http.port() + "/metrics");
+
+            assertThat(scrape).contains("# TYPE ").contains("weft_");
+            http.stop();
+        }
+    }
+}
