@@ -105,6 +105,11 @@ final class OutboundBuffer {
         completionEnds[at] = appended;
     }
 
+    /** Whether some write waits for its completion. */
+    boolean awaitsCompletion() {
+        return completionCount > 0;
+    }
+
     /** The oldest completion whose bytes are all written, removed; null if there is none. */
     WriteCompletion pollWritten() {
         if (completionCount == 0 || completionEnds[completionHead] > written) {

@@ -187,32 +187,43 @@ public final class TcpConnection {
      * @throws IllegalStateException if the connection is closing or closed, or its output was shut down
      */
     public void write(ByteBuffer data) {
-        write(data, null);
-    }
-
-    /**
-     * Like {@link #write(ByteBuffer)}, and calls {@code completion} (if not null) on the loop thread
-     * once these bytes are all handed to the kernel, or with the cause once they never will be (the
-     * connection failed or was aborted). Completions follow submission order; an empty {@code data}
-     * completes once the writes before it have. Loop thread only.
-     *
-     * @throws IllegalStateException if the connection is closing or closed, or its output was shut down
-     */
-    public void write(ByteBuffer data, WriteCompletion completion) {
         Objects.requireNonNull(data, "data");
         checkLoop("write");
         if (state >= CLOSING || outputShutdownRequested) {
             throw new IllegalStateException("cannot write: connection is "
                     + (state >= CLOSING ? "closed" : "shut down for output") + "; check isOpen() first");
         }
-        outbound.append(data);
-        if (completion != null) {
-            outbound.whenWritten(completion);
+        if (!data.hasRemaining()) {
+            return;
         }
+        outbound.append(data);
         if (writable && outbound.queuedBytes() > options.writeHighWatermark()) {
             writable = false;
             handler.onWritabilityChanged(this, false);
         }
+        if (!inHandler && state == OPEN) {
+            flush();
+        }
+    }
+
+    /**
+     * Like {@link #write(ByteBuffer)}, and calls {@code completion} on the loop thread once these
+     * bytes are all handed to the kernel, or with the cause once they never will be (the connection
+     * failed or was aborted). Completions follow submission order; an empty {@code data} completes
+     * once the writes before it have. Loop thread only.
+     *
+     * @throws IllegalStateException if the connection is closing or closed, or its output was shut down
+     */
+    public void write(ByteBuffer data, WriteCompletion completion) {
+        Objects.requireNonNull(completion, "completion; use write(data) for a write nobody waits for");
+        boolean wasInHandler = inHandler;
+        inHandler = true; // queue only: the completion must be registered before a flush can run it
+        try {
+            write(data);
+        } finally {
+            inHandler = wasInHandler;
+        }
+        outbound.whenWritten(completion);
         if (!inHandler && state == OPEN) {
             flush();
         }
@@ -554,27 +565,29 @@ public final class TcpConnection {
             failOutput(e);
             return;
         }
-        completeWritten();
-        if (state == CLOSED) {
-            return;
+        if (outbound.awaitsCompletion()) {
+            completeWritten();
         }
         if (outbound.isEmpty()) {
-            if (state == CLOSING) {
-                flushedForClose();
-                return;
-            }
-            if (outputShutdownRequested && !outputShutdown) {
-                doShutdownOutput();
-                if (state == CLOSED) {
-                    return;
-                }
-            }
+            flushedAll();
+        }
+        if (state > CLOSING) {
+            return;
         }
         if (!writable && outbound.queuedBytes() < options.writeLowWatermark()) {
             writable = true;
             handler.onWritabilityChanged(this, true);
         }
         updateInterest();
+    }
+
+    /** The queue is flushed: what close() or shutdownOutput() waited for can go on. */
+    private void flushedAll() {
+        if (state == CLOSING) {
+            flushedForClose();
+        } else if (state == OPEN && outputShutdownRequested && !outputShutdown) {
+            doShutdownOutput();
+        }
     }
 
     /** Calls the completions of the writes that reached the kernel, with writes they make batched. */

@@ -567,10 +567,15 @@ public abstract class TcpContract {
         }, loop).get(20, TimeUnit.SECONDS);
     }
 
-    /** Writes {@code bytes} zero bytes in 64 KiB pieces, calling {@code completions} per piece if not null. */
+    /** Writes {@code bytes} zero bytes in 64 KiB pieces, each with {@code completion} if it is not null. */
     private static void writeZeros(TcpConnection connection, int bytes, WriteCompletion completion) {
         for (int left = bytes; left > 0; left -= 64 * 1024) {
-            connection.write(ByteBuffer.allocate(Math.min(left, 64 * 1024)), completion);
+            ByteBuffer piece = ByteBuffer.allocate(Math.min(left, 64 * 1024));
+            if (completion == null) {
+                connection.write(piece);
+            } else {
+                connection.write(piece, completion);
+            }
         }
     }
 
