@@ -447,11 +447,15 @@ public final class TcpConnection {
         opened();
     }
 
-    private void read() {
+    /**
+     * Reads and delivers, at most {@link #MAX_READS_PER_EVENT} times; returns true when reading may
+     * go on and the socket may hold more (every read filled its buffer).
+     */
+    private boolean read() {
         for (int i = 0; i < MAX_READS_PER_EVENT && state == OPEN && !readPaused; i++) {
             ByteBuffer buffer = readTarget();
             if (buffer == null) {
-                return;
+                return false;
             }
             int space = buffer.remaining();
             int n;
@@ -459,10 +463,10 @@ public final class TcpConnection {
                 n = socket.read(buffer);
             } catch (PeerResetException e) {
                 closeNow(CloseReason.RESET, e);
-                return;
+                return false;
             } catch (IOException e) {
                 closeNow(CloseReason.ERROR, e);
-                return;
+                return false;
             }
             buffer.flip();
             if (n <= 0) {
@@ -470,15 +474,16 @@ public final class TcpConnection {
                 if (n < 0) {
                     onEndOfStream();
                 }
-                return;
+                return false;
             }
             touch();
             stats.read(n);
             deliver(buffer);
             if (n < space) {
-                return; // the socket is drained
+                return false; // the socket is drained
             }
         }
+        return state == OPEN && !readPaused;
     }
 
     /** The buffer to read into, in write mode: the loop's shared one, or this connection's leftovers. */
@@ -613,29 +618,14 @@ public final class TcpConnection {
     }
 
     /**
-     * A write failed: deliver what the peer sent before (it may still sit unread in the kernel),
-     * then close with the write's failure.
+     * A write failed: deliver what the peer sent before (it may still sit unread in the kernel,
+     * with its end of stream), then close with the write's failure (unless a read failed first).
      */
     private void failOutput(IOException failure) {
         outputFailed = true;
-        while (state == OPEN && !inputClosed) {
-            ByteBuffer buffer = readTarget();
-            if (buffer == null) {
-                return;
-            }
-            int n;
-            try {
-                n = socket.read(buffer);
-            } catch (IOException e) {
-                n = 0; // the failure to report is the write's
-            }
-            buffer.flip();
-            if (n <= 0) {
-                keepUnconsumed(buffer);
-                break;
-            }
-            stats.read(n);
-            deliver(buffer);
+        readPaused = false; // the connection is ending: what arrived is delivered even if reading was paused
+        while (!inputClosed && read()) {
+            // until the socket is drained, or the handler pauses or closes
         }
         closeNow(failure instanceof PeerResetException ? CloseReason.RESET : CloseReason.ERROR, failure);
     }
