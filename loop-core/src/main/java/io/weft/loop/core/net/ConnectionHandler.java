@@ -34,13 +34,17 @@ public interface ConnectionHandler {
 
     /**
      * The peer shut down its output (end of stream); the connection can still write. By default
-     * the connection is closed once the queued writes are flushed.
+     * the connection is closed once the queued writes are flushed (no linger drain: the peer has
+     * nothing more to send).
      */
     default void onInputClosed(TcpConnection connection) {
         connection.close();
     }
 
-    /** The connection closed; {@code cause} is non-null for {@link CloseReason#ERROR} and resets. */
+    /**
+     * The connection closed; {@code cause} is non-null for {@link CloseReason#ERROR}, resets and
+     * cancelled connects. Pending {@link WriteCompletion}s have been failed before this call.
+     */
     default void onClose(TcpConnection connection, CloseReason reason, Throwable cause) {
     }
 }

@@ -8,7 +8,9 @@ import java.util.Arrays;
 /**
  * A connection's queued writes: bytes copied into pooled direct chunks, flushed with one gather
  * write of up to {@link NetLoopState#MAX_GATHER} chunks. Each chunk is in read mode: its bytes to
- * send lie between position and limit, and appending writes past the limit. Loop thread only.
+ * send lie between position and limit, and appending writes past the limit. Writes that asked for
+ * a {@link WriteCompletion} are remembered by where their last byte lies in the stream, so a flush
+ * can tell which are done; writes that did not ask cost nothing. Loop thread only.
  */
 final class OutboundBuffer {
     private final NetLoopState net;
@@ -17,6 +19,14 @@ final class OutboundBuffer {
     private int head;
     private int count;
     private long queued;
+    /** Bytes ever appended and ever written: stream offsets, so completions need no per-chunk state. */
+    private long appended;
+    private long written;
+    /** A ring of completions, oldest first, each with the stream offset its write ends at; made on first use. */
+    private WriteCompletion[] completions;
+    private long[] completionEnds;
+    private int completionHead;
+    private int completionCount;
 
     OutboundBuffer(NetLoopState net) {
         this.net = net;
@@ -70,6 +80,54 @@ final class OutboundBuffer {
             src.position(src.position() + n);
         }
         queued += length;
+        appended += length;
+    }
+
+    /** Remembers {@code completion} for the bytes appended so far: done once they are all written. */
+    void whenWritten(WriteCompletion completion) {
+        if (completions == null) {
+            completions = new WriteCompletion[4];
+            completionEnds = new long[4];
+        } else if (completionCount == completions.length) {
+            WriteCompletion[] bigger = new WriteCompletion[completionCount * 2];
+            long[] biggerEnds = new long[completionCount * 2];
+            for (int i = 0; i < completionCount; i++) {
+                int at = (completionHead + i) & (completions.length - 1);
+                bigger[i] = completions[at];
+                biggerEnds[i] = completionEnds[at];
+            }
+            completions = bigger;
+            completionEnds = biggerEnds;
+            completionHead = 0;
+        }
+        int at = (completionHead + completionCount++) & (completions.length - 1);
+        completions[at] = completion;
+        completionEnds[at] = appended;
+    }
+
+    /** Whether some write waits for its completion. */
+    boolean awaitsCompletion() {
+        return completionCount > 0;
+    }
+
+    /** The oldest completion whose bytes are all written, removed; null if there is none. */
+    WriteCompletion pollWritten() {
+        if (completionCount == 0 || completionEnds[completionHead] > written) {
+            return null;
+        }
+        return pollCompletion();
+    }
+
+    /** The oldest completion still waiting, written or not, removed; null if there is none. */
+    WriteCompletion pollCompletion() {
+        if (completionCount == 0) {
+            return null;
+        }
+        WriteCompletion first = completions[completionHead];
+        completions[completionHead] = null;
+        completionHead = (completionHead + 1) & (completions.length - 1);
+        completionCount--;
+        return first;
     }
 
     /** Writes as much as the socket takes; returns the bytes written. */
@@ -86,6 +144,7 @@ final class OutboundBuffer {
             Arrays.fill(gather, 0, n, null);
         }
         queued -= written;
+        this.written += written;
         // Written chunks go back to the loop's pool at once, so an idle connection holds no buffer.
         while (count > 0 && !chunks[head].hasRemaining()) {
             net.giveChunk(pollFirst());
@@ -93,7 +152,7 @@ final class OutboundBuffer {
         return written;
     }
 
-    /** Returns every chunk to the pool and forgets what was queued. */
+    /** Returns every chunk to the pool and forgets what was queued (not the completions: poll them). */
     void release() {
         while (count > 0) {
             net.giveChunk(pollFirst());

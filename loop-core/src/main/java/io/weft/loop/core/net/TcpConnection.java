@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -28,15 +29,26 @@ import java.util.concurrent.CompletableFuture;
  * and the handler is told; below {@link TcpOptions#writeLowWatermark()} it is told again. A
  * handler that stops writing (or pauses reading) while unwritable keeps memory bounded.
  *
- * <p><b>Closing.</b> {@link #close()} stops reading and closes once the queue is flushed; {@link
- * #abort()} closes at once and drops the queue. A reset peer closes only its own connection,
- * quietly, counted in {@link TcpStats#peerResets()}.
+ * <p><b>Write completion.</b> {@link #write(ByteBuffer, WriteCompletion)} also says when those
+ * bytes reached the kernel, or that they never will; completions come in submission order, every
+ * success before any failure. Writes without one cost nothing extra.
+ *
+ * <p><b>Closing.</b> {@link #close()} is graceful: it stops delivering input, flushes the queue
+ * (for at most {@link TcpOptions#closeTimeout()}, then resets), sends FIN, then reads and discards
+ * input until the peer's FIN or for at most {@link TcpOptions#lingerTimeout()} before it closes
+ * the socket, so input the handler never read does not make the kernel reset a response the peer
+ * has not read yet. {@link #abort()} closes at once with a reset (RST) and fails the queued writes.
+ * A failed write first delivers the input that had already arrived, then closes. A reset peer
+ * closes only its own connection, quietly, counted in {@link TcpStats#peerResets()}.
  */
 public final class TcpConnection {
     private static final int CONNECTING = 0;
     private static final int OPEN = 1;
+    /** close() was called: flushing the queue before FIN. */
     private static final int CLOSING = 2;
-    private static final int CLOSED = 3;
+    /** FIN sent: discarding input until the peer's FIN or the linger timeout. */
+    private static final int DRAINING = 3;
+    private static final int CLOSED = 4;
     private static final int ON_OPEN = 0;
     private static final int ON_READ = 1;
     private static final int ON_INPUT_CLOSED = 2;
@@ -53,12 +65,18 @@ public final class TcpConnection {
     private final Runnable redeliver = this::redeliverInbound;
     private Watcher watcher;
     private CompletableFuture<TcpConnection> connected;
+    private InetSocketAddress connectingTo;
     private ByteBuffer inbound;
     private int state;
     private boolean readPaused;
     private boolean inputClosed;
     private boolean outputShutdownRequested;
     private boolean outputShutdown;
+    /** A write failed: nothing more is flushed; the input already received is delivered, then it closes. */
+    private boolean outputFailed;
+    private WriteCompletion shutdownCompletion;
+    /** Bounds the flush of close(), then the drain after its FIN. */
+    private Timer closeTimer;
     private boolean writable = true;
     private boolean inHandler;
     private long lastActivityNanos;
@@ -85,8 +103,11 @@ public final class TcpConnection {
 
     /**
      * Connects to {@code address} on {@code loop}; safe from any thread. The future completes on
-     * the loop thread after {@link ConnectionHandler#onOpen}, or fails if the connect does (and then
-     * the handler's {@code onClose} reports {@link CloseReason#ERROR} if a socket was opened).
+     * the loop thread after {@link ConnectionHandler#onOpen} (also when {@code onOpen} closed the
+     * connection), or fails if the connect does (and then the handler's {@code onClose} reports
+     * {@link CloseReason#ERROR} if a socket was opened). Cancelling the future before it completes
+     * cancels the connect: its socket is closed at once (on the loop thread) and the handler's {@code
+     * onClose} reports {@link CloseReason#LOCAL_CLOSE} with a {@link CancellationException}.
      */
     public static CompletableFuture<TcpConnection> connect(EventLoop loop, InetSocketAddress address, TcpOptions options,
             ConnectionHandler handler) {
@@ -99,6 +120,9 @@ public final class TcpConnection {
         }
         CompletableFuture<TcpConnection> future = new CompletableFuture<>();
         Runnable start = () -> {
+            if (future.isDone()) {
+                return; // cancelled before it started
+            }
             SocketHandle socket;
             try {
                 socket = loop.tcpBackend().connect(address, options);
@@ -108,7 +132,13 @@ public final class TcpConnection {
             }
             TcpConnection connection = new TcpConnection(loop, socket, options, handler, CONNECTING);
             connection.connected = future;
+            connection.connectingTo = address;
             connection.watcher = loop.watch(socket.source(), Interest.WRITABLE, connection.events());
+            future.whenComplete((ignored, failure) -> {
+                if (future.isCancelled()) {
+                    connection.onLoop(connection::cancelConnect);
+                }
+            });
         };
         if (loop.thread() == Thread.currentThread()) {
             start.run();
@@ -176,6 +206,38 @@ public final class TcpConnection {
         }
     }
 
+    /**
+     * Like {@link #write(ByteBuffer)}, and calls {@code completion} on the loop thread once these
+     * bytes are all handed to the kernel, or with the cause once they never will be (the connection
+     * failed or was aborted). Completions follow submission order; an empty {@code data} completes
+     * once the writes before it have. Loop thread only.
+     *
+     * @throws IllegalStateException if the connection is closing or closed, or its output was shut down
+     */
+    public void write(ByteBuffer data, WriteCompletion completion) {
+        Objects.requireNonNull(completion, "completion; use write(data) for a write nobody waits for");
+        boolean wasInHandler = inHandler;
+        inHandler = true; // queue only: the completion must be registered before a flush can run it
+        try {
+            write(data);
+        } finally {
+            inHandler = wasInHandler;
+        }
+        outbound.whenWritten(completion);
+        if (!inHandler && state == OPEN) {
+            flush();
+        }
+    }
+
+    /** Runs {@code task} now if on the loop thread, else hands it to the loop. */
+    private void onLoop(Runnable task) {
+        if (loop.inLoop()) {
+            task.run();
+        } else {
+            loop.execute(task);
+        }
+    }
+
     /** Whether the queued writes are below the high watermark (see the class description). */
     public boolean isWritable() {
         return writable;
@@ -219,34 +281,62 @@ public final class TcpConnection {
      * fail. Idempotent.
      */
     public void shutdownOutput() {
+        shutdownOutput(null);
+    }
+
+    /**
+     * Like {@link #shutdownOutput()}, and calls {@code completion} (if not null) once FIN was sent
+     * after the writes queued before it, or with the cause if the connection failed or closed first.
+     * A second call, or one on a closing connection, has no effect and its completion is never called.
+     */
+    public void shutdownOutput(WriteCompletion completion) {
         checkLoop("shutdownOutput");
         if (state >= CLOSING || outputShutdownRequested) {
             return;
         }
         outputShutdownRequested = true;
-        if (outbound.isEmpty()) {
+        shutdownCompletion = completion;
+        if (outbound.isEmpty() && state == OPEN) {
             doShutdownOutput();
         }
     }
 
-    /** Stops reading and closes once the queued writes are flushed. Idempotent. */
+    /**
+     * Closes gracefully (see the class description): stops delivering input, flushes the queue
+     * within {@link TcpOptions#closeTimeout()} (past it: resets, counted in {@link
+     * TcpStats#closeTimeouts()}), sends FIN, drains input for up to {@link
+     * TcpOptions#lingerTimeout()}, then closes; {@link ConnectionHandler#onClose} comes at the end.
+     * On a connection still connecting it cancels the connect at once. Idempotent.
+     */
     public void close() {
         checkLoop("close");
         if (state >= CLOSING) {
             return;
         }
-        if (state == CONNECTING || outbound.isEmpty()) {
-            closeNow(inputClosed ? CloseReason.PEER_CLOSED : CloseReason.LOCAL_CLOSE, null);
+        if (state == CONNECTING) {
+            cancelConnect();
             return;
         }
         state = CLOSING;
+        if (outbound.isEmpty()) {
+            flushedForClose();
+            return;
+        }
+        closeTimer = loop.schedule(options.closeTimeout(), this::closeTimedOut);
         updateInterest();
     }
 
-    /** Closes at once, dropping queued writes. Idempotent. */
+    /**
+     * Closes at once with a reset: the peer reads ECONNRESET, queued writes are failed and dropped.
+     * On a connection still connecting it cancels the connect. Idempotent.
+     */
     public void abort() {
         checkLoop("abort");
-        closeNow(CloseReason.LOCAL_CLOSE, null);
+        if (state == CONNECTING) {
+            cancelConnect();
+            return;
+        }
+        closeNow(CloseReason.LOCAL_CLOSE, null, true);
     }
 
     /** Whether the connection is established and neither closing nor closed. */
@@ -288,6 +378,7 @@ public final class TcpConnection {
             case CONNECTING -> "connecting";
             case OPEN -> "open";
             case CLOSING -> "closing";
+            case DRAINING -> "draining";
             default -> "closed";
         } + "]";
     }
@@ -301,9 +392,16 @@ public final class TcpConnection {
             idleTimer = loop.schedule(idle, this::checkIdle);
         }
         touch();
-        callHandler(ON_OPEN, null);
+        try {
+            callHandler(ON_OPEN, null);
+        } catch (RuntimeException e) {
+            if (connected != null) {
+                connected.completeExceptionally(e);
+            }
+            throw e;
+        }
         if (connected != null) {
-            connected.complete(this);
+            connected.complete(this); // also when onOpen closed it: the connect itself succeeded
         }
         afterHandler();
     }
@@ -313,11 +411,26 @@ public final class TcpConnection {
             finishConnect();
             return;
         }
+        if (state == DRAINING) {
+            if (ready.isReadable()) {
+                drainAfterClose();
+            }
+            return;
+        }
         if (ready.isWritable() && !outbound.isEmpty()) {
             flush();
         }
         if (ready.isReadable() && state == OPEN && !readPaused && !inputClosed) {
             read();
+        }
+    }
+
+    private void cancelConnect() {
+        if (state == CONNECTING) {
+            closeNow(CloseReason.LOCAL_CLOSE, new CancellationException("connect to " + connectingTo
+                    + " cancelled (closed, aborted or its future cancelled) before it completed"), false);
+        } else if (state == OPEN) {
+            close(); // cancelled while onOpen ran: the caller never got the connection
         }
     }
 
@@ -334,11 +447,15 @@ public final class TcpConnection {
         opened();
     }
 
-    private void read() {
+    /**
+     * Reads and delivers, at most {@link #MAX_READS_PER_EVENT} times; returns true when reading may
+     * go on and the socket may hold more (every read filled its buffer).
+     */
+    private boolean read() {
         for (int i = 0; i < MAX_READS_PER_EVENT && state == OPEN && !readPaused; i++) {
             ByteBuffer buffer = readTarget();
             if (buffer == null) {
-                return;
+                return false;
             }
             int space = buffer.remaining();
             int n;
@@ -346,10 +463,10 @@ public final class TcpConnection {
                 n = socket.read(buffer);
             } catch (PeerResetException e) {
                 closeNow(CloseReason.RESET, e);
-                return;
+                return false;
             } catch (IOException e) {
                 closeNow(CloseReason.ERROR, e);
-                return;
+                return false;
             }
             buffer.flip();
             if (n <= 0) {
@@ -357,15 +474,16 @@ public final class TcpConnection {
                 if (n < 0) {
                     onEndOfStream();
                 }
-                return;
+                return false;
             }
             touch();
             stats.read(n);
             deliver(buffer);
             if (n < space) {
-                return; // the socket is drained
+                return false; // the socket is drained
             }
         }
+        return state == OPEN && !readPaused;
     }
 
     /** The buffer to read into, in write mode: the loop's shared one, or this connection's leftovers. */
@@ -426,40 +544,40 @@ public final class TcpConnection {
 
     /** After a handler callback: flush what it wrote, and arm for what the state now needs. */
     private void afterHandler() {
-        if (state == CLOSED) {
+        if (state == CLOSED || state == DRAINING || outputFailed) {
             return;
         }
-        if (!outbound.isEmpty()) {
+        if (!outbound.isEmpty() || outputShutdownRequested && !outputShutdown) {
             flush();
         } else if (state == CLOSING) {
-            closeNow(inputClosed ? CloseReason.PEER_CLOSED : CloseReason.LOCAL_CLOSE, null);
+            flushedForClose();
         } else {
             updateInterest();
         }
     }
 
     private void flush() {
+        if (outputFailed) {
+            return;
+        }
         try {
             long written = outbound.writeTo(socket);
             if (written > 0) {
                 touch();
                 stats.written(written);
             }
-        } catch (PeerResetException e) {
-            closeNow(CloseReason.RESET, e);
-            return;
         } catch (IOException e) {
-            closeNow(CloseReason.ERROR, e);
+            failOutput(e);
             return;
         }
+        if (outbound.awaitsCompletion()) {
+            completeWritten();
+        }
         if (outbound.isEmpty()) {
-            if (state == CLOSING) {
-                closeNow(inputClosed ? CloseReason.PEER_CLOSED : CloseReason.LOCAL_CLOSE, null);
-                return;
-            }
-            if (outputShutdownRequested && !outputShutdown) {
-                doShutdownOutput();
-            }
+            flushedAll();
+        }
+        if (state > CLOSING) {
+            return;
         }
         if (!writable && outbound.queuedBytes() < options.writeLowWatermark()) {
             writable = true;
@@ -468,14 +586,118 @@ public final class TcpConnection {
         updateInterest();
     }
 
+    /** The queue is flushed: what close() or shutdownOutput() waited for can go on. */
+    private void flushedAll() {
+        if (state == CLOSING) {
+            flushedForClose();
+        } else if (state == OPEN && outputShutdownRequested && !outputShutdown) {
+            doShutdownOutput();
+        }
+    }
+
+    /** Calls the completions of the writes that reached the kernel, with writes they make batched. */
+    private void completeWritten() {
+        boolean wasInHandler = inHandler;
+        inHandler = true;
+        try {
+            for (WriteCompletion c; (c = outbound.pollWritten()) != null; ) {
+                complete(c, null);
+            }
+        } finally {
+            inHandler = wasInHandler;
+        }
+    }
+
+    private void complete(WriteCompletion completion, Throwable failure) {
+        try {
+            completion.completed(failure);
+        } catch (RuntimeException e) {
+            closeNow(CloseReason.ERROR, e);
+            throw e;
+        }
+    }
+
+    /**
+     * A write failed: deliver what the peer sent before (it may still sit unread in the kernel,
+     * with its end of stream), then close with the write's failure (unless a read failed first).
+     */
+    private void failOutput(IOException failure) {
+        outputFailed = true;
+        readPaused = false; // the connection is ending: what arrived is delivered even if reading was paused
+        while (!inputClosed && read()) {
+            // until the socket is drained, or the handler pauses or closes
+        }
+        closeNow(failure instanceof PeerResetException ? CloseReason.RESET : CloseReason.ERROR, failure);
+    }
+
     private void doShutdownOutput() {
         outputShutdown = true;
         try {
             socket.shutdownOutput();
-        } catch (PeerResetException e) {
-            closeNow(CloseReason.RESET, e);
         } catch (IOException e) {
-            closeNow(CloseReason.ERROR, e);
+            failOutput(e);
+            return;
+        }
+        WriteCompletion completion = shutdownCompletion;
+        if (completion != null) {
+            shutdownCompletion = null;
+            complete(completion, null);
+        }
+    }
+
+    /** close() found the queue flushed: FIN, then drain input for the linger time, or close at once. */
+    private void flushedForClose() {
+        cancelCloseTimer();
+        if (inputClosed || options.lingerTimeout().isZero()) {
+            closeNow(inputClosed ? CloseReason.PEER_CLOSED : CloseReason.LOCAL_CLOSE, null);
+            return;
+        }
+        if (!outputShutdown) {
+            doShutdownOutput();
+            if (state == CLOSED) {
+                return;
+            }
+        }
+        state = DRAINING;
+        closeTimer = loop.schedule(options.lingerTimeout(), () -> closeNow(CloseReason.LOCAL_CLOSE, null));
+        updateInterest();
+    }
+
+    /** Reads and discards what the peer still sends after our FIN; closes at its FIN (or reset). */
+    private void drainAfterClose() {
+        for (int i = 0; i < MAX_READS_PER_EVENT; i++) {
+            ByteBuffer buffer = net.readBuffer.clear();
+            int n;
+            try {
+                n = socket.read(buffer);
+            } catch (IOException e) {
+                n = -1; // the peer is gone: nothing more to wait for
+            }
+            if (n < 0) {
+                closeNow(CloseReason.LOCAL_CLOSE, null);
+                return;
+            }
+            stats.read(n);
+            if (n < buffer.capacity()) {
+                return;
+            }
+        }
+    }
+
+    private void closeTimedOut() {
+        if (state != CLOSING) {
+            return;
+        }
+        stats.closeTimedOut();
+        closeNow(CloseReason.ERROR, new IOException("close() could not flush " + outbound.queuedBytes()
+                + " queued bytes within closeTimeout " + options.closeTimeout()
+                + " (the peer is not reading); reset the connection and dropped them"), true);
+    }
+
+    private void cancelCloseTimer() {
+        if (closeTimer != null) {
+            closeTimer.cancel();
+            closeTimer = null;
         }
     }
 
@@ -484,7 +706,7 @@ public final class TcpConnection {
             return;
         }
         Interest wanted = Interest.NONE;
-        if (state == OPEN && !readPaused && !inputClosed) {
+        if (state == OPEN && !readPaused && !inputClosed || state == DRAINING) {
             wanted = Interest.READABLE;
         }
         if (!outbound.isEmpty()) {
@@ -542,6 +764,15 @@ public final class TcpConnection {
     }
 
     private void closeNow(CloseReason reason, Throwable cause) {
+        closeNow(reason, cause, false);
+    }
+
+    /**
+     * Closes the socket (with a reset if {@code abortive}), fails the pending completions in order,
+     * then tells the handler. A completion that throws does not stop the others or {@code onClose};
+     * the first such exception is rethrown at the end, for the loop's exception handler.
+     */
+    private void closeNow(CloseReason reason, Throwable cause, boolean abortive) {
         if (state == CLOSED) {
             return;
         }
@@ -551,11 +782,16 @@ public final class TcpConnection {
             idleTimer.cancel();
             idleTimer = null;
         }
+        cancelCloseTimer();
         if (watcher != null) {
             watcher.close();
         }
         try {
-            socket.close();
+            if (abortive) {
+                socket.abort();
+            } else {
+                socket.close();
+            }
         } catch (IOException ignored) {
             // the fd is released either way; nothing more to do
         }
@@ -567,10 +803,36 @@ public final class TcpConnection {
         if (reason == CloseReason.RESET) {
             stats.reset();
         }
-        if (connected != null && !connected.isDone()) {
+        if (connected != null && !connected.isDone() && !wasOpen) {
             connected.completeExceptionally(cause != null ? cause : new IOException("connection closed: " + reason));
         }
+        RuntimeException thrown = failCompletions(cause != null ? cause
+                : new IOException("connection closed (" + reason + ") before the write was flushed"));
         handler.onClose(this, reason, cause);
+        if (thrown != null) {
+            throw thrown;
+        }
+    }
+
+    /** Fails every pending completion, writes first, then a half-close's; returns the first exception one threw. */
+    private RuntimeException failCompletions(Throwable failure) {
+        RuntimeException thrown = null;
+        WriteCompletion shutdown = shutdownCompletion;
+        shutdownCompletion = null;
+        for (WriteCompletion c = outbound.pollCompletion(); c != null || shutdown != null; c = outbound.pollCompletion()) {
+            if (c == null) {
+                c = shutdown;
+                shutdown = null;
+            }
+            try {
+                c.completed(failure);
+            } catch (RuntimeException e) {
+                if (thrown == null) {
+                    thrown = e;
+                }
+            }
+        }
+        return thrown;
     }
 
     private void checkLoop(String what) {

@@ -18,6 +18,11 @@ import java.util.function.Consumer;
  * @param writeHighWatermark queued bytes above which the connection reports itself unwritable
  * @param writeLowWatermark queued bytes below which it reports itself writable again
  * @param maxInboundBuffer the most unconsumed inbound bytes a connection keeps for its handler
+ * @param closeTimeout the longest {@link TcpConnection#close()} waits for the queued writes to reach
+ *     the kernel before it gives up and resets the connection (default 30 s; must be positive)
+ * @param lingerTimeout after a graceful close has sent FIN, the longest it reads and discards input
+ *     before closing the socket, so unread input does not make the kernel reset responses the peer
+ *     has not read yet (nginx's {@code lingering_close}; default 2 s; zero closes at once)
  */
 public record TcpOptions(
         boolean noDelay,
@@ -29,11 +34,21 @@ public record TcpOptions(
         Duration idleTimeout,
         int writeHighWatermark,
         int writeLowWatermark,
-        int maxInboundBuffer) {
+        int maxInboundBuffer,
+        Duration closeTimeout,
+        Duration lingerTimeout) {
 
     /** Validates the options; each failure says which option and what is allowed. */
     public TcpOptions {
         Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(closeTimeout, "closeTimeout");
+        Objects.requireNonNull(lingerTimeout, "lingerTimeout");
+        if (closeTimeout.isNegative() || closeTimeout.isZero()) {
+            throw new IllegalArgumentException("closeTimeout must be > 0 (use abort() to close at once), got " + closeTimeout);
+        }
+        if (lingerTimeout.isNegative()) {
+            throw new IllegalArgumentException("lingerTimeout must be >= 0 (0 = no lingering), got " + lingerTimeout);
+        }
         if (backlog < 1) {
             throw new IllegalArgumentException("backlog must be >= 1, got " + backlog);
         }
@@ -54,7 +69,8 @@ public record TcpOptions(
 
     /** The defaults described on each component. */
     public static TcpOptions defaults() {
-        return new TcpOptions(true, true, false, 1024, 0, 0, Duration.ZERO, 64 * 1024, 32 * 1024, 1024 * 1024);
+        return new TcpOptions(true, true, false, 1024, 0, 0, Duration.ZERO, 64 * 1024, 32 * 1024, 1024 * 1024,
+                Duration.ofSeconds(30), Duration.ofSeconds(2));
     }
 
     /** With TCP_NODELAY set as given. */
@@ -103,12 +119,22 @@ public record TcpOptions(
         return with(m -> m.maxInboundBuffer = bytes);
     }
 
+    /** With this bound on how long {@link TcpConnection#close()} waits to flush (positive). */
+    public TcpOptions withCloseTimeout(Duration value) {
+        return with(m -> m.closeTimeout = value);
+    }
+
+    /** With this bound on the input drain after a graceful close's FIN (zero for none). */
+    public TcpOptions withLingerTimeout(Duration value) {
+        return with(m -> m.lingerTimeout = value);
+    }
+
     private TcpOptions with(Consumer<Copy> change) {
         Copy copy = new Copy(this);
         change.accept(copy);
         return new TcpOptions(copy.noDelay, copy.reuseAddress, copy.keepAlive, copy.backlog, copy.receiveBufferSize,
                 copy.sendBufferSize, copy.idleTimeout, copy.writeHighWatermark, copy.writeLowWatermark,
-                copy.maxInboundBuffer);
+                copy.maxInboundBuffer, copy.closeTimeout, copy.lingerTimeout);
     }
 
     /** The components as mutable fields, so each {@code with...} method changes only its own. */
@@ -123,6 +149,8 @@ public record TcpOptions(
         int writeHighWatermark;
         int writeLowWatermark;
         int maxInboundBuffer;
+        Duration closeTimeout;
+        Duration lingerTimeout;
 
         Copy(TcpOptions o) {
             noDelay = o.noDelay;
@@ -135,6 +163,8 @@ public record TcpOptions(
             writeHighWatermark = o.writeHighWatermark;
             writeLowWatermark = o.writeLowWatermark;
             maxInboundBuffer = o.maxInboundBuffer;
+            closeTimeout = o.closeTimeout;
+            lingerTimeout = o.lingerTimeout;
         }
     }
 }

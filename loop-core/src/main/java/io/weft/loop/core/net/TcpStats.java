@@ -5,8 +5,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * TCP counters of one loop: connections open, accepted, shed, reset, accept failures, and bytes
- * read and written.
+ * TCP counters of one loop: connections open, accepted, shed, reset, accept failures, idle and
+ * close timeouts, and bytes read and written.
  * Written by the loop thread with opaque stores, readable from any thread (for loop-metrics).
  */
 public final class TcpStats {
@@ -19,8 +19,9 @@ public final class TcpStats {
     private static final int IDLE_TIMEOUTS = 5;
     private static final int BYTES_READ = 6;
     private static final int BYTES_WRITTEN = 7;
+    private static final int CLOSE_TIMEOUTS = 8;
 
-    private final long[] values = new long[8];
+    private final long[] values = new long[9];
 
     private TcpStats() {
     }
@@ -66,6 +67,10 @@ public final class TcpStats {
         add(IDLE_TIMEOUTS, 1);
     }
 
+    void closeTimedOut() {
+        add(CLOSE_TIMEOUTS, 1);
+    }
+
     void read(long bytes) {
         add(BYTES_READ, bytes);
     }
@@ -102,6 +107,14 @@ public final class TcpStats {
     /** Connections closed by their idle timeout. */
     public long idleTimeouts() {
         return get(IDLE_TIMEOUTS);
+    }
+
+    /**
+     * Graceful closes that could not flush their queued writes within {@link
+     * TcpOptions#closeTimeout()} and were reset instead.
+     */
+    public long closeTimeouts() {
+        return get(CLOSE_TIMEOUTS);
     }
 
     /** Bytes read from the connections of this loop. */

@@ -4,6 +4,7 @@ import io.weft.loop.core.spi.PollSource;
 import io.weft.loop.core.spi.SocketHandle;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
@@ -67,5 +68,17 @@ final class NioSocket implements SocketHandle {
     @Override
     public void close() throws IOException {
         channel.close();
+    }
+
+    @Override
+    public void abort() throws IOException {
+        if (!channel.isOpen()) {
+            return;
+        }
+        try {
+            channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+        } finally {
+            channel.close();
+        }
     }
 }

@@ -47,7 +47,13 @@ public interface SocketHandle extends AutoCloseable {
     /** The peer's address. */
     InetSocketAddress remoteAddress() throws IOException;
 
-    /** Closes the socket; idempotent. */
+    /** Closes the socket (an orderly FIN after what was written); idempotent. */
     @Override
     void close() throws IOException;
+
+    /**
+     * Closes the socket abortively: sets {@code SO_LINGER} to 0 so the kernel sends RST and drops
+     * what is still unsent, then closes. Idempotent, and a no-op once closed.
+     */
+    void abort() throws IOException;
 }

@@ -18,6 +18,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -520,6 +522,262 @@ public abstract class TcpContract {
             TcpConnection connection = opened.get(10, TimeUnit.SECONDS);
             assertThatThrownBy(() -> connection.write(ByteBuffer.allocate(1)))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("must be called on the thread of loop");
+        }
+    }
+
+    // ------------------------------------------------------------------ close, abort, linger, completions
+
+    /** A server handler that records what happens to it, in order, as short strings. */
+    private static class Recording implements ConnectionHandler {
+        final LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
+        final CompletableFuture<TcpConnection> opened = new CompletableFuture<>();
+
+        @Override
+        public void onOpen(TcpConnection connection) {
+            opened.complete(connection);
+        }
+
+        @Override
+        public void onRead(TcpConnection connection, ByteBuffer data) {
+            byte[] bytes = new byte[data.remaining()];
+            data.get(bytes);
+            events.add("read " + new String(bytes, StandardCharsets.US_ASCII));
+        }
+
+        @Override
+        public void onClose(TcpConnection connection, CloseReason reason, Throwable cause) {
+            events.add("close " + reason + (cause == null ? "" : " " + cause.getClass().getSimpleName()));
+        }
+
+        String next() throws InterruptedException {
+            String event = events.poll(20, TimeUnit.SECONDS);
+            assertThat(event).as("an event within 20 s").isNotNull();
+            return event;
+        }
+    }
+
+    /** Runs {@code task} on {@code loop} and waits for its result. */
+    private static <T> T onLoop(EventLoop loop, java.util.concurrent.Callable<T> task) throws Exception {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return task.call();
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, loop).get(20, TimeUnit.SECONDS);
+    }
+
+    /** Writes {@code bytes} zero bytes in 64 KiB pieces, each with {@code completion} if it is not null. */
+    private static void writeZeros(TcpConnection connection, int bytes, WriteCompletion completion) {
+        for (int left = bytes; left > 0; left -= 64 * 1024) {
+            ByteBuffer piece = ByteBuffer.allocate(Math.min(left, 64 * 1024));
+            if (completion == null) {
+                connection.write(piece);
+            } else {
+                connection.write(piece, completion);
+            }
+        }
+    }
+
+    @Test
+    void aFailedWriteFirstDeliversWhatThePeerSentBefore() throws Exception {
+        LoopGroup group = group(1);
+        Recording handler = new Recording() {
+            @Override
+            public void onOpen(TcpConnection connection) {
+                connection.pauseReading(); // what the peer sends stays in the kernel, unread
+                super.onOpen(connection);
+            }
+        };
+        TcpServer server = listen(group, loopback(), TcpOptions.defaults(), () -> handler);
+        try (Socket socket = connect(server)) {
+            socket.getOutputStream().write("last words".getBytes(StandardCharsets.US_ASCII));
+        } // FIN: the server's next write is answered with a reset, and the one after fails
+        TcpConnection connection = handler.opened.get(10, TimeUnit.SECONDS);
+        Runnable[] writeUntilFailed = new Runnable[1];
+        writeUntilFailed[0] = () -> {
+            if (connection.isOpen()) {
+                connection.write(ByteBuffer.wrap(new byte[1024]));
+                connection.loop().schedule(Duration.ofMillis(1), writeUntilFailed[0]);
+            }
+        };
+        connection.loop().execute(writeUntilFailed[0]);
+        assertThat(handler.next()).isEqualTo("read last words");
+        assertThat(handler.next()).startsWith("close ");
+    }
+
+    @Test
+    void abortResetsTheConnection() throws Exception {
+        TcpServer server = listen(group(1), loopback(), TcpOptions.defaults(), () -> new ConnectionHandler() {
+            @Override
+            public void onRead(TcpConnection connection, ByteBuffer data) {
+                connection.write(ByteBuffer.wrap("unsent?".getBytes(StandardCharsets.US_ASCII)));
+                connection.abort();
+            }
+        });
+        try (Socket socket = connect(server)) {
+            socket.getOutputStream().write(1);
+            assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketException.class)
+                    .hasMessageContaining("reset");
+        }
+    }
+
+    @Test
+    void cancellingAConnectReleasesItsSocketAtOnce() throws Exception {
+        TcpServer server = echoServer(group(1), loopback(), TcpOptions.defaults());
+        EventLoop loop = group(1).next();
+        Recording handler = new Recording();
+        long watchersBefore = onLoop(loop, () -> loop.stats().liveWatchers());
+        CompletableFuture<TcpConnection> future = onLoop(loop, () -> {
+            CompletableFuture<TcpConnection> f = TcpConnection.connect(loop, server.localAddress(), TcpOptions.defaults(), handler);
+            assertThat(f.cancel(false)).isTrue();
+            return f;
+        });
+        assertThat(future).isCancelled();
+        assertThat(handler.next()).isEqualTo("close LOCAL_CLOSE CancellationException");
+        assertThat(onLoop(loop, () -> loop.stats().liveWatchers())).as("the connect's watcher").isEqualTo(watchersBefore);
+        assertThat(TcpStats.of(loop).openConnections()).isZero();
+        assertThat(handler.opened).isNotDone();
+    }
+
+    @Test
+    void closeGivesUpOnAPeerThatNeverReadsAfterItsTimeout() throws Exception {
+        LoopGroup group = group(1);
+        TcpOptions options = TcpOptions.defaults().withBufferSizes(0, 64 * 1024).withCloseTimeout(Duration.ofMillis(300));
+        LinkedBlockingQueue<Throwable> causes = new LinkedBlockingQueue<>();
+        TcpServer server = listen(group, loopback(), options, () -> new ConnectionHandler() {
+            @Override
+            public void onOpen(TcpConnection connection) {
+                writeZeros(connection, 4 << 20, null); // more than the kernel buffers hold
+                connection.close();
+            }
+
+            @Override
+            public void onRead(TcpConnection connection, ByteBuffer data) {
+            }
+
+            @Override
+            public void onClose(TcpConnection connection, CloseReason reason, Throwable cause) {
+                closes.add(reason);
+                causes.add(cause);
+            }
+        });
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(8 * 1024);
+            socket.connect(server.localAddress(), 10_000);
+            assertThat(closes.poll(20, TimeUnit.SECONDS)).isEqualTo(CloseReason.ERROR);
+            assertThat(causes.poll(10, TimeUnit.SECONDS)).hasMessageContaining("closeTimeout");
+            assertThat(TcpStats.of(group.next()).closeTimeouts()).isEqualTo(1);
+            InputStream in = socket.getInputStream();
+            assertThatThrownBy(() -> {
+                while (in.read(new byte[64 * 1024]) >= 0) {
+                    // the bytes that made it before the reset
+                }
+            }).isInstanceOf(SocketException.class).hasMessageContaining("reset");
+        }
+    }
+
+    @Test
+    void writeCompletionsComeInOrderAndAHalfCloseCompletesAfterThem() throws Exception {
+        LinkedBlockingQueue<String> done = new LinkedBlockingQueue<>();
+        TcpServer server = listen(group(1), loopback(), TcpOptions.defaults(), () -> new ConnectionHandler() {
+            @Override
+            public void onOpen(TcpConnection connection) {
+                connection.write(ByteBuffer.wrap("one ".getBytes(StandardCharsets.US_ASCII)), f -> done.add("one " + f));
+                connection.write(ByteBuffer.wrap("two".getBytes(StandardCharsets.US_ASCII)));
+                connection.write(ByteBuffer.allocate(0), f -> done.add("empty " + f));
+                connection.shutdownOutput(f -> done.add("fin " + f));
+            }
+
+            @Override
+            public void onRead(TcpConnection connection, ByteBuffer data) {
+            }
+        });
+        try (Socket socket = connect(server)) {
+            assertThat(socket.getInputStream().readAllBytes()).asString(StandardCharsets.US_ASCII).isEqualTo("one two");
+            assertThat(List.of(done.poll(10, TimeUnit.SECONDS), done.poll(10, TimeUnit.SECONDS), done.poll(10, TimeUnit.SECONDS)))
+                    .containsExactly("one null", "empty null", "fin null");
+        }
+    }
+
+    @Test
+    void writesCutOffByAnAbortFailAfterTheOnesThatWentOut() throws Exception {
+        LinkedBlockingQueue<Throwable> done = new LinkedBlockingQueue<>();
+        int pieces = 64; // 4 MiB: more than a non-reading peer's buffers take
+        TcpServer server = listen(group(1), loopback(), TcpOptions.defaults().withBufferSizes(0, 64 * 1024),
+                () -> new ConnectionHandler() {
+                    @Override
+                    public void onOpen(TcpConnection connection) {
+                        writeZeros(connection, pieces * 64 * 1024, f -> done.add(f == null ? new Exception("ok") : f));
+                        connection.loop().execute(connection::abort); // after the first flush
+                    }
+
+                    @Override
+                    public void onRead(TcpConnection connection, ByteBuffer data) {
+                    }
+                });
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(8 * 1024);
+            socket.connect(server.localAddress(), 10_000);
+            List<String> outcomes = new ArrayList<>();
+            for (int i = 0; i < pieces; i++) {
+                Throwable outcome = done.poll(10, TimeUnit.SECONDS);
+                assertThat(outcome).as("completion %d", i).isNotNull();
+                outcomes.add("ok".equals(outcome.getMessage()) ? "ok" : "failed");
+            }
+            assertThat(outcomes).contains("ok", "failed");
+            assertThat(String.join(",", outcomes)).as("no success after a failure").doesNotContain("failed,ok");
+        }
+    }
+
+    @Test
+    void closingFromOnOpenDoesNotFailTheConnectFuture() throws Exception {
+        LoopGroup group = group(1);
+        TcpServer server = echoServer(group, loopback(), TcpOptions.defaults());
+        Recording handler = new Recording() {
+            @Override
+            public void onOpen(TcpConnection connection) {
+                connection.close();
+            }
+        };
+        TcpConnection client = TcpConnection.connect(group.next(), server.localAddress(), TcpOptions.defaults(), handler)
+                .get(10, TimeUnit.SECONDS);
+        assertThat(client.isOpen()).isFalse();
+        assertThat(handler.next()).isEqualTo("close LOCAL_CLOSE");
+    }
+
+    @Test
+    void aGracefulCloseLetsThePeerReadTheWholeResponseThoughItsLaterRequestsGoUnread() throws Exception {
+        int responseBytes = 1 << 20;
+        CompletableFuture<TcpConnection> answered = new CompletableFuture<>();
+        // A small send buffer, so bytes still sit in the kernel when the server closes.
+        TcpServer server = listen(group(1), loopback(), TcpOptions.defaults().withBufferSizes(0, 64 * 1024),
+                () -> new ConnectionHandler() {
+                    @Override
+                    public void onRead(TcpConnection connection, ByteBuffer data) {
+                        data.position(data.limit());
+                        if (!answered.isDone()) {
+                            writeZeros(connection, responseBytes, null);
+                            connection.close(); // after one response, like a server with a request limit
+                            answered.complete(connection);
+                        }
+                    }
+                });
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(8 * 1024);
+            socket.connect(server.localAddress(), 10_000);
+            socket.setSoTimeout(60_000);
+            socket.getOutputStream().write("request 1\n".getBytes(StandardCharsets.US_ASCII));
+            answered.get(10, TimeUnit.SECONDS);
+            // Pipelined requests the server will never read: unread input when it closes.
+            socket.getOutputStream().write(new byte[64 * 1024]);
+            long received = 0;
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[8 * 1024];
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                received += n;
+            }
+            assertThat(received).as("response bytes the client read").isEqualTo(responseBytes);
         }
     }
 }

@@ -193,6 +193,19 @@ final class EpollSocket implements SocketHandle {
         SocketFds.close(scratch, fd);
     }
 
+    @Override
+    public void abort() throws IOException {
+        if (closed) {
+            return;
+        }
+        SocketScratch s = SocketScratch.current();
+        int r = SocketCalls.setLinger(s.errno, fd, 0, s.intValue);
+        close(); // the fd goes either way; a reset is the best effort on top
+        if (r < 0) {
+            throw Errno.socketException("setsockopt(fd=" + fd + ", SO_LINGER 0)", -r);
+        }
+    }
+
     private void ensureOpen() throws IOException {
         if (closed) {
             throw new IOException("socket fd=" + fd + " is closed");

@@ -284,4 +284,23 @@ public final class SocketCalls {
         String host = ip == null ? address.getHostString() : ip.getHostAddress();
         return (ip instanceof Inet6Address ? "[" + host + "]" : host) + ":" + address.getPort();
     }
+
+    /** {@code SO_LINGER}: how {@code close} treats unsent data ({@link #setLinger}). */
+    public static final int SO_LINGER = 13;
+
+    /**
+     * Sets {@code SO_LINGER} on (a {@code struct linger} of {@code l_onoff = 1, l_linger = seconds});
+     * 0 seconds makes {@code close} send RST. {@code value} is scratch space for two {@code int}s.
+     * Returns 0, or {@code -errno}.
+     */
+    public static int setLinger(MemorySegment errno, int fd, int seconds, MemorySegment value) {
+        value.set(JAVA_INT, 0, 1);
+        value.set(JAVA_INT, 4, seconds);
+        try {
+            int r = (int) SETSOCKOPT.invokeExact(errno, fd, SOL_SOCKET, SO_LINGER, value, 8);
+            return r >= 0 ? r : -Native.errno(errno);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
 }
