@@ -198,8 +198,7 @@ final class EpollSocket implements SocketHandle {
         if (closed) {
             return;
         }
-        SocketScratch s = SocketScratch.current();
-        int r = SocketCalls.setLinger(s.errno, fd, 0, s.intValue);
+        int r = SocketCalls.setLinger(scratch.errno, fd, 0, scratch.intValue);
         close(); // the fd goes either way; a reset is the best effort on top
         if (r < 0) {
             throw Errno.socketException("setsockopt(fd=" + fd + ", SO_LINGER 0)", -r);

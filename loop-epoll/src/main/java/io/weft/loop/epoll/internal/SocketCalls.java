@@ -53,6 +53,8 @@ public final class SocketCalls {
     public static final int SO_RCVBUF = 8;
     public static final int SO_KEEPALIVE = 9;
     public static final int SO_REUSEPORT = 15;
+    /** {@code SO_LINGER}: how {@code close} treats unsent data ({@link #setLinger}). */
+    public static final int SO_LINGER = 13;
     public static final int IPPROTO_TCP = 6;
     public static final int TCP_NODELAY = 1;
 
@@ -147,6 +149,17 @@ public final class SocketCalls {
     public static int setIntOption(MemorySegment errno, int fd, int level, int name, int v, MemorySegment value) {
         value.set(JAVA_INT, 0, v);
         return Native.call(SETSOCKOPT, errno, fd, level, name, value, 4);
+    }
+
+    /**
+     * Sets {@code SO_LINGER} on (a {@code struct linger} of {@code l_onoff = 1, l_linger = seconds});
+     * 0 seconds makes {@code close} send RST. {@code value} is scratch space for two {@code int}s.
+     * Returns 0, or {@code -errno}.
+     */
+    public static int setLinger(MemorySegment errno, int fd, int seconds, MemorySegment value) {
+        value.set(JAVA_INT, 0, 1);
+        value.set(JAVA_INT, 4, seconds);
+        return Native.call(SETSOCKOPT, errno, fd, SOL_SOCKET, SO_LINGER, value, 8);
     }
 
     /**
@@ -283,24 +296,5 @@ public final class SocketCalls {
         InetAddress ip = address.getAddress();
         String host = ip == null ? address.getHostString() : ip.getHostAddress();
         return (ip instanceof Inet6Address ? "[" + host + "]" : host) + ":" + address.getPort();
-    }
-
-    /** {@code SO_LINGER}: how {@code close} treats unsent data ({@link #setLinger}). */
-    public static final int SO_LINGER = 13;
-
-    /**
-     * Sets {@code SO_LINGER} on (a {@code struct linger} of {@code l_onoff = 1, l_linger = seconds});
-     * 0 seconds makes {@code close} send RST. {@code value} is scratch space for two {@code int}s.
-     * Returns 0, or {@code -errno}.
-     */
-    public static int setLinger(MemorySegment errno, int fd, int seconds, MemorySegment value) {
-        value.set(JAVA_INT, 0, 1);
-        value.set(JAVA_INT, 4, seconds);
-        try {
-            int r = (int) SETSOCKOPT.invokeExact(errno, fd, SOL_SOCKET, SO_LINGER, value, 8);
-            return r >= 0 ? r : -Native.errno(errno);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
     }
 }
