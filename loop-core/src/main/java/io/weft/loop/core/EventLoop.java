@@ -33,15 +33,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * callbacks; (9) decide whether anything referenced is left.
  *
  * <p><b>Threads.</b> {@link #execute}, {@link #schedule}, {@link #scheduleRepeating}, {@link
- * Timer#cancel()}, {@link Watcher#close()}, {@link #stop()} and {@link #shutdownGracefully} are
- * safe from any thread. Everything else (watchers, ref/unref) belongs to the loop thread and fails
+ * Timer#cancel()}, {@link Watcher#close()}, {@link #stop()}, {@link #now()}, {@link #close()} and
+ * {@link #shutdownGracefully} are safe from any thread. Everything else (watchers, ref/unref) belongs to the loop thread and fails
  * fast with an {@link IllegalStateException} elsewhere. The loop thread is the thread inside
  * {@link #run}; before the first run it is the thread that built the loop. A cross-thread
  * {@code execute} wakes a blocked poll with at most one wake-up per blocked poll.
  *
- * <p><b>Errors.</b> A {@link RuntimeException} from a callback, timer or handler goes to the
- * {@link LoopExceptionHandler} (default: logged through {@link System.Logger} with the loop's
- * name) and is counted; the loop goes on. {@link Error}s propagate out of {@link #run}.
+ * <p><b>Errors.</b> Every {@link Throwable} from a callback, timer or handler (an {@link Error}
+ * too) goes to the {@link LoopExceptionHandler} (default: logged through {@link System.Logger}
+ * with the loop's name) and is counted; the loop goes on. A handler that rethrows ends {@link
+ * #run} with what it threw once the iteration is done, leaving a loop that {@link #close()} cleans
+ * up.
  *
  * {@snippet :
  * try (EventLoop loop = EventLoop.create()) {
@@ -106,7 +108,12 @@ public final class EventLoop implements Executor, AutoCloseable {
     private volatile int lifecycle;
     private volatile long shutdownDeadlineNanos;
 
-    private long now;
+    /** Written by the loop thread only; volatile so that {@link #now()} can be read anywhere. */
+    private volatile long now;
+    /** What the exception handler rethrew, to end {@link #run} with once the iteration is done. Loop thread only. */
+    private Throwable fatal;
+    /** Set by {@link #close()} while a thread runs the loop: that thread closes it. */
+    private volatile boolean closeRequested;
     private long lastMarkNanos;
     private long timerSequence;
     private int cancelledTimersInHeap;
@@ -159,10 +166,8 @@ public final class EventLoop implements Executor, AutoCloseable {
             now = clock.nanoTime();
             lastMarkNanos = now;
             alive = isAlive();
-            while (alive && !stopRequested) {
+            while (alive && !stopRequested && fatal == null) {
                 if (lifecycle != OPEN && shutdownIsDue()) {
-                    closeEverything();
-                    alive = false;
                     break;
                 }
                 iterate(mode);
@@ -171,8 +176,14 @@ public final class EventLoop implements Executor, AutoCloseable {
                     break;
                 }
             }
-            if (lifecycle == SHUTTING_DOWN && !alive) {
+            if (lifecycle == SHUTTING_DOWN && (!alive || shutdownIsDue())) {
                 closeEverything();
+                alive = false;
+            }
+            Throwable failure = fatal;
+            if (failure != null) {
+                fatal = null;
+                throw sneaky(failure);
             }
         } finally {
             stopRequested = false;
@@ -189,18 +200,23 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private void iterate(RunMode mode) {
         now = clock.nanoTime();
-        runDueTimers();
-        runCallbacks();
+        boolean didWork = runDueTimers() | runCallbacks();
         applyWatcherChanges();
-        poll(pollTimeoutNanos(mode));
+        // ONCE does what is ready; it blocks only when it found nothing to do (libuv's rule).
+        long timeout = mode == RunMode.ONCE && didWork ? 0 : pollTimeoutNanos(mode);
+        poll(timeout);
         dispatch();
         runCloseCallbacks();
-        if (mode == RunMode.ONCE) {
-            // A ONCE run that blocked for a timer must fire it before returning (libuv does the same).
-            now = clock.nanoTime();
-            runDueTimers();
+        if (mode == RunMode.ONCE && timeout != 0) {
+            runDueTimers(); // the timer that ended the wait fires before ONCE returns
         }
         stats.add(LoopStats.ITERATIONS, 1);
+    }
+
+    /** Rethrows any throwable unchanged: what the exception handler rethrew ends {@link #run} as it is. */
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> RuntimeException sneaky(Throwable failure) throws T {
+        throw (T) failure;
     }
 
     /**
@@ -301,10 +317,10 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /**
      * The time cached at the start of this iteration and after the last poll, in loop-clock
-     * nanoseconds. Loop thread only: cheaper than reading the clock, and the base of timer deadlines.
+     * nanoseconds: cheaper than reading the clock, and the base of timer deadlines. Safe from any
+     * thread (a volatile read); another thread sees the loop's last cached time.
      */
     public long now() {
-        checkInLoop("now()");
         return now;
     }
 
@@ -331,8 +347,20 @@ public final class EventLoop implements Executor, AutoCloseable {
         if (lifecycle != OPEN) {
             throw rejected();
         }
+        submit(task);
+    }
+
+    /** Hands work to the loop from another thread: queues it and wakes the loop. */
+    private void submit(Runnable task) {
         remote.offer(task);
         wakeUp();
+    }
+
+    /**
+     * Work the loop owes to another thread's call (a timer to insert or cancel, a watcher to
+     * close): unlike a user's task, closing the loop runs it instead of dropping it.
+     */
+    private interface LoopCommand extends Runnable {
     }
 
     private RejectedExecutionException rejected() {
@@ -340,9 +368,19 @@ public final class EventLoop implements Executor, AutoCloseable {
                 + (lifecycle == CLOSED ? "closed" : "shutting down") + " and takes no more tasks");
     }
 
+    /**
+     * Wakes a blocked poll. Never throws: the work that asked for it is queued already, and a
+     * poller closed under us means the loop has closed, whose last drain accounts for that work.
+     */
     private void wakeUp() {
         if ((int) WAKE_STATE.getVolatile(this) == POLLING && WAKE_STATE.compareAndSet(this, POLLING, WOKEN)) {
-            poller.wakeup();
+            try {
+                poller.wakeup();
+            } catch (RuntimeException e) {
+                if (lifecycle != CLOSED) {
+                    LOG.log(System.Logger.Level.WARNING, "loop '" + name + "': waking the poller failed", e);
+                }
+            }
         }
     }
 
@@ -350,7 +388,8 @@ public final class EventLoop implements Executor, AutoCloseable {
         return !local.isEmpty() || !remote.isEmpty();
     }
 
-    private void runCallbacks() {
+    /** Runs the callbacks queued before this phase; whether there were any. */
+    private boolean runCallbacks() {
         // Only what is queued now runs in this phase; what these tasks queue waits for the next.
         int localCount = local.size();
         long remoteCount = remote.sizeEstimate();
@@ -368,30 +407,38 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
         stats.add(LoopStats.CALLBACKS_RUN, ran);
         stats.set(LoopStats.LOCAL_PENDING, local.size());
+        return ran > 0;
     }
 
     private void runTask(Runnable task) {
         stats.enterTask(task);
         try {
             task.run();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             onException(task, e);
         } finally {
             stats.exitTask();
         }
     }
 
-    private void onException(Object task, RuntimeException error) {
+    /**
+     * Passes {@code error} to the exception handler; what the handler throws ends {@link #run} once
+     * this iteration is done (the first such throwable; later ones are added to it as suppressed).
+     */
+    private void onException(Object task, Throwable error) {
         stats.add(LoopStats.EXCEPTIONS, 1);
         try {
             exceptionHandler.handle(this, task, error);
-        } catch (RuntimeException handlerFailure) {
-            handlerFailure.addSuppressed(error);
-            LOG.log(System.Logger.Level.ERROR, "loop '" + name + "': the exception handler threw", handlerFailure);
+        } catch (Throwable handlerFailure) {
+            if (fatal == null) {
+                fatal = handlerFailure;
+            } else if (fatal != handlerFailure) {
+                fatal.addSuppressed(handlerFailure);
+            }
         }
     }
 
-    private void logException(EventLoop loop, Object task, RuntimeException error) {
+    private void logException(EventLoop loop, Object task, Throwable error) {
         LOG.log(System.Logger.Level.ERROR, "loop '" + name + "': " + task + " threw", error);
     }
 
@@ -400,7 +447,9 @@ public final class EventLoop implements Executor, AutoCloseable {
     /**
      * Runs {@code task} once on the loop thread after {@code delay}. Safe from any thread.
      *
-     * @throws IllegalArgumentException if the delay is negative or longer than about 146 years
+     * <p>A delay longer than about 146 years saturates to that: the timer never fires in practice.
+     *
+     * @throws IllegalArgumentException if the delay is negative
      * @throws RejectedExecutionException as {@link #execute} when called from another thread on a
      *     loop that is shutting down
      */
@@ -413,8 +462,9 @@ public final class EventLoop implements Executor, AutoCloseable {
      * measured from the previous deadline (no drift), until the timer is cancelled. Safe from any
      * thread.
      *
-     * @throws IllegalArgumentException if a delay is negative, the period is not positive, or
-     *     either is longer than about 146 years
+     * <p>A delay or period longer than about 146 years saturates to that.
+     *
+     * @throws IllegalArgumentException if a delay is negative or the period is not positive
      */
     public Timer scheduleRepeating(Duration initialDelay, Duration period, Runnable task) {
         long periodNanos = delayNanos(period, "period");
@@ -433,30 +483,37 @@ public final class EventLoop implements Executor, AutoCloseable {
         if (delay.isNegative()) {
             throw new IllegalArgumentException(what + " must be >= 0, got " + delay);
         }
-        if (delay.compareTo(MAX_DELAY) > 0) {
-            throw new IllegalArgumentException(what + " must be at most " + MAX_DELAY + " (about 146 years), got " + delay);
-        }
-        return delay.toNanos();
+        // Longer saturates to about 146 years: never, in practice.
+        return delay.compareTo(MAX_DELAY) > 0 ? MAX_DELAY.toNanos() : delay.toNanos();
     }
 
     private Timer addTimer(long delayNanos, long periodNanos, Runnable task) {
         Objects.requireNonNull(task, "task");
-        if (runsLoopNow()) {
+        if (onLoopThreadNow()) {
             if (lifecycle == CLOSED) {
                 throw rejected();
             }
-            Timer timer = new Timer(this, task, now + delayNanos, periodNanos);
+            // Before run, the cached time is stale: read the clock.
+            long base = runsLoopNow() ? now : clock.nanoTime();
+            Timer timer = new Timer(this, task, base + delayNanos, periodNanos);
             insertTimer(timer);
             return timer;
         }
+        if (lifecycle != OPEN) {
+            throw rejected();
+        }
         Timer timer = new Timer(this, task, clock.nanoTime() + delayNanos, periodNanos);
-        execute(() -> insertTimer(timer));
+        submit((LoopCommand) () -> insertTimer(timer));
         return timer;
     }
 
     private void insertTimer(Timer timer) {
         if (!timer.isScheduled()) {
             return; // cancelled before it reached the loop
+        }
+        if (lifecycle == CLOSED) {
+            timer.cancel(); // reached a loop that has closed: it reads as cancelled
+            return;
         }
         timer.sequence = timerSequence++;
         timers.add(timer);
@@ -475,8 +532,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         if (onLoopThreadNow()) {
             onTimerCancelled(timer);
         } else if (lifecycle != CLOSED) {
-            remote.offer(() -> onTimerCancelled(timer));
-            wakeUp();
+            submit((LoopCommand) () -> onTimerCancelled(timer));
         }
     }
 
@@ -513,7 +569,8 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
     }
 
-    private void runDueTimers() {
+    /** Fires the due timers; whether any fired. */
+    private boolean runDueTimers() {
         long sequenceLimit = timerSequence; // timers added while this phase runs wait for the next one
         long fired = 0;
         for (Timer timer; (timer = timers.peek()) != null; ) {
@@ -539,6 +596,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             }
         }
         stats.add(LoopStats.TIMERS_FIRED, fired);
+        return fired > 0;
     }
 
     private void dropTop(Timer timer) {
@@ -680,8 +738,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         if (onLoopThreadNow()) {
             closeOnLoop(watcher, onClosed);
         } else if (lifecycle != CLOSED) {
-            remote.offer(() -> closeOnLoop(watcher, onClosed));
-            wakeUp();
+            submit((LoopCommand) () -> closeOnLoop(watcher, onClosed));
         }
     }
 
@@ -724,7 +781,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             stats.enterTask(watcher.handler);
             try {
                 watcher.handler.onReady(watcher, Interest.ofBits(ops));
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 onException(watcher.handler, e);
             } finally {
                 stats.exitTask();
@@ -768,13 +825,14 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     private long pollTimeoutNanos(RunMode mode) {
-        if (mode == RunMode.NOWAIT || stopRequested || lifecycle != OPEN || hasPendingCallbacks()
+        if (mode == RunMode.NOWAIT || stopRequested || fatal != null || lifecycle != OPEN || hasPendingCallbacks()
                 || !closing.isEmpty() || !isAlive()) {
             return 0;
         }
         for (Timer timer; (timer = timers.peek()) != null; ) {
             if (timer.isScheduled()) {
-                return Math.max(0, timer.deadlineNanos - now);
+                // From a fresh reading: the callbacks of this iteration may have taken a while.
+                return Math.max(0, timer.deadlineNanos - clock.nanoTime());
             }
             dropTop(timer);
         }
@@ -827,7 +885,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     private boolean shutdownIsDue() {
-        return !hasPendingCallbacks() || clock.nanoTime() - shutdownDeadlineNanos >= 0;
+        return closeRequested || !hasPendingCallbacks() || clock.nanoTime() - shutdownDeadlineNanos >= 0;
     }
 
     /**
@@ -878,25 +936,41 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     /**
-     * Closes the loop now: every watcher is closed (each handler's {@link
+     * Closes the loop: every watcher is closed (each handler's {@link
      * WatcherHandler#onLoopClosing} first, then the close callbacks run), every timer is cancelled,
-     * queued callbacks are dropped, and the poller is released. Idempotent.
+     * what other threads asked of the loop (watcher closes, timer cancels) is done, their queued
+     * tasks are dropped (and logged), and the poller is released. Idempotent; safe from any thread.
      *
-     * @throws IllegalStateException if a thread is running the loop: call {@link #stop()} and close
-     *     after {@link #run} returns, or use {@link #shutdownGracefully}
+     * <p>On a loop no thread runs, the calling thread closes it before returning. From one of the
+     * loop's own callbacks, the loop closes at the end of the current iteration and {@link #run}
+     * then returns normally. From another thread while the loop runs, the loop thread closes it the
+     * same way, and this call waits until it has (so never call it from another thread that the
+     * loop's own callbacks wait for).
      */
     @Override
     public void close() {
         if (lifecycle == CLOSED) {
             return;
         }
-        if (!running.compareAndSet(false, true)) {
-            if (lifecycle == CLOSED) {
-                return;
-            }
-            throw new IllegalStateException("loop '" + name + "' is running; call stop() and close() after run() returns,"
-                    + " or use shutdownGracefully(...)");
+        if (running.compareAndSet(false, true)) {
+            closeHere();
+            return;
         }
+        closeRequested = true;
+        shutdownDeadlineNanos = clock.nanoTime();
+        LIFECYCLE.compareAndSet(this, OPEN, SHUTTING_DOWN);
+        wakeUp();
+        if (runsLoopNow()) {
+            return; // run closes it when this iteration is done
+        }
+        if (running.compareAndSet(false, true)) {
+            closeHere(); // the running thread left meanwhile
+        } else {
+            termination.join(); // the running thread closes it
+        }
+    }
+
+    private void closeHere() {
         Thread previousOwner = owner;
         owner = Thread.currentThread();
         runningThread = owner;
@@ -913,10 +987,11 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     private void closeEverything() {
+        int dropped = drainQueuedWork();
         for (Watcher watcher : watchers.snapshot()) {
             try {
                 watcher.handler.onLoopClosing(watcher);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 onException(watcher.handler, e);
             }
             closeOnLoop(watcher, null);
@@ -929,19 +1004,39 @@ public final class EventLoop implements Executor, AutoCloseable {
             timer.cancel();
         });
         cancelledTimersInHeap = 0;
-        int dropped = local.size();
-        local.clear();
-        while (remote.poll() != null) {
-            dropped++;
+        LIFECYCLE.setVolatile(this, CLOSED);
+        try {
+            poller.close();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "loop '" + name + "': closing the poller failed", e);
         }
-        // Cross-thread cancel and close hooks run here; user tasks are counted as dropped.
+        // Work another thread queued while we closed (its wake-up may have failed on the closed
+        // poller) is done or dropped now.
+        dropped += drainQueuedWork();
         stats.set(LoopStats.LOCAL_PENDING, 0);
         if (dropped > 0) {
             LOG.log(System.Logger.Level.WARNING, "loop '" + name + "' closed with " + dropped + " queued callbacks not run");
         }
-        LIFECYCLE.setVolatile(this, CLOSED);
-        poller.close();
         termination.complete(null);
+    }
+
+    /**
+     * Runs what other threads asked of the loop (timer inserts and cancels, watcher closes) and
+     * drops the queued tasks. Closing only.
+     *
+     * @return how many tasks were dropped
+     */
+    private int drainQueuedWork() {
+        int dropped = local.size();
+        local.clear();
+        for (Runnable task; (task = remote.poll()) != null; ) {
+            if (task instanceof LoopCommand) {
+                runTask(task);
+            } else {
+                dropped++;
+            }
+        }
+        return dropped;
     }
 
     /** Whether the caller is inside {@link #run}: the running thread or a virtual thread it carries. */
