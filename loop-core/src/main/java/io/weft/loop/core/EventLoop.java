@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.SelectableChannel;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -62,12 +61,11 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final Poller poller;
     private final PollerProvider pollerProvider;
     private final Map<Class<?>, Object> localStates = new java.util.concurrent.ConcurrentHashMap<>();
-    private final LoopExceptionHandler exceptionHandler;
-    private final CallbackQueue remote = new CallbackQueue();
-    private final ArrayDeque<Runnable> local = new ArrayDeque<>(256);
+    private final LoopErrors errors;
     private final ReadyEvents ready = new ReadyEvents(1024);
     private final LoopStats stats;
     private final LoopThread thread;
+    private final Callbacks callbacks;
     private final Timers timers;
     private final Watchers watchers;
     private final CompletableFuture<Void> termination = new CompletableFuture<>();
@@ -78,15 +76,12 @@ public final class EventLoop implements Executor, AutoCloseable {
     private volatile long shutdownDeadlineNanos;
     /** Written by the loop thread only; volatile so that {@link #now()} can be read anywhere. */
     private volatile long now;
-    /** What the exception handler rethrew, to end {@link #run} with once the iteration is done. */
-    private Throwable fatal;
     private long lastMarkNanos;
     private int holds;
 
     private EventLoop(Builder builder) {
         this.name = builder.name != null ? builder.name : "weft-loop-" + UNNAMED.incrementAndGet();
         this.clock = builder.clock;
-        this.exceptionHandler = builder.exceptionHandler != null ? builder.exceptionHandler : this::logException;
         PollerProvider provider = builder.pollerProvider != null ? builder.pollerProvider : Pollers.select();
         try {
             this.poller = provider.newPoller();
@@ -94,10 +89,13 @@ public final class EventLoop implements Executor, AutoCloseable {
             throw new UncheckedIOException("loop '" + name + "': opening the " + provider.name() + " poller failed", e);
         }
         this.pollerProvider = provider;
+        CallbackQueue remote = new CallbackQueue();
         this.stats = new LoopStats(remote, clock);
+        this.errors = new LoopErrors(this, builder.exceptionHandler, stats);
+        this.callbacks = new Callbacks(remote, stats, errors::run);
         this.thread = new LoopThread(name, poller);
-        this.timers = new Timers(stats, this::runTask);
-        this.watchers = new Watchers(poller, stats, this::runTask, this::onException);
+        this.timers = new Timers(stats, errors::run);
+        this.watchers = new Watchers(poller, stats, errors::run, errors::report);
         this.now = clock.nanoTime();
     }
 
@@ -130,7 +128,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             now = clock.nanoTime();
             lastMarkNanos = now;
             alive = isAlive();
-            while (alive && !stopRequested && fatal == null && !(isShuttingDown() && shutdownIsDue())) {
+            while (alive && !stopRequested && !errors.hasFatal() && !(isShuttingDown() && shutdownIsDue())) {
                 iterate(mode);
                 alive = isAlive();
                 if (mode != RunMode.DEFAULT) {
@@ -141,9 +139,8 @@ public final class EventLoop implements Executor, AutoCloseable {
                 closeEverything();
                 alive = false;
             }
-            Throwable failure = fatal;
+            Throwable failure = errors.takeFatal();
             if (failure != null) {
-                fatal = null;
                 throw sneaky(failure);
             }
         } finally {
@@ -161,7 +158,7 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private void iterate(RunMode mode) {
         now = clock.nanoTime();
-        boolean didWork = timers.runDue(now) | runCallbacks();
+        boolean didWork = timers.runDue(now) | callbacks.runQueued();
         watchers.flush();
         // ONCE does what is ready; it blocks only when it found nothing to do (libuv's rule).
         long timeout = mode == RunMode.ONCE && didWork ? 0 : pollTimeoutNanos(mode);
@@ -299,8 +296,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             if (isClosed()) {
                 throw rejected();
             }
-            local.addLast(task);
-            stats.set(LoopStats.LOCAL_PENDING, local.size());
+            callbacks.addLocal(task);
             return;
         }
         if (isShuttingDown()) {
@@ -316,15 +312,8 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /** Hands work to the loop from another thread: queues it and wakes the loop. */
     private void submit(Runnable task) {
-        remote.offer(task);
+        callbacks.addRemote(task);
         wakeUp();
-    }
-
-    /**
-     * Work the loop owes to another thread's call (a timer to insert or cancel, a watcher to
-     * close): unlike a user's task, closing the loop does it instead of dropping it.
-     */
-    private interface LoopCommand extends Runnable {
     }
 
     /**
@@ -339,63 +328,6 @@ public final class EventLoop implements Executor, AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "loop '" + name + "': waking the poller failed", e);
             }
         }
-    }
-
-    private boolean hasPendingCallbacks() {
-        return !local.isEmpty() || !remote.isEmpty();
-    }
-
-    /** Runs the callbacks queued before this phase (what they queue waits); whether there were any. */
-    private boolean runCallbacks() {
-        int localCount = local.size();
-        long remoteCount = remote.sizeEstimate();
-        for (int i = 0; i < localCount; i++) {
-            runTask(local.pollFirst());
-        }
-        long ran = localCount;
-        for (; remoteCount > 0; remoteCount--) {
-            Runnable task = remote.poll();
-            if (task == null) {
-                break; // claimed but not yet published: it runs next iteration
-            }
-            runTask(task);
-            ran++;
-        }
-        stats.add(LoopStats.CALLBACKS_RUN, ran);
-        stats.set(LoopStats.LOCAL_PENDING, local.size());
-        return ran > 0;
-    }
-
-    private void runTask(Runnable task) {
-        stats.enterTask(task);
-        try {
-            task.run();
-        } catch (Throwable e) {
-            onException(task, e);
-        } finally {
-            stats.exitTask();
-        }
-    }
-
-    /**
-     * Passes {@code error} to the exception handler; what the handler throws ends {@link #run} once
-     * this iteration is done (the first such throwable; later ones are added to it as suppressed).
-     */
-    private void onException(Object task, Throwable error) {
-        stats.add(LoopStats.EXCEPTIONS, 1);
-        try {
-            exceptionHandler.handle(this, task, error);
-        } catch (Throwable handlerFailure) {
-            if (fatal == null) {
-                fatal = handlerFailure;
-            } else if (fatal != handlerFailure) {
-                fatal.addSuppressed(handlerFailure);
-            }
-        }
-    }
-
-    private void logException(EventLoop loop, Object task, Throwable error) {
-        LOG.log(System.Logger.Level.ERROR, "loop '" + name + "': " + task + " threw", error);
     }
 
     // ---------------------------------------------------------------- timers
@@ -452,7 +384,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             throw rejected();
         }
         Timer timer = new Timer(this, task, clock.nanoTime() + delayNanos, periodNanos);
-        submit((LoopCommand) () -> insertTimer(timer));
+        submit((Callbacks.Command) () -> insertTimer(timer));
         return timer;
     }
 
@@ -471,7 +403,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         if (inLoop()) {
             timers.cancelled(timer);
         } else if (!isClosed()) {
-            submit((LoopCommand) () -> timers.cancelled(timer));
+            submit((Callbacks.Command) () -> timers.cancelled(timer));
         }
     }
 
@@ -544,7 +476,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         if (inLoop()) {
             watchers.close(watcher, onClosed);
         } else if (!isClosed()) {
-            submit((LoopCommand) () -> watchers.close(watcher, onClosed));
+            submit((Callbacks.Command) () -> watchers.close(watcher, onClosed));
         }
     }
 
@@ -556,11 +488,11 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     private boolean isAlive() {
-        return holds > 0 || timers.holdLoop() || watchers.holdLoop() || watchers.isClosing() || hasPendingCallbacks();
+        return holds > 0 || timers.holdLoop() || watchers.holdLoop() || watchers.isClosing() || callbacks.hasPending();
     }
 
     private long pollTimeoutNanos(RunMode mode) {
-        if (mode == RunMode.NOWAIT || stopRequested || fatal != null || isShuttingDown() || hasPendingCallbacks()
+        if (mode == RunMode.NOWAIT || stopRequested || errors.hasFatal() || isShuttingDown() || callbacks.hasPending()
                 || watchers.isClosing() || !isAlive()) {
             return 0;
         }
@@ -571,7 +503,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     private void poll(long timeoutNanos) {
         if (timeoutNanos != 0) {
             thread.enterPoll();
-            if (hasPendingCallbacks() || stopRequested || isShuttingDown()) {
+            if (callbacks.hasPending() || stopRequested || isShuttingDown()) {
                 timeoutNanos = 0; // raced with a producer that saw us awake and did not wake us
             }
         }
@@ -611,7 +543,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     private boolean shutdownIsDue() {
-        return closeRequested || !hasPendingCallbacks() || clock.nanoTime() - shutdownDeadlineNanos >= 0;
+        return closeRequested || !callbacks.hasPending() || clock.nanoTime() - shutdownDeadlineNanos >= 0;
     }
 
     /**
@@ -648,7 +580,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             now = clock.nanoTime();
             lastMarkNanos = now;
             while (!shutdownIsDue()) {
-                runCallbacks();
+                callbacks.runQueued();
             }
             closeEverything();
         } finally {
@@ -696,7 +628,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         if (isClosed()) {
             return;
         }
-        int dropped = drainQueuedWork();
+        int dropped = callbacks.drainForClose();
         watchers.closeAll();
         timers.cancelAll();
         thread.markClosed();
@@ -707,26 +639,11 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
         // Work another thread queued while we closed (its wake-up may have failed on the closed
         // poller) is done or dropped now.
-        dropped += drainQueuedWork();
-        stats.set(LoopStats.LOCAL_PENDING, 0);
+        dropped += callbacks.drainForClose();
         if (dropped > 0) {
             LOG.log(System.Logger.Level.WARNING, "loop '" + name + "' closed with " + dropped + " queued callbacks not run");
         }
         termination.complete(null);
-    }
-
-    /** Does what other threads asked of the loop and drops their queued tasks; how many it dropped. */
-    private int drainQueuedWork() {
-        int dropped = local.size();
-        local.clear();
-        for (Runnable task; (task = remote.poll()) != null; ) {
-            if (task instanceof LoopCommand) {
-                runTask(task);
-            } else {
-                dropped++;
-            }
-        }
-        return dropped;
     }
 
     /** Fails fast unless {@link #inLoop()}, for the loop-thread-only API of this package. */
