@@ -875,6 +875,159 @@ public abstract class EventLoopContract {
         assertThat(seen).hasValue(clock.nanoTime());
     }
 
+    // ------------------------------------------------------------------ misbehaving callbacks and races
+
+    @Test
+    void executeNeverThrowsForATaskItQueuedEvenWhenTheWakeupFails() throws Exception {
+        RecordingPollerProvider recording = new RecordingPollerProvider(provider(), false);
+        EventLoop loop = newLoop(recording, LoopClock.system());
+        loop.watch(pipe().readEnd(), Interest.READABLE, (w, r) -> { });
+        AtomicReference<Throwable> thrownByExecute = new AtomicReference<>();
+        AtomicBoolean ran = new AtomicBoolean();
+        Thread producer = Thread.ofPlatform().start(() -> {
+            while (recording.blockingPolls.get() == 0) {
+                Thread.onSpinWait();
+            }
+            recording.wakeupsFail = true;
+            try {
+                loop.execute(() -> {
+                    ran.set(true);
+                    loop.stop();
+                });
+            } catch (Throwable t) {
+                thrownByExecute.set(t);
+                loop.stop();
+            }
+        });
+        loop.run(RunMode.DEFAULT);
+        producer.join();
+        assertThat(thrownByExecute.get()).as("execute threw for a task it had queued").isNull();
+        assertThat(ran).isTrue();
+    }
+
+    @Test
+    void aHandlerThatClosesItsOwnWatcherAndThrowsLeavesTheLoopWhole() throws IOException {
+        EventLoop loop = newLoop();
+        TestPipe pipe = pipe();
+        AtomicInteger closeCallbacks = new AtomicInteger();
+        AtomicInteger events = new AtomicInteger();
+        loop.watch(pipe.readEnd(), Interest.READABLE, (w, r) -> {
+            events.incrementAndGet();
+            w.close(closeCallbacks::incrementAndGet);
+            w.close(closeCallbacks::incrementAndGet); // a second close is a no-op
+            throw new IllegalStateException("after closing itself");
+        });
+        pipe.writeByte();
+        loop.run(RunMode.NOWAIT);
+        loop.run(RunMode.NOWAIT);
+        assertThat(loop.run(RunMode.NOWAIT)).isFalse();
+        assertThat(events).hasValue(1);
+        assertThat(closeCallbacks).hasValue(1);
+        assertThat(thrown).extracting(Throwable::getMessage).containsExactly("after closing itself");
+    }
+
+    @Test
+    void aSourceCanBeWatchedAgainRightAfterItsWatcherClosed() throws IOException {
+        EventLoop loop = newLoop();
+        TestPipe pipe = pipe();
+        List<String> seen = new ArrayList<>();
+        loop.watch(pipe.readEnd(), Interest.READABLE, (w, r) -> {
+            seen.add("old");
+            w.close();
+            loop.watch(w.source(), Interest.READABLE, (again, ready) -> {
+                seen.add("new");
+                again.close();
+            });
+        });
+        pipe.writeByte();
+        loop.run(RunMode.NOWAIT);
+        loop.run(RunMode.NOWAIT);
+        loop.run(RunMode.NOWAIT);
+        assertThat(seen).containsExactly("old", "new");
+        assertThat(loop.stats().liveWatchers()).isZero();
+    }
+
+    @Test
+    void randomizedCrossThreadRoundsKeepExactCounts() throws Exception {
+        for (long seed = 1; seed <= 5; seed++) {
+            crossThreadRound(seed);
+        }
+    }
+
+    /**
+     * One round: four threads race the running loop with execute, schedule (half of them cancelled
+     * at once) and watcher closes (each watcher closed by two threads); every count must be exact.
+     */
+    private void crossThreadRound(long seed) throws Exception {
+        EventLoop loop = newLoop(provider(), LoopClock.system());
+        int threads = 4;
+        int opsPerThread = 2_000;
+        int watcherCount = 8;
+        AtomicInteger[] closeCallbacks = new AtomicInteger[watcherCount];
+        List<Watcher> watchers = new ArrayList<>();
+        for (int i = 0; i < watcherCount; i++) {
+            closeCallbacks[i] = new AtomicInteger();
+            watchers.add(loop.watch(pipe().readEnd(), Interest.READABLE, (w, r) -> { }));
+        }
+        Timer keepAlive = loop.schedule(Duration.ofHours(1), () -> { });
+        AtomicInteger executed = new AtomicInteger();
+        AtomicInteger fired = new AtomicInteger();
+        AtomicInteger submitted = new AtomicInteger();
+        AtomicInteger scheduled = new AtomicInteger();
+        AtomicInteger cancelled = new AtomicInteger();
+        CountDownLatch running = new CountDownLatch(1);
+        loop.execute(running::countDown);
+        Thread coordinator = Thread.ofPlatform().start(() -> {
+            try {
+                running.await();
+                List<Thread> producers = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    java.util.Random random = new java.util.Random(seed * 31 + t);
+                    int first = t;
+                    producers.add(Thread.ofPlatform().start(() -> {
+                        for (int i = 0; i < opsPerThread; i++) {
+                            switch (random.nextInt(3)) {
+                                case 0 -> {
+                                    submitted.incrementAndGet();
+                                    loop.execute(executed::incrementAndGet);
+                                }
+                                case 1 -> {
+                                    scheduled.incrementAndGet();
+                                    Timer timer = loop.schedule(Duration.ofNanos(random.nextInt(200_000)), fired::incrementAndGet);
+                                    if (random.nextBoolean() && timer.cancel()) {
+                                        cancelled.incrementAndGet();
+                                    }
+                                }
+                                default -> Thread.yield();
+                            }
+                            if (i == opsPerThread / 2) {
+                                for (int w = first; w < watcherCount; w += threads / 2) {
+                                    int index = w;
+                                    watchers.get(w).close(closeCallbacks[index]::incrementAndGet);
+                                }
+                            }
+                        }
+                    }));
+                }
+                for (Thread producer : producers) {
+                    producer.join();
+                }
+                keepAlive.cancel();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(loop.run(RunMode.DEFAULT)).isFalse();
+        coordinator.join();
+        assertThat(executed.get()).as("seed %d: tasks run", seed).isEqualTo(submitted.get());
+        assertThat(fired.get() + cancelled.get()).as("seed %d: timers fired or cancelled", seed).isEqualTo(scheduled.get());
+        for (int i = 0; i < watcherCount; i++) {
+            assertThat(closeCallbacks[i].get()).as("seed %d: close callbacks of watcher %d", seed, i).isEqualTo(1);
+        }
+        assertThat(loop.stats().liveTimers()).isZero();
+        assertThat(loop.stats().liveWatchers()).isZero();
+    }
+
     // ------------------------------------------------------------------ shutdown
 
     @Test

@@ -24,6 +24,8 @@ public final class RecordingPollerProvider implements PollerProvider {
     public final AtomicInteger wakeups = new AtomicInteger();
     public final AtomicInteger blockingPolls = new AtomicInteger();
     private volatile ManualClock sleepClock;
+    /** Makes every wake-up throw after waking the real poller, as a poller that failed half-way would. */
+    public volatile boolean wakeupsFail;
 
     public RecordingPollerProvider(PollerProvider delegate, boolean neverBlock) {
         this.delegate = delegate;
@@ -92,6 +94,9 @@ public final class RecordingPollerProvider implements PollerProvider {
             public void wakeup() {
                 wakeups.incrementAndGet();
                 real.wakeup();
+                if (wakeupsFail) {
+                    throw new IllegalStateException("wake-up failed (injected by the test)");
+                }
             }
 
             @Override
