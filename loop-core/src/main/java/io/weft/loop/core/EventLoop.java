@@ -292,7 +292,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     @Override
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
-        if (inLoop()) {
+        if (thread.runsHere()) {
             if (isClosed()) {
                 throw rejected();
             }
@@ -370,15 +370,27 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private Timer addTimer(long delayNanos, long periodNanos, Runnable task) {
         Objects.requireNonNull(task, "task");
-        if (inLoop()) {
+        if (thread.runsHere()) {
             if (isClosed()) {
                 throw rejected();
             }
-            // Outside run the cached time is stale: read the clock.
-            long base = thread.holder() != null ? now : clock.nanoTime();
-            Timer timer = new Timer(this, task, base + delayNanos, periodNanos);
+            Timer timer = new Timer(this, task, now + delayNanos, periodNanos);
             insertTimer(timer);
             return timer;
+        }
+        if (thread.tryHoldBriefly()) {
+            // The owner of an idle loop: the timer is in the heap for the first timer pass of the
+            // next run. The cached time is stale here: read the clock.
+            try {
+                if (isClosed()) {
+                    throw rejected();
+                }
+                Timer timer = new Timer(this, task, clock.nanoTime() + delayNanos, periodNanos);
+                insertTimer(timer);
+                return timer;
+            } finally {
+                thread.release();
+            }
         }
         if (isShuttingDown()) {
             throw rejected();
@@ -400,8 +412,14 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     void timerCancelled(Timer timer) {
-        if (inLoop()) {
+        if (thread.runsHere()) {
             timers.cancelled(timer);
+        } else if (thread.tryHoldBriefly()) {
+            try {
+                timers.cancelled(timer);
+            } finally {
+                thread.release();
+            }
         } else if (!isClosed()) {
             submit((Callbacks.Command) () -> timers.cancelled(timer));
         }
@@ -473,8 +491,14 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     void closeWatcher(Watcher watcher, Runnable onClosed) {
-        if (inLoop()) {
+        if (thread.runsHere()) {
             watchers.close(watcher, onClosed);
+        } else if (thread.tryHoldBriefly()) {
+            try {
+                watchers.close(watcher, onClosed);
+            } finally {
+                thread.release();
+            }
         } else if (!isClosed()) {
             submit((Callbacks.Command) () -> watchers.close(watcher, onClosed));
         }
@@ -527,7 +551,11 @@ public final class EventLoop implements Executor, AutoCloseable {
         if (isClosed()) {
             throw new IllegalStateException("loop '" + name + "' is closed; create a new one");
         }
-        if (!thread.tryHold(true)) {
+        while (!thread.tryHold(true)) {
+            if (thread.isHeldBriefly() || !thread.isHeld()) {
+                Thread.onSpinWait(); // the idle owner inserted a timer or closed a watcher: soon done
+                continue;
+            }
             Thread other = thread.holder();
             throw new IllegalStateException("loop '" + name + "' is already running on thread '"
                     + (other == null ? "?" : other.getName()) + "'; a loop runs on one thread at a time");
@@ -614,7 +642,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         closeRequested = true;
         thread.beginShutdown();
         wakeUp();
-        if (inLoop()) {
+        if (thread.runsHere()) {
             return; // run closes it when this iteration is done
         }
         if (thread.tryHold(false)) {

@@ -45,6 +45,8 @@ final class LoopThread implements LoopCarrier {
     private volatile Thread holder;
     private volatile Thread carried;
     private Thread ownerBeforeHold;
+    /** Whether the hold is the idle owner's brief step ({@link #tryHoldBriefly}), which run waits out. */
+    private volatile boolean briefHold;
     private volatile int wakeState;
     private volatile int lifecycle;
 
@@ -85,11 +87,45 @@ final class LoopThread implements LoopCarrier {
         return true;
     }
 
+    /**
+     * For one quick step of the owner on an idle loop (inserting a timer, say): holds the loop if
+     * the caller owns it and no thread holds it. A {@code run} starting meanwhile waits the step
+     * out instead of failing.
+     */
+    boolean tryHoldBriefly() {
+        if (Thread.currentThread() != owner) {
+            return false;
+        }
+        briefHold = true;
+        if (tryHold(false)) {
+            return true;
+        }
+        briefHold = false;
+        return false;
+    }
+
+    /** Whether the hold now is a brief step of the idle owner, soon over. */
+    boolean isHeldBriefly() {
+        return briefHold;
+    }
+
+    /** Whether the caller holds the loop now (runs or closes it), or is the virtual thread it carries. */
+    boolean runsHere() {
+        Thread current = Thread.currentThread();
+        return current == holder || current == carried;
+    }
+
     /** Lets go of the loop, held since {@link #tryHold}. */
     void release() {
         holder = null;
         owner = ownerBeforeHold;
         held.set(false);
+        briefHold = false; // after: whoever failed to hold meanwhile sees it brief or free, and retries
+    }
+
+    /** Whether a thread holds the loop now. */
+    boolean isHeld() {
+        return held.get();
     }
 
     /** The thread holding the loop now, or null. */

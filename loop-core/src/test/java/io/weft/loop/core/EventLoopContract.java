@@ -948,6 +948,29 @@ public abstract class EventLoopContract {
     }
 
     @Test
+    void theOwnerSchedulingWhileAnotherThreadStartsTheLoopLosesNothing() throws Exception {
+        EventLoop loop = newLoop(provider(), LoopClock.system());
+        Timer keepAlive = loop.schedule(Duration.ofHours(1), () -> { });
+        AtomicInteger fired = new AtomicInteger();
+        AtomicReference<Throwable> runFailure = new AtomicReference<>();
+        Thread runner = Thread.ofPlatform().start(() -> {
+            try {
+                loop.run(RunMode.DEFAULT);
+            } catch (Throwable t) {
+                runFailure.set(t);
+            }
+        });
+        int count = 20_000;
+        for (int i = 0; i < count; i++) {
+            loop.schedule(Duration.ZERO, fired::incrementAndGet);
+        }
+        keepAlive.cancel();
+        runner.join();
+        assertThat(runFailure.get()).isNull();
+        assertThat(fired).hasValue(count);
+    }
+
+    @Test
     void randomizedCrossThreadRoundsKeepExactCounts() throws Exception {
         for (long seed = 1; seed <= 5; seed++) {
             crossThreadRound(seed);
