@@ -812,8 +812,12 @@ public abstract class EventLoopContract {
         RecordingPollerProvider sleeping = new RecordingPollerProvider(provider(), true).sleepingOn(clock);
         EventLoop loop = newLoop(sleeping, clock);
         List<String> fired = new ArrayList<>();
-        loop.schedule(Duration.ZERO, () -> fired.add("due"));
-        loop.schedule(Duration.ofMillis(10), () -> fired.add("later"));
+        loop.execute(() -> {
+            loop.schedule(Duration.ZERO, () -> fired.add("due"));
+            loop.schedule(Duration.ofMillis(10), () -> fired.add("later"));
+        });
+        loop.run(RunMode.NOWAIT); // the timers are in the heap; none has fired
+        assertThat(fired).isEmpty();
         assertThat(loop.run(RunMode.ONCE)).isTrue();
         assertThat(fired).containsExactly("due");
         assertThat(sleeping.timeouts).last().isEqualTo(0L);
