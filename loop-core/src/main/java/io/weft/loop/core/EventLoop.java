@@ -23,16 +23,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * order); (3) run the callbacks queued before this phase began (ones queued meanwhile wait for the
  * next iteration, so a callback that re-queues itself cannot starve I/O); (4) apply watcher
  * interest changes in one batch; (5) compute the poll timeout: 0 when stopping, when callbacks are
- * pending or nothing is alive, else the time to the earliest timer, unbounded when there is none;
- * (6) poll, then update the time again; (7) dispatch ready events to watchers; (8) run close
- * callbacks; (9) decide whether anything referenced is left.
+ * pending or nothing is alive (and, in {@link RunMode#ONCE}, when this iteration already did
+ * something), else the time to the earliest timer from a fresh clock reading, unbounded when there
+ * is none; (6) poll, then update the time again; (7) dispatch ready events to watchers; (8) run
+ * close callbacks; (9) decide whether anything referenced is left.
  *
  * <p><b>Threads.</b> {@link #execute}, {@link #schedule}, {@link #scheduleRepeating}, {@link
  * Timer#cancel()}, {@link Watcher#close()}, {@link #stop()}, {@link #now()}, {@link #close()} and
- * {@link #shutdownGracefully} are safe from any thread. Everything else (watchers, ref/unref) belongs to the loop thread and fails
- * fast with an {@link IllegalStateException} elsewhere. The loop thread is the thread inside
- * {@link #run}; before the first run it is the thread that built the loop. A cross-thread
- * {@code execute} wakes a blocked poll with at most one wake-up per blocked poll.
+ * {@link #shutdownGracefully} are safe from any thread. Everything else (watchers, ref/unref)
+ * belongs to the loop thread ({@link #inLoop()}) and fails fast with an {@link
+ * IllegalStateException} elsewhere. The loop thread is the thread inside {@link #run}; before the
+ * first run it is the thread that built the loop, and a timer that thread schedules then is in the
+ * heap for the first timer pass. A cross-thread {@code execute} wakes a blocked poll with at most
+ * one wake-up per blocked poll.
  *
  * <p><b>Errors.</b> Every {@link Throwable} from a callback, timer or handler (an {@link Error}
  * too) goes to the {@link LoopExceptionHandler} (default: logged through {@link System.Logger}
