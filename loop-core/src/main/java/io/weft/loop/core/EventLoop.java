@@ -1,24 +1,19 @@
 package io.weft.loop.core;
 
+import io.weft.loop.core.spi.LoopCarrier;
 import io.weft.loop.core.spi.PollSource;
 import io.weft.loop.core.spi.Poller;
 import io.weft.loop.core.spi.PollerProvider;
 import io.weft.loop.core.spi.ReadyEvents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.channels.SelectableChannel;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -28,20 +23,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  * order); (3) run the callbacks queued before this phase began (ones queued meanwhile wait for the
  * next iteration, so a callback that re-queues itself cannot starve I/O); (4) apply watcher
  * interest changes in one batch; (5) compute the poll timeout: 0 when stopping, when callbacks are
- * pending or nothing is alive, else the time to the earliest timer, unbounded when there is none;
- * (6) poll, then update the time again; (7) dispatch ready events to watchers; (8) run close
- * callbacks; (9) decide whether anything referenced is left.
+ * pending or nothing is alive (and, in {@link RunMode#ONCE}, when this iteration already did
+ * something), else the time to the earliest timer from a fresh clock reading, unbounded when there
+ * is none; (6) poll, then update the time again; (7) dispatch ready events to watchers; (8) run
+ * close callbacks; (9) decide whether anything referenced is left.
  *
  * <p><b>Threads.</b> {@link #execute}, {@link #schedule}, {@link #scheduleRepeating}, {@link
- * Timer#cancel()}, {@link Watcher#close()}, {@link #stop()} and {@link #shutdownGracefully} are
- * safe from any thread. Everything else (watchers, ref/unref) belongs to the loop thread and fails
- * fast with an {@link IllegalStateException} elsewhere. The loop thread is the thread inside
- * {@link #run}; before the first run it is the thread that built the loop. A cross-thread
- * {@code execute} wakes a blocked poll with at most one wake-up per blocked poll.
+ * Timer#cancel()}, {@link Watcher#close()}, {@link #stop()}, {@link #now()}, {@link #close()} and
+ * {@link #shutdownGracefully} are safe from any thread. Everything else (watchers, ref/unref)
+ * belongs to the loop thread ({@link #inLoop()}) and fails fast with an {@link
+ * IllegalStateException} elsewhere. The loop thread is the thread inside {@link #run}; before the
+ * first run it is the thread that built the loop, and a timer that thread schedules then is in the
+ * heap for the first timer pass. A cross-thread {@code execute} wakes a blocked poll with at most
+ * one wake-up per blocked poll.
  *
- * <p><b>Errors.</b> A {@link RuntimeException} from a callback, timer or handler goes to the
- * {@link LoopExceptionHandler} (default: logged through {@link System.Logger} with the loop's
- * name) and is counted; the loop goes on. {@link Error}s propagate out of {@link #run}.
+ * <p><b>Errors.</b> Every {@link Throwable} from a callback, timer or handler (an {@link Error}
+ * too) goes to the {@link LoopExceptionHandler} (default: logged through {@link System.Logger}
+ * with the loop's name) and is counted; the loop goes on. A handler that rethrows ends {@link
+ * #run} with what it threw once the iteration is done, leaving a loop that {@link #close()} cleans
+ * up.
  *
  * {@snippet :
  * try (EventLoop loop = EventLoop.create()) {
@@ -51,74 +51,40 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }
  */
 public final class EventLoop implements Executor, AutoCloseable {
-    private static final int OPEN = 0;
-    private static final int SHUTTING_DOWN = 1;
-    private static final int CLOSED = 2;
-
-    private static final int AWAKE = 0;
-    private static final int POLLING = 1;
-    private static final int WOKEN = 2;
-
-    /** More cancelled timers than this, and more than half the heap, trigger a purge (Tornado's rule). */
-    private static final int PURGE_MIN_CANCELLED = 64;
-
-    private static final VarHandle WAKE_STATE;
-    private static final VarHandle LIFECYCLE;
+    private static final int OPEN = LoopThread.OPEN;
+    private static final int SHUTTING_DOWN = LoopThread.SHUTTING_DOWN;
+    private static final int CLOSED = LoopThread.CLOSED;
+    /** Deadlines are compared by subtraction, which is exact while they are less than 2^62 apart. */
+    private static final Duration MAX_DELAY = Duration.ofNanos(Long.MAX_VALUE >> 1);
     private static final AtomicInteger UNNAMED = new AtomicInteger();
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            WAKE_STATE = lookup.findVarHandle(EventLoop.class, "wakeState", int.class);
-            LIFECYCLE = lookup.findVarHandle(EventLoop.class, "lifecycle", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final String name;
     private final LoopClock clock;
     private final Poller poller;
     private final PollerProvider pollerProvider;
     private final Map<Class<?>, Object> localStates = new java.util.concurrent.ConcurrentHashMap<>();
-    private final LoopExceptionHandler exceptionHandler;
-    private final CallbackQueue remote = new CallbackQueue();
-    private final ArrayDeque<Runnable> local = new ArrayDeque<>(256);
-    private final TimerQueue timers = new TimerQueue();
-    private final WatcherTable watchers = new WatcherTable();
-    private final Map<PollSource, Watcher> watchersBySource = new HashMap<>();
+    private final LoopErrors errors;
     private final ReadyEvents ready = new ReadyEvents(1024);
-    private ArrayList<Watcher> changed = new ArrayList<>();
-    private ArrayList<Watcher> spareChanged = new ArrayList<>();
-    private ArrayList<Watcher> closing = new ArrayList<>();
-    private ArrayList<Watcher> spareClosing = new ArrayList<>();
     private final LoopStats stats;
-    private final AtomicBoolean running = new AtomicBoolean();
+    private final LoopThread thread;
+    private final Callbacks callbacks;
+    private final Timers timers;
+    private final Watchers watchers;
     private final CompletableFuture<Void> termination = new CompletableFuture<>();
 
-    private volatile Thread owner;
-    private volatile Thread runningThread;
-    /** The virtual thread whose continuation the loop thread is running now, see {@link #runCarried}. */
-    private volatile Thread carried;
     private volatile boolean stopRequested;
-    private volatile int wakeState;
-    private volatile int lifecycle;
+    /** Set by {@link #close()} while a thread runs the loop: that thread closes it. */
+    private volatile boolean closeRequested;
     private volatile long shutdownDeadlineNanos;
-
-    private long now;
+    /** Written by the loop thread only; volatile so that {@link #now()} can be read anywhere. */
+    private volatile long now;
     private long lastMarkNanos;
-    private long timerSequence;
-    private int cancelledTimersInHeap;
-    private int liveTimers;
-    private int referencedTimers;
-    private int referencedWatchers;
     private int holds;
 
     private EventLoop(Builder builder) {
         this.name = builder.name != null ? builder.name : "weft-loop-" + UNNAMED.incrementAndGet();
         this.clock = builder.clock;
-        this.exceptionHandler = builder.exceptionHandler != null ? builder.exceptionHandler : this::logException;
         PollerProvider provider = builder.pollerProvider != null ? builder.pollerProvider : Pollers.select();
         try {
             this.poller = provider.newPoller();
@@ -126,8 +92,13 @@ public final class EventLoop implements Executor, AutoCloseable {
             throw new UncheckedIOException("loop '" + name + "': opening the " + provider.name() + " poller failed", e);
         }
         this.pollerProvider = provider;
+        CallbackQueue remote = new CallbackQueue();
         this.stats = new LoopStats(remote, clock);
-        this.owner = Thread.currentThread();
+        this.errors = new LoopErrors(this, builder.exceptionHandler, stats);
+        this.callbacks = new Callbacks(remote, stats, errors::run);
+        this.thread = new LoopThread(name, poller);
+        this.timers = new Timers(stats, errors::run);
+        this.watchers = new Watchers(poller, stats, errors::run, errors::report);
         this.now = clock.nanoTime();
     }
 
@@ -145,7 +116,8 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /**
      * Runs the loop on the calling thread, which becomes the loop thread, until {@code mode} says
-     * to return (see {@link RunMode}).
+     * to return (see {@link RunMode}). A loop that {@link #close()} or a graceful shutdown asked
+     * to close closes before this returns.
      *
      * @return whether anything referenced is left (timers, active watchers, closing handles,
      *     pending callbacks): {@code false} means a further {@code run} would return at once
@@ -159,20 +131,20 @@ public final class EventLoop implements Executor, AutoCloseable {
             now = clock.nanoTime();
             lastMarkNanos = now;
             alive = isAlive();
-            while (alive && !stopRequested) {
-                if (lifecycle != OPEN && shutdownIsDue()) {
-                    closeEverything();
-                    alive = false;
-                    break;
-                }
+            while (alive && !stopRequested && !errors.hasFatal() && !(isShuttingDown() && shutdownIsDue())) {
                 iterate(mode);
                 alive = isAlive();
                 if (mode != RunMode.DEFAULT) {
                     break;
                 }
             }
-            if (lifecycle == SHUTTING_DOWN && !alive) {
+            if (thread.lifecycle() == SHUTTING_DOWN && (!alive || shutdownIsDue())) {
                 closeEverything();
+                alive = false;
+            }
+            Throwable failure = errors.takeFatal();
+            if (failure != null) {
+                throw sneaky(failure);
             }
         } finally {
             stopRequested = false;
@@ -189,18 +161,23 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private void iterate(RunMode mode) {
         now = clock.nanoTime();
-        runDueTimers();
-        runCallbacks();
-        applyWatcherChanges();
-        poll(pollTimeoutNanos(mode));
-        dispatch();
-        runCloseCallbacks();
-        if (mode == RunMode.ONCE) {
-            // A ONCE run that blocked for a timer must fire it before returning (libuv does the same).
-            now = clock.nanoTime();
-            runDueTimers();
+        boolean didWork = timers.runDue(now) | callbacks.runQueued();
+        watchers.flush();
+        // ONCE does what is ready; it blocks only when it found nothing to do (libuv's rule).
+        long timeout = mode == RunMode.ONCE && didWork ? 0 : pollTimeoutNanos(mode);
+        poll(timeout);
+        watchers.dispatch(ready);
+        watchers.runCloseCallbacks();
+        if (mode == RunMode.ONCE && timeout != 0) {
+            timers.runDue(now); // the timer that ended the wait fires before ONCE returns
         }
         stats.add(LoopStats.ITERATIONS, 1);
+    }
+
+    /** Rethrows any throwable unchanged: what the exception handler rethrew ends {@link #run} as it is. */
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> RuntimeException sneaky(Throwable failure) throws T {
+        throw (T) failure;
     }
 
     /**
@@ -215,30 +192,27 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /**
      * Whether the calling thread is this loop's thread, or a virtual thread the loop thread is
-     * carrying right now (see {@link #runCarried}).
+     * carrying right now (see {@link #carrier()}). The one "am I on this loop?" check: the
+     * loop-thread-only API of the loop and of libraries built on it asks exactly this.
      */
     public boolean inLoop() {
-        Thread current = Thread.currentThread();
-        return current == owner || current == carried;
+        return thread.inLoop();
     }
 
     /**
-     * Runs {@code continuation}, one step of {@code virtualThread} carried by this loop's own
-     * thread (a scheduler of virtual threads on the loop, as loop-vthreads has). While it runs,
-     * that virtual thread counts as the loop thread: it may use the loop-thread-only API directly,
-     * with no hand-off. Loop thread only.
+     * The hook a scheduler of virtual threads uses to run their steps on this loop's thread (SPI;
+     * see {@link LoopCarrier}). Applications never need it.
      */
-    public void runCarried(Thread virtualThread, Runnable continuation) {
-        Objects.requireNonNull(virtualThread, "virtualThread");
-        Objects.requireNonNull(continuation, "continuation");
-        checkInLoop("runCarried(...)");
-        Thread outer = carried;
-        carried = virtualThread;
-        try {
-            continuation.run();
-        } finally {
-            carried = outer;
-        }
+    public LoopCarrier carrier() {
+        return thread;
+    }
+
+    /**
+     * The virtual thread the loop thread is carrying right now, or null. Safe from any thread (a
+     * volatile read); for diagnostics, such as a watchdog naming what blocks the loop.
+     */
+    public Thread carriedThread() {
+        return thread.carried();
     }
 
     /**
@@ -254,17 +228,17 @@ public final class EventLoop implements Executor, AutoCloseable {
      * diagnostics, such as sampling the stack of a loop that is blocked.
      */
     public Thread thread() {
-        return runningThread;
+        return thread.holder();
     }
 
     /** Whether {@link #close()} or a graceful shutdown has finished. */
     public boolean isClosed() {
-        return lifecycle == CLOSED;
+        return thread.lifecycle() == CLOSED;
     }
 
     /** Whether a shutdown or close has begun: the loop takes no more work from other threads. */
     public boolean isShuttingDown() {
-        return lifecycle != OPEN;
+        return thread.lifecycle() != OPEN;
     }
 
     /** The loop's name, used in thread names, log lines and metric tags. */
@@ -309,10 +283,10 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /**
      * The time cached at the start of this iteration and after the last poll, in loop-clock
-     * nanoseconds. Loop thread only: cheaper than reading the clock, and the base of timer deadlines.
+     * nanoseconds: cheaper than reading the clock, and the base of timer deadlines. Safe from any
+     * thread (a volatile read); another thread sees the loop's last cached time.
      */
     public long now() {
-        checkInLoop("now()");
         return now;
     }
 
@@ -320,7 +294,8 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /**
      * Queues {@code task} to run on the loop thread in the callbacks phase. Safe from any thread;
-     * tasks from one thread run in the order they were queued.
+     * tasks from one thread run in the order they were queued. Never throws for a task it queued:
+     * if the loop closes before running it, closing drops it and logs how many it dropped.
      *
      * @throws RejectedExecutionException if the loop is closed, or is shutting down and this is not
      *     the loop thread
@@ -328,87 +303,51 @@ public final class EventLoop implements Executor, AutoCloseable {
     @Override
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
-        if (runsLoopNow()) {
-            if (lifecycle == CLOSED) {
+        if (thread.runsHere()) {
+            if (isClosed()) {
                 throw rejected();
             }
-            local.addLast(task);
-            stats.set(LoopStats.LOCAL_PENDING, local.size());
+            callbacks.addLocal(task);
             return;
         }
-        if (lifecycle != OPEN) {
+        if (isShuttingDown()) {
             throw rejected();
         }
-        remote.offer(task);
-        wakeUp();
+        submit(task);
     }
 
     private RejectedExecutionException rejected() {
         return new RejectedExecutionException("loop '" + name + "' is "
-                + (lifecycle == CLOSED ? "closed" : "shutting down") + " and takes no more tasks");
+                + (isClosed() ? "closed" : "shutting down") + " and takes no more tasks");
     }
 
+    /** Hands work to the loop from another thread: queues it and wakes the loop. */
+    private void submit(Runnable task) {
+        callbacks.addRemote(task);
+        wakeUp();
+    }
+
+    /**
+     * Wakes a blocked poll. Never throws: the work that asked for it is queued already, and a
+     * poller closed under us means the loop has closed, whose last drain accounts for that work.
+     */
     private void wakeUp() {
-        if ((int) WAKE_STATE.getVolatile(this) == POLLING && WAKE_STATE.compareAndSet(this, POLLING, WOKEN)) {
-            poller.wakeup();
-        }
-    }
-
-    private boolean hasPendingCallbacks() {
-        return !local.isEmpty() || !remote.isEmpty();
-    }
-
-    private void runCallbacks() {
-        // Only what is queued now runs in this phase; what these tasks queue waits for the next.
-        int localCount = local.size();
-        long remoteCount = remote.sizeEstimate();
-        for (int i = 0; i < localCount; i++) {
-            runTask(local.pollFirst());
-        }
-        long ran = localCount;
-        for (; remoteCount > 0; remoteCount--) {
-            Runnable task = remote.poll();
-            if (task == null) {
-                break; // claimed but not yet published: it runs next iteration
-            }
-            runTask(task);
-            ran++;
-        }
-        stats.add(LoopStats.CALLBACKS_RUN, ran);
-        stats.set(LoopStats.LOCAL_PENDING, local.size());
-    }
-
-    private void runTask(Runnable task) {
-        stats.enterTask(task);
         try {
-            task.run();
+            thread.wakeUp();
         } catch (RuntimeException e) {
-            onException(task, e);
-        } finally {
-            stats.exitTask();
+            if (!isClosed()) {
+                LOG.log(System.Logger.Level.WARNING, "loop '" + name + "': waking the poller failed", e);
+            }
         }
-    }
-
-    private void onException(Object task, RuntimeException error) {
-        stats.add(LoopStats.EXCEPTIONS, 1);
-        try {
-            exceptionHandler.handle(this, task, error);
-        } catch (RuntimeException handlerFailure) {
-            handlerFailure.addSuppressed(error);
-            LOG.log(System.Logger.Level.ERROR, "loop '" + name + "': the exception handler threw", handlerFailure);
-        }
-    }
-
-    private void logException(EventLoop loop, Object task, RuntimeException error) {
-        LOG.log(System.Logger.Level.ERROR, "loop '" + name + "': " + task + " threw", error);
     }
 
     // ---------------------------------------------------------------- timers
 
     /**
-     * Runs {@code task} once on the loop thread after {@code delay}. Safe from any thread.
+     * Runs {@code task} once on the loop thread after {@code delay}. Safe from any thread. A delay
+     * longer than about 146 years saturates to that: the timer never fires in practice.
      *
-     * @throws IllegalArgumentException if the delay is negative or longer than about 146 years
+     * @throws IllegalArgumentException if the delay is negative
      * @throws RejectedExecutionException as {@link #execute} when called from another thread on a
      *     loop that is shutting down
      */
@@ -419,10 +358,9 @@ public final class EventLoop implements Executor, AutoCloseable {
     /**
      * Runs {@code task} on the loop thread after {@code initialDelay}, then every {@code period}
      * measured from the previous deadline (no drift), until the timer is cancelled. Safe from any
-     * thread.
+     * thread. A delay or period longer than about 146 years saturates to that.
      *
-     * @throws IllegalArgumentException if a delay is negative, the period is not positive, or
-     *     either is longer than about 146 years
+     * @throws IllegalArgumentException if a delay is negative or the period is not positive
      */
     public Timer scheduleRepeating(Duration initialDelay, Duration period, Runnable task) {
         long periodNanos = delayNanos(period, "period");
@@ -433,32 +371,43 @@ public final class EventLoop implements Executor, AutoCloseable {
         return addTimer(delayNanos(initialDelay, "initialDelay"), periodNanos, task);
     }
 
-    /** Deadlines are compared by subtraction, which is exact while they are less than 2^62 apart. */
-    private static final Duration MAX_DELAY = Duration.ofNanos(Long.MAX_VALUE >> 1);
-
     private static long delayNanos(Duration delay, String what) {
         Objects.requireNonNull(delay, what);
         if (delay.isNegative()) {
             throw new IllegalArgumentException(what + " must be >= 0, got " + delay);
         }
-        if (delay.compareTo(MAX_DELAY) > 0) {
-            throw new IllegalArgumentException(what + " must be at most " + MAX_DELAY + " (about 146 years), got " + delay);
-        }
-        return delay.toNanos();
+        return delay.compareTo(MAX_DELAY) > 0 ? MAX_DELAY.toNanos() : delay.toNanos();
     }
 
     private Timer addTimer(long delayNanos, long periodNanos, Runnable task) {
         Objects.requireNonNull(task, "task");
-        if (runsLoopNow()) {
-            if (lifecycle == CLOSED) {
+        if (thread.runsHere()) {
+            if (isClosed()) {
                 throw rejected();
             }
             Timer timer = new Timer(this, task, now + delayNanos, periodNanos);
             insertTimer(timer);
             return timer;
         }
+        if (thread.tryHoldBriefly()) {
+            // The owner of an idle loop: the timer is in the heap for the first timer pass of the
+            // next run. The cached time is stale here: read the clock.
+            try {
+                if (isClosed()) {
+                    throw rejected();
+                }
+                Timer timer = new Timer(this, task, clock.nanoTime() + delayNanos, periodNanos);
+                insertTimer(timer);
+                return timer;
+            } finally {
+                thread.release();
+            }
+        }
+        if (isShuttingDown()) {
+            throw rejected();
+        }
         Timer timer = new Timer(this, task, clock.nanoTime() + delayNanos, periodNanos);
-        execute(() -> insertTimer(timer));
+        submit((Callbacks.Command) () -> insertTimer(timer));
         return timer;
     }
 
@@ -466,106 +415,30 @@ public final class EventLoop implements Executor, AutoCloseable {
         if (!timer.isScheduled()) {
             return; // cancelled before it reached the loop
         }
-        timer.sequence = timerSequence++;
-        timers.add(timer);
-        timer.inHeap = true;
-        if (!timer.counted) {
-            timer.counted = true;
-            liveTimers++;
-            if (timer.referenced) {
-                referencedTimers++;
-            }
-            stats.set(LoopStats.LIVE_TIMERS, liveTimers);
+        if (isClosed()) {
+            timer.cancel(); // reached a loop that has closed: it reads as cancelled
+            return;
         }
+        timers.insert(timer);
     }
 
     void timerCancelled(Timer timer) {
-        if (onLoopThreadNow()) {
-            onTimerCancelled(timer);
-        } else if (lifecycle != CLOSED) {
-            remote.offer(() -> onTimerCancelled(timer));
-            wakeUp();
-        }
-    }
-
-    private void onTimerCancelled(Timer timer) {
-        if (timer.inHeap && !timer.cancelCounted) {
-            timer.cancelCounted = true;
-            cancelledTimersInHeap++;
-        }
-        uncount(timer);
-        if (cancelledTimersInHeap > PURGE_MIN_CANCELLED && cancelledTimersInHeap > timers.size() >>> 1) {
-            timers.purgeCancelled();
-            cancelledTimersInHeap = 0;
-        }
-    }
-
-    private void uncount(Timer timer) {
-        if (timer.counted) {
-            timer.counted = false;
-            liveTimers--;
-            if (timer.referenced) {
-                referencedTimers--;
+        if (thread.runsHere()) {
+            timers.cancelled(timer);
+        } else if (thread.tryHoldBriefly()) {
+            try {
+                timers.cancelled(timer);
+            } finally {
+                thread.release();
             }
-            stats.set(LoopStats.LIVE_TIMERS, liveTimers);
+        } else if (!isClosed()) {
+            submit((Callbacks.Command) () -> timers.cancelled(timer));
         }
     }
 
     void setTimerReferenced(Timer timer, boolean referenced) {
-        checkInLoop(referenced ? "Timer.ref()" : "Timer.unref()");
-        if (timer.referenced != referenced) {
-            timer.referenced = referenced;
-            if (timer.counted) {
-                referencedTimers += referenced ? 1 : -1;
-            }
-        }
-    }
-
-    private void runDueTimers() {
-        long sequenceLimit = timerSequence; // timers added while this phase runs wait for the next one
-        long fired = 0;
-        for (Timer timer; (timer = timers.peek()) != null; ) {
-            if (!timer.isScheduled()) {
-                dropTop(timer);
-                continue;
-            }
-            if (timer.deadlineNanos - now > 0 || timer.sequence >= sequenceLimit) {
-                break;
-            }
-            timers.poll();
-            timer.inHeap = false;
-            if (timer.periodNanos == 0) {
-                if (!timer.markFired()) {
-                    continue; // cancelled by another thread just now; its hook fixes the counts
-                }
-                uncount(timer);
-            }
-            fired++;
-            runTask(timer.task);
-            if (timer.periodNanos > 0 && timer.isScheduled()) {
-                rearm(timer);
-            }
-        }
-        stats.add(LoopStats.TIMERS_FIRED, fired);
-    }
-
-    private void dropTop(Timer timer) {
-        timers.poll();
-        timer.inHeap = false;
-        if (timer.cancelCounted) {
-            cancelledTimersInHeap--;
-        }
-    }
-
-    private void rearm(Timer timer) {
-        long next = timer.deadlineNanos + timer.periodNanos;
-        if (next - now <= 0) {
-            long missed = (now - timer.deadlineNanos) / timer.periodNanos;
-            next = timer.deadlineNanos + (missed + 1) * timer.periodNanos;
-            stats.add(LoopStats.TIMER_RUNS_SKIPPED, missed);
-        }
-        timer.deadlineNanos = next;
-        insertTimer(timer);
+        thread.check(referenced ? "Timer.ref()" : "Timer.unref()");
+        timers.setReferenced(timer, referenced);
     }
 
     // ---------------------------------------------------------------- watchers
@@ -601,167 +474,45 @@ public final class EventLoop implements Executor, AutoCloseable {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(interest, "interest");
         Objects.requireNonNull(handler, "handler");
-        checkInLoop("watch(...)");
-        if (lifecycle != OPEN) {
-            throw new IllegalStateException("loop '" + name + "' is " + (lifecycle == CLOSED ? "closed" : "shutting down")
+        thread.check("watch(...)");
+        if (isShuttingDown()) {
+            throw new IllegalStateException("loop '" + name + "' is " + (isClosed() ? "closed" : "shutting down")
                     + "; it takes no new watchers");
         }
         if (interest.isNone()) {
             throw new IllegalArgumentException("interest must be READABLE, WRITABLE or BOTH");
         }
-        if (watchersBySource.containsKey(source)) {
-            throw new IllegalStateException(source + " is already watched by loop '" + name
-                    + "'; change its interest with Watcher.start(...) or close that watcher first");
-        }
-        try {
-            poller.validate(source);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("loop '" + name + "' cannot watch " + source + ": " + e.getMessage(), e);
-        }
-        long token = watchers.reserve();
-        Watcher watcher = new Watcher(this, source, handler, (int) token, token);
-        watchers.put(watcher);
-        watchersBySource.put(source, watcher);
-        stats.set(LoopStats.LIVE_WATCHERS, watchers.size());
-        setWanted(watcher, interest.bits());
-        return watcher;
+        return watchers.open(this, source, interest.bits(), handler);
     }
 
     void changeInterest(Watcher watcher, int bits, String what) {
-        checkInLoop(what);
-        if (watcher.state != Watcher.OPEN) {
+        thread.check(what);
+        if (!watcher.isOpen()) {
             if (bits == 0) {
                 return;
             }
             throw new IllegalStateException("watcher is closed; create a new one with loop.watch(...)");
         }
-        setWanted(watcher, bits);
-    }
-
-    private void setWanted(Watcher watcher, int bits) {
-        boolean held = holdsLoop(watcher);
-        watcher.wanted = bits;
-        referencedWatchers += (holdsLoop(watcher) ? 1 : 0) - (held ? 1 : 0);
-        if (watcher.armed != bits && !watcher.queued) {
-            watcher.queued = true;
-            changed.add(watcher);
-        }
+        watchers.want(watcher, bits);
     }
 
     void setWatcherReferenced(Watcher watcher, boolean referenced) {
-        checkInLoop(referenced ? "Watcher.ref()" : "Watcher.unref()");
-        boolean held = holdsLoop(watcher);
-        watcher.referenced = referenced;
-        referencedWatchers += (holdsLoop(watcher) ? 1 : 0) - (held ? 1 : 0);
-    }
-
-    private static boolean holdsLoop(Watcher watcher) {
-        return watcher.state == Watcher.OPEN && watcher.wanted != 0 && watcher.referenced;
-    }
-
-    private void applyWatcherChanges() {
-        if (changed.isEmpty()) {
-            return;
-        }
-        ArrayList<Watcher> batch = changed;
-        changed = spareChanged;
-        for (int i = 0, n = batch.size(); i < n; i++) {
-            Watcher watcher = batch.get(i);
-            watcher.queued = false;
-            if (watcher.state == Watcher.OPEN && watcher.armed != watcher.wanted) {
-                try {
-                    poller.update(watcher.source, watcher.token, watcher.armed, watcher.wanted);
-                    watcher.armed = watcher.wanted;
-                } catch (IOException | RuntimeException e) {
-                    closeOnLoop(watcher, null);
-                    onException(watcher, e instanceof IOException io
-                            ? new UncheckedIOException("arming " + watcher + " failed; it was closed", io)
-                            : (RuntimeException) e);
-                }
-            }
-        }
-        batch.clear();
-        spareChanged = batch;
+        thread.check(referenced ? "Watcher.ref()" : "Watcher.unref()");
+        watchers.setReferenced(watcher, referenced);
     }
 
     void closeWatcher(Watcher watcher, Runnable onClosed) {
-        if (onLoopThreadNow()) {
-            closeOnLoop(watcher, onClosed);
-        } else if (lifecycle != CLOSED) {
-            remote.offer(() -> closeOnLoop(watcher, onClosed));
-            wakeUp();
-        }
-    }
-
-    private void closeOnLoop(Watcher watcher, Runnable onClosed) {
-        if (watcher.state != Watcher.OPEN) {
-            return;
-        }
-        if (holdsLoop(watcher)) {
-            referencedWatchers--;
-        }
-        watcher.state = Watcher.CLOSING;
-        watcher.wanted = 0;
-        watcher.onClosed = onClosed;
-        try {
-            poller.release(watcher.source, watcher.armed);
-        } catch (IOException | RuntimeException e) {
-            onException(watcher, e instanceof IOException io
-                    ? new UncheckedIOException("releasing " + watcher + " failed", io)
-                    : (RuntimeException) e);
-        }
-        watcher.armed = 0;
-        watchers.remove(watcher);
-        watchersBySource.remove(watcher.source);
-        stats.set(LoopStats.LIVE_WATCHERS, watchers.size());
-        closing.add(watcher);
-    }
-
-    private void dispatch() {
-        int events = 0;
-        for (int i = 0, n = ready.size(); i < n; i++) {
-            Watcher watcher = watchers.lookup(ready.token(i));
-            if (watcher == null) {
-                continue; // closed earlier in this batch, or a stale generation
-            }
-            int ops = ready.readyOps(i) & watcher.wanted;
-            if (ops == 0) {
-                continue;
-            }
-            events++;
-            stats.enterTask(watcher.handler);
+        if (thread.runsHere()) {
+            watchers.close(watcher, onClosed);
+        } else if (thread.tryHoldBriefly()) {
             try {
-                watcher.handler.onReady(watcher, Interest.ofBits(ops));
-            } catch (RuntimeException e) {
-                onException(watcher.handler, e);
+                watchers.close(watcher, onClosed);
             } finally {
-                stats.exitTask();
+                thread.release();
             }
+        } else if (!isClosed()) {
+            submit((Callbacks.Command) () -> watchers.close(watcher, onClosed));
         }
-        ready.clear();
-        stats.add(LoopStats.IO_EVENTS, events);
-    }
-
-    private void runCloseCallbacks() {
-        if (closing.isEmpty()) {
-            return;
-        }
-        ArrayList<Watcher> batch = closing;
-        closing = spareClosing;
-        int callbacks = 0;
-        for (int i = 0, n = batch.size(); i < n; i++) {
-            Watcher watcher = batch.get(i);
-            watcher.state = Watcher.CLOSED;
-            Runnable onClosed = watcher.onClosed;
-            if (onClosed != null) {
-                watcher.onClosed = null;
-                callbacks++;
-                runTask(onClosed);
-            }
-        }
-        batch.clear();
-        spareClosing = batch;
-        stats.add(LoopStats.CALLBACKS_RUN, callbacks);
     }
 
     // ---------------------------------------------------------------- poll
@@ -772,27 +523,22 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     private boolean isAlive() {
-        return holds > 0 || referencedTimers > 0 || referencedWatchers > 0 || !closing.isEmpty() || hasPendingCallbacks();
+        return holds > 0 || timers.holdLoop() || watchers.holdLoop() || watchers.isClosing() || callbacks.hasPending();
     }
 
     private long pollTimeoutNanos(RunMode mode) {
-        if (mode == RunMode.NOWAIT || stopRequested || lifecycle != OPEN || hasPendingCallbacks()
-                || !closing.isEmpty() || !isAlive()) {
+        if (mode == RunMode.NOWAIT || stopRequested || errors.hasFatal() || isShuttingDown() || callbacks.hasPending()
+                || watchers.isClosing() || !isAlive()) {
             return 0;
         }
-        for (Timer timer; (timer = timers.peek()) != null; ) {
-            if (timer.isScheduled()) {
-                return Math.max(0, timer.deadlineNanos - now);
-            }
-            dropTop(timer);
-        }
-        return -1;
+        // From a fresh reading: the callbacks of this iteration may have taken a while.
+        return timers.nextTimeout(clock.nanoTime());
     }
 
     private void poll(long timeoutNanos) {
         if (timeoutNanos != 0) {
-            WAKE_STATE.setVolatile(this, POLLING);
-            if (hasPendingCallbacks() || stopRequested || lifecycle != OPEN) {
+            thread.enterPoll();
+            if (callbacks.hasPending() || stopRequested || isShuttingDown()) {
                 timeoutNanos = 0; // raced with a producer that saw us awake and did not wake us
             }
         }
@@ -803,7 +549,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("loop '" + name + "': the " + pollerProvider.name() + " poller failed", e);
         } finally {
-            WAKE_STATE.setVolatile(this, AWAKE);
+            thread.leavePoll();
             now = clock.nanoTime();
             stats.add(LoopStats.POLL_NANOS, now - before);
             lastMarkNanos = now;
@@ -813,48 +559,48 @@ public final class EventLoop implements Executor, AutoCloseable {
     // ---------------------------------------------------------------- lifecycle
 
     private void enter() {
-        if (lifecycle == CLOSED) {
+        if (isClosed()) {
             throw new IllegalStateException("loop '" + name + "' is closed; create a new one");
         }
-        if (!running.compareAndSet(false, true)) {
-            Thread other = runningThread;
+        while (!thread.tryHold(true)) {
+            if (thread.isHeldBriefly() || !thread.isHeld()) {
+                Thread.onSpinWait(); // the idle owner inserted a timer or closed a watcher: soon done
+                continue;
+            }
+            Thread other = thread.holder();
             throw new IllegalStateException("loop '" + name + "' is already running on thread '"
                     + (other == null ? "?" : other.getName()) + "'; a loop runs on one thread at a time");
         }
-        owner = Thread.currentThread();
-        runningThread = owner;
     }
 
     private void leave() {
-        runningThread = null;
-        running.set(false);
-        // A shutdown requested while we were leaving found the loop running; finish it here.
-        if (lifecycle == SHUTTING_DOWN && running.compareAndSet(false, true)) {
+        thread.release();
+        // A shutdown or close requested while we were leaving found the loop running; finish it here.
+        if (thread.lifecycle() == SHUTTING_DOWN && thread.tryHold(true)) {
             finishShutdownHere();
         }
     }
 
     private boolean shutdownIsDue() {
-        return !hasPendingCallbacks() || clock.nanoTime() - shutdownDeadlineNanos >= 0;
+        return closeRequested || !callbacks.hasPending() || clock.nanoTime() - shutdownDeadlineNanos >= 0;
     }
 
     /**
      * Begins a graceful shutdown: the loop takes no more tasks from other threads, keeps running
-     * until the callbacks already queued have run (or {@code timeout} has passed), then closes every
-     * watcher (each handler's {@link WatcherHandler#onLoopClosing} first), cancels every timer,
-     * drops what is still queued, closes the poller and completes the returned future. Safe from
-     * any thread; a second call returns the same future.
+     * until the callbacks already queued have run (or {@code timeout} has passed), then closes as
+     * {@link #close()} does and completes the returned future. Safe from any thread; a second call
+     * returns the same future.
      *
      * <p>A running loop finishes the shutdown on its own thread; a loop that no thread is running
      * is shut down by the calling thread before this method returns.
      */
     public CompletableFuture<Void> shutdownGracefully(Duration timeout) {
         long timeoutNanos = delayNanos(timeout, "timeout");
-        if (lifecycle == OPEN) {
+        if (!isShuttingDown()) {
             shutdownDeadlineNanos = clock.nanoTime() + timeoutNanos;
-            if (LIFECYCLE.compareAndSet(this, OPEN, SHUTTING_DOWN)) {
+            if (thread.beginShutdown()) {
                 wakeUp();
-                if (running.compareAndSet(false, true)) {
+                if (thread.tryHold(false)) {
                     finishShutdownHere();
                 }
             }
@@ -867,118 +613,87 @@ public final class EventLoop implements Executor, AutoCloseable {
         return termination;
     }
 
+    /** Finishes a shutdown on the calling thread, which holds the loop; releases it after. */
     private void finishShutdownHere() {
-        Thread previousOwner = owner;
-        owner = Thread.currentThread();
-        runningThread = owner;
         try {
             now = clock.nanoTime();
             lastMarkNanos = now;
             while (!shutdownIsDue()) {
-                runCallbacks();
+                callbacks.runQueued();
             }
             closeEverything();
         } finally {
-            runningThread = null;
-            owner = previousOwner;
-            running.set(false);
+            thread.release();
         }
     }
 
     /**
-     * Closes the loop now: every watcher is closed (each handler's {@link
+     * Closes the loop: every watcher is closed (each handler's {@link
      * WatcherHandler#onLoopClosing} first, then the close callbacks run), every timer is cancelled,
-     * queued callbacks are dropped, and the poller is released. Idempotent.
+     * what other threads asked of the loop (watcher closes, timer cancels) is done, their queued
+     * tasks are dropped (and logged), and the poller is released. Idempotent; safe from any thread.
      *
-     * @throws IllegalStateException if a thread is running the loop: call {@link #stop()} and close
-     *     after {@link #run} returns, or use {@link #shutdownGracefully}
+     * <p>On a loop no thread runs, the calling thread closes it before returning. From one of the
+     * loop's own callbacks, the loop closes at the end of the current iteration and {@link #run}
+     * then returns normally. From another thread while the loop runs, the loop thread closes it the
+     * same way, and this call waits until it has (so never call it from a thread that the loop's
+     * own callbacks wait for).
      */
     @Override
     public void close() {
-        if (lifecycle == CLOSED) {
+        if (isClosed()) {
             return;
         }
-        if (!running.compareAndSet(false, true)) {
-            if (lifecycle == CLOSED) {
-                return;
-            }
-            throw new IllegalStateException("loop '" + name + "' is running; call stop() and close() after run() returns,"
-                    + " or use shutdownGracefully(...)");
+        if (thread.tryHold(false)) {
+            thread.beginShutdown();
+            closeRequested = true;
+            finishShutdownHere();
+            return;
         }
-        Thread previousOwner = owner;
-        owner = Thread.currentThread();
-        runningThread = owner;
-        try {
-            if (lifecycle != CLOSED) {
-                LIFECYCLE.setVolatile(this, SHUTTING_DOWN);
-                closeEverything();
-            }
-        } finally {
-            runningThread = null;
-            owner = previousOwner;
-            running.set(false);
+        closeRequested = true;
+        thread.beginShutdown();
+        wakeUp();
+        if (thread.runsHere()) {
+            return; // run closes it when this iteration is done
+        }
+        if (thread.tryHold(false)) {
+            finishShutdownHere(); // the running thread left meanwhile
+        } else {
+            termination.join(); // the running thread closes it
         }
     }
 
     private void closeEverything() {
-        for (Watcher watcher : watchers.snapshot()) {
-            try {
-                watcher.handler.onLoopClosing(watcher);
-            } catch (RuntimeException e) {
-                onException(watcher.handler, e);
-            }
-            closeOnLoop(watcher, null);
+        if (isClosed()) {
+            return;
         }
-        while (!closing.isEmpty()) {
-            runCloseCallbacks();
+        int dropped = callbacks.drainForClose();
+        watchers.closeAll();
+        timers.cancelAll();
+        thread.markClosed();
+        try {
+            poller.close();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "loop '" + name + "': closing the poller failed", e);
         }
-        timers.drain(timer -> {
-            timer.inHeap = false;
-            timer.cancel();
-        });
-        cancelledTimersInHeap = 0;
-        int dropped = local.size();
-        local.clear();
-        while (remote.poll() != null) {
-            dropped++;
-        }
-        // Cross-thread cancel and close hooks run here; user tasks are counted as dropped.
-        stats.set(LoopStats.LOCAL_PENDING, 0);
+        // Work another thread queued while we closed (its wake-up may have failed on the closed
+        // poller) is done or dropped now.
+        dropped += callbacks.drainForClose();
         if (dropped > 0) {
             LOG.log(System.Logger.Level.WARNING, "loop '" + name + "' closed with " + dropped + " queued callbacks not run");
         }
-        LIFECYCLE.setVolatile(this, CLOSED);
-        poller.close();
         termination.complete(null);
     }
 
-    /** Whether the caller is inside {@link #run}: the running thread or a virtual thread it carries. */
-    private boolean runsLoopNow() {
-        Thread current = Thread.currentThread();
-        return current == runningThread || current == carried;
-    }
-
-    /** Whether the caller may touch loop state directly: it runs the loop, or owns it while idle. */
-    private boolean onLoopThreadNow() {
-        return runsLoopNow() || (runningThread == null && Thread.currentThread() == owner);
-    }
-
+    /** Fails fast unless {@link #inLoop()}, for the loop-thread-only API of this package. */
     void checkInLoop(String what) {
-        Thread current = Thread.currentThread();
-        if (current != owner && current != carried) {
-            throw new IllegalStateException(what + " must be called on the thread of loop '" + name + "' ('"
-                    + owner.getName() + "'), not on '" + current.getName() + "'; hand it over with loop.execute(...)");
-        }
-    }
-
-    /** Timer heap entries, cancelled ones included; for tests of the purge rule. */
-    int timerHeapSize() {
-        return timers.size();
+        thread.check(what);
     }
 
     @Override
     public String toString() {
-        return "EventLoop[" + name + ", " + pollerProvider.name() + (lifecycle == OPEN ? "" : lifecycle == CLOSED ? ", closed" : ", shutting down") + "]";
+        return "EventLoop[" + name + ", " + pollerProvider.name()
+                + (isClosed() ? ", closed" : isShuttingDown() ? ", shutting down" : "") + "]";
     }
 
     /**

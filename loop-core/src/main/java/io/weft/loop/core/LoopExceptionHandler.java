@@ -1,16 +1,20 @@
 package io.weft.loop.core;
 
 /**
- * Receives what a callback, timer or watcher handler threw, on the loop thread; the loop counts it
- * and goes on. {@link Error}s are not passed here: they propagate out of {@link EventLoop#run}.
+ * Receives every {@link Throwable} a callback, timer task or watcher handler threw, on the loop
+ * thread; the loop counts it ({@link LoopStats#exceptions()}) and goes on with the next one, so one
+ * failing callback (even an {@link AssertionError}) never takes down a loop that carries others.
  *
- * <p>A handler that throws itself is logged and otherwise ignored.
+ * <p>A handler that throws ends {@link EventLoop#run} with what it threw, once the current
+ * iteration is done; the loop is then consistent and {@link EventLoop#close()} cleans it up (or
+ * {@code run} can be called again). The default handler logs through {@link System.Logger}.
  */
 @FunctionalInterface
 public interface LoopExceptionHandler {
 
     /**
      * Handles {@code error} thrown by {@code task} (the callback, timer task or watcher handler).
+     * Runs on the loop thread.
      */
-    void handle(EventLoop loop, Object task, RuntimeException error);
+    void handle(EventLoop loop, Object task, Throwable error);
 }

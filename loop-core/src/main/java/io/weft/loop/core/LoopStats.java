@@ -25,7 +25,8 @@ public final class LoopStats {
     static final int LIVE_WATCHERS = 9;
     static final int LIVE_TIMERS = 10;
     static final int TASK_START_NANOS = 11;
-    private static final int COUNT = 12;
+    static final int TIMER_HEAP = 12;
+    private static final int COUNT = 13;
 
     private static final VarHandle VALUE = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle TASK;
@@ -115,6 +116,14 @@ public final class LoopStats {
     /** Timers scheduled and not yet finished or cancelled. */
     public long liveTimers() {
         return get(LIVE_TIMERS);
+    }
+
+    /**
+     * Entries in the timer heap, cancelled timers included until they are popped or purged: how
+     * much memory timers hold, next to {@link #liveTimers()}.
+     */
+    public long timerHeapSize() {
+        return get(TIMER_HEAP);
     }
 
     /**

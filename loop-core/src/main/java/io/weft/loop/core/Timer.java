@@ -30,18 +30,18 @@ public final class Timer {
         }
     }
 
-    final EventLoop loop;
+    private final EventLoop loop;
     final Runnable task;
-    final long periodNanos;
-    long deadlineNanos;
-    long sequence;
-    boolean referenced = true;
+    private final long periodNanos;
+    private long deadlineNanos;
+    private long sequence;
+    private boolean referenced = true;
     /** Whether the loop counts it as live: set when inserted, cleared when it ends or is cancelled. */
-    boolean counted;
+    private boolean counted;
     /** Whether it sits in the heap; a cancelled timer stays there until popped or purged. */
-    boolean inHeap;
-    /** Whether the loop has counted it among the cancelled timers in the heap. */
-    boolean cancelCounted;
+    private boolean inHeap;
+    /** Whether the timers unit counts it among the cancelled timers in the heap. */
+    private boolean cancelCounted;
     private volatile int state;
 
     Timer(EventLoop loop, Runnable task, long deadlineNanos, long periodNanos) {
@@ -49,6 +49,75 @@ public final class Timer {
         this.task = task;
         this.deadlineNanos = deadlineNanos;
         this.periodNanos = periodNanos;
+    }
+
+    long deadlineNanos() {
+        return deadlineNanos;
+    }
+
+    long sequence() {
+        return sequence;
+    }
+
+    /** Enters the heap with the next sequence number; whether this made it live (it was not counted). */
+    boolean enterHeap(long nextSequence) {
+        sequence = nextSequence;
+        inHeap = true;
+        boolean wasCounted = counted;
+        counted = true;
+        return !wasCounted;
+    }
+
+    /** Leaves the heap; whether it had been counted as a cancelled timer in it. */
+    boolean leaveHeap() {
+        inHeap = false;
+        boolean wasCancelCounted = cancelCounted;
+        cancelCounted = false;
+        return wasCancelCounted;
+    }
+
+    /** Counts a cancel while in the heap, once; whether it counted now. */
+    boolean countCancelInHeap() {
+        if (!inHeap || cancelCounted) {
+            return false;
+        }
+        cancelCounted = true;
+        return true;
+    }
+
+    /** Stops counting as live; whether it was. */
+    boolean uncount() {
+        boolean wasCounted = counted;
+        counted = false;
+        return wasCounted;
+    }
+
+    boolean isCounted() {
+        return counted;
+    }
+
+    /**
+     * Moves a repeating timer's deadline one period past the last, or past {@code now} when the
+     * loop is late, skipping the missed runs.
+     *
+     * @return the runs skipped
+     */
+    long advanceDeadline(long now) {
+        long next = deadlineNanos + periodNanos;
+        long missed = 0;
+        if (next - now <= 0) {
+            missed = (now - deadlineNanos) / periodNanos;
+            next = deadlineNanos + (missed + 1) * periodNanos;
+        }
+        deadlineNanos = next;
+        return missed;
+    }
+
+    /** Sets whether it keeps the loop alive; whether that changed. */
+    boolean setReferenced(boolean keepsLoopAlive) {
+        boolean changed = referenced != keepsLoopAlive;
+        referenced = keepsLoopAlive;
+        return changed;
     }
 
     /**

@@ -34,7 +34,7 @@ final class TimerQueue {
             timers = Arrays.copyOf(timers, size * 2);
             keys = Arrays.copyOf(keys, size * 4);
         }
-        siftUp(size++, timer, timer.deadlineNanos, timer.sequence);
+        siftUp(size++, timer, timer.deadlineNanos(), timer.sequence());
     }
 
     Timer poll() {
@@ -78,7 +78,7 @@ final class TimerQueue {
     }
 
     private static boolean before(long deadline, long sequence, long otherDeadline, long otherSequence) {
-        // Deadlines compare by subtraction: exact while they are less than 2^62 apart (see EventLoop).
+        // Deadlines compare by subtraction: exact while they are less than 2^62 apart (see Timers).
         return deadline != otherDeadline ? deadline - otherDeadline < 0 : sequence < otherSequence;
     }
 

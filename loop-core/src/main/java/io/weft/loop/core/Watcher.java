@@ -20,21 +20,22 @@ import java.util.Objects;
  * watcher never closes its source.
  */
 public final class Watcher {
-    static final int OPEN = 0;
-    static final int CLOSING = 1;
-    static final int CLOSED = 2;
+    private static final int OPEN = 0;
+    private static final int CLOSING = 1;
+    private static final int CLOSED = 2;
 
-    final EventLoop loop;
+    private final EventLoop loop;
     final PollSource source;
     final WatcherHandler handler;
     final int slot;
     final long token;
-    int wanted;
-    int armed;
-    boolean queued;
-    boolean referenced = true;
-    Runnable onClosed;
-    volatile int state;
+    private int wanted;
+    private int armed;
+    /** Whether it is on the loop's change list. */
+    private boolean queued;
+    private boolean referenced = true;
+    private Runnable onClosed;
+    private volatile int state;
 
     Watcher(EventLoop loop, PollSource source, WatcherHandler handler, int slot, long token) {
         this.loop = loop;
@@ -42,6 +43,71 @@ public final class Watcher {
         this.handler = handler;
         this.slot = slot;
         this.token = token;
+    }
+
+    int wanted() {
+        return wanted;
+    }
+
+    int armed() {
+        return armed;
+    }
+
+    boolean isOpen() {
+        return state == OPEN;
+    }
+
+    /** Whether it keeps the loop alive: open, wanting something, referenced. */
+    boolean holdsLoop() {
+        return state == OPEN && wanted != 0 && referenced;
+    }
+
+    /** Wants {@code bits} from now on; whether it must join the change list (it is not on it yet). */
+    boolean want(int bits) {
+        wanted = bits;
+        if (armed == bits || queued) {
+            return false;
+        }
+        queued = true;
+        return true;
+    }
+
+    /** Leaves the change list; whether the poller must be told its new interest. */
+    boolean takeChange() {
+        queued = false;
+        return state == OPEN && armed != wanted;
+    }
+
+    /** The poller now watches for what it wants. */
+    void markArmed() {
+        armed = wanted;
+    }
+
+    /** Sets whether it keeps the loop alive. */
+    void setReferenced(boolean keepsLoopAlive) {
+        referenced = keepsLoopAlive;
+    }
+
+    /**
+     * Begins closing: it wants nothing and will run {@code callback} in the close phase.
+     *
+     * @return the interest the poller had armed, for releasing it
+     */
+    int beginClosing(Runnable callback) {
+        state = CLOSING;
+        wanted = 0;
+        onClosed = callback;
+        int wasArmed = armed;
+        armed = 0;
+        return wasArmed;
+    }
+
+    /** Finishes closing; returns the close callback to run, or null. */
+    Runnable finishClosing() {
+        state = CLOSED;
+        Runnable callback = onClosed;
+        onClosed = null;
+        return callback;
     }
 
     /**

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Wraps a real provider and records what the loop asks of its poller: the timeouts, the interest
  * updates, the wake-ups. With {@code neverBlock} it passes 0 to the real poller, so tests of the
- * timeout rules with a manual clock do not sleep.
+ * timeout rules with a manual clock do not sleep; {@link #sleepingOn} makes such a poll move a manual
+ * clock by its timeout, as if it had slept it out.
  */
 public final class RecordingPollerProvider implements PollerProvider {
     private final PollerProvider delegate;
@@ -22,10 +23,22 @@ public final class RecordingPollerProvider implements PollerProvider {
     public final List<String> updates = new CopyOnWriteArrayList<>();
     public final AtomicInteger wakeups = new AtomicInteger();
     public final AtomicInteger blockingPolls = new AtomicInteger();
+    private volatile ManualClock sleepClock;
+    /** Makes every wake-up throw after waking the real poller, as a poller that failed half-way would. */
+    public volatile boolean wakeupsFail;
 
     public RecordingPollerProvider(PollerProvider delegate, boolean neverBlock) {
         this.delegate = delegate;
         this.neverBlock = neverBlock;
+    }
+
+    /** Makes every poll with a positive timeout advance {@code clock} by that timeout; needs {@code neverBlock}. */
+    public RecordingPollerProvider sleepingOn(ManualClock clock) {
+        if (!neverBlock) {
+            throw new IllegalStateException("sleepingOn(...) needs a provider that never blocks");
+        }
+        this.sleepClock = clock;
+        return this;
     }
 
     @Override
@@ -71,12 +84,19 @@ public final class RecordingPollerProvider implements PollerProvider {
                     blockingPolls.incrementAndGet();
                 }
                 real.poll(neverBlock ? 0 : timeoutNanos, ready);
+                ManualClock clock = sleepClock;
+                if (clock != null && timeoutNanos > 0) {
+                    clock.advance(java.time.Duration.ofNanos(timeoutNanos));
+                }
             }
 
             @Override
             public void wakeup() {
                 wakeups.incrementAndGet();
                 real.wakeup();
+                if (wakeupsFail) {
+                    throw new IllegalStateException("wake-up failed (injected by the test)");
+                }
             }
 
             @Override

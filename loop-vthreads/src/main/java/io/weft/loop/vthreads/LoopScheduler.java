@@ -22,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
  * that callback, instead of an iteration later (see {@link #unpark}). That run lasts until the
  * thread parks or yields again, as a handler's work would.
  *
- * <p>Each continuation runs through {@link EventLoop#runCarried}, so while it runs its virtual
+ * <p>Each continuation runs through the loop's {@link EventLoop#carrier() carrier hook}, so while it runs its virtual
  * thread counts as the loop thread ({@code loop.inLoop()} is true for it) and may use the
  * loop-only API directly. That needs the thread of each continuation: every thread gets its own
  * small {@link Carried} scheduler (see {@link #newThread}), which knows its thread and learns its
@@ -102,7 +102,7 @@ final class LoopScheduler {
         /** Runs one step of the thread as the loop thread (loop thread only). */
         @Override
         public void run() {
-            loop.runCarried(thread, continuation);
+            loop.carrier().carry(thread, continuation);
         }
 
         /** The bare continuation, for a thread that the loop cannot run any more. */

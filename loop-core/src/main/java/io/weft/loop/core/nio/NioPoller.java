@@ -8,17 +8,23 @@ import java.io.UncheckedIOException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
  * A {@link Poller} on a {@link Selector}. The token rides as the key's attachment; events are
  * collected with {@link Selector#select(Consumer, long)}, so the selected-key set (and its iterator
  * garbage) is never used.
+ *
+ * <p>A blocked poll stays blocked when the polling thread is interrupted: the poll clears the
+ * interrupt flag and waits on (as Netty does), instead of returning at once on every call.
  */
 final class NioPoller implements Poller {
     private final Selector selector;
     private final Consumer<SelectionKey> collector = this::collect;
     private ReadyEvents sink;
+    /** Set by {@link #wakeup()}: tells a select that returned empty whether it was woken or interrupted. */
+    private final AtomicBoolean woken = new AtomicBoolean();
 
     NioPoller() throws IOException {
         selector = Selector.open();
@@ -64,16 +70,26 @@ final class NioPoller implements Poller {
         try {
             if (timeoutNanos == 0) {
                 selector.selectNow(collector);
-            } else if (timeoutNanos < 0) {
-                selector.select(collector);
-            } else {
-                // select takes milliseconds and 0 means forever: round up, so a sub-millisecond
-                // timeout neither spins nor blocks without bound.
-                selector.select(collector, Math.max(1, (timeoutNanos + 999_999) / 1_000_000));
+                return;
+            }
+            long deadline = System.nanoTime() + timeoutNanos;
+            // An interrupt makes select return at once, and again on every call while the flag
+            // stays set: clear it and wait on, as an epoll_wait would (a wakeup() still returns).
+            while (select(timeoutNanos) == 0 && !woken.getAndSet(false) && Thread.interrupted()) {
+                if (timeoutNanos > 0 && (timeoutNanos = deadline - System.nanoTime()) <= 0) {
+                    return;
+                }
             }
         } finally {
             sink = null;
         }
+    }
+
+    private int select(long timeoutNanos) throws IOException {
+        // select takes milliseconds and 0 means forever: round up, so a sub-millisecond timeout
+        // neither spins nor blocks without bound.
+        return timeoutNanos < 0 ? selector.select(collector)
+                : selector.select(collector, Math.max(1, (timeoutNanos + 999_999) / 1_000_000));
     }
 
     private void collect(SelectionKey key) {
@@ -90,6 +106,7 @@ final class NioPoller implements Poller {
 
     @Override
     public void wakeup() {
+        woken.set(true);
         selector.wakeup();
     }
 

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class EpollLoopBehaviourTest {
     private final List<AutoCloseable> toClose = new ArrayList<>();
-    private final List<RuntimeException> thrown = new CopyOnWriteArrayList<>();
+    private final List<Throwable> thrown = new CopyOnWriteArrayList<>();
     private final CapturingProvider provider = new CapturingProvider();
     private long fdsBefore;
 

@@ -1,0 +1,187 @@
+package io.weft.loop.core;
+
+import io.weft.loop.core.spi.LoopCarrier;
+import io.weft.loop.core.spi.Poller;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The loop's thread unit: which thread the loop belongs to (the one check, {@link #inLoop()}),
+ * which thread holds it now (running, closing or shutting it down: one at a time), the virtual
+ * thread it carries, the wake-up of a blocked poll, and the lifecycle (open, shutting down,
+ * closed).
+ *
+ * <p>The owner is the thread that built the loop until a thread runs it, then the last thread that
+ * ran it; while a thread holds the loop, the owner is that thread.
+ */
+final class LoopThread implements LoopCarrier {
+    static final int OPEN = 0;
+    static final int SHUTTING_DOWN = 1;
+    static final int CLOSED = 2;
+
+    private static final int AWAKE = 0;
+    private static final int POLLING = 1;
+    private static final int WOKEN = 2;
+
+    private static final VarHandle WAKE_STATE;
+    private static final VarHandle LIFECYCLE;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            WAKE_STATE = lookup.findVarHandle(LoopThread.class, "wakeState", int.class);
+            LIFECYCLE = lookup.findVarHandle(LoopThread.class, "lifecycle", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final String loopName;
+    private final Poller poller;
+    private final AtomicBoolean held = new AtomicBoolean();
+    private volatile Thread owner = Thread.currentThread();
+    private volatile Thread holder;
+    private volatile Thread carried;
+    private Thread ownerBeforeHold;
+    /** Whether the hold is the idle owner's brief step ({@link #tryHoldBriefly}), which run waits out. */
+    private volatile boolean briefHold;
+    private volatile int wakeState;
+    private volatile int lifecycle;
+
+    LoopThread(String loopName, Poller poller) {
+        this.loopName = loopName;
+        this.poller = poller;
+    }
+
+    /** Whether the caller is the loop's thread, or the virtual thread it carries right now. */
+    boolean inLoop() {
+        Thread current = Thread.currentThread();
+        return current == owner || current == carried;
+    }
+
+    /** Fails fast, saying what to do, unless {@link #inLoop()}. */
+    void check(String what) {
+        if (!inLoop()) {
+            throw new IllegalStateException(what + " must be called on the thread of loop '" + loopName + "' ('"
+                    + owner.getName() + "'), not on '" + Thread.currentThread().getName()
+                    + "'; hand it over with loop.execute(...)");
+        }
+    }
+
+    /**
+     * Makes the caller the thread holding the loop, if no thread does.
+     *
+     * @param keepOwner whether the caller stays the owner after {@link #release} (a run), or the
+     *     owner before is restored (a close or shutdown done by another thread)
+     */
+    boolean tryHold(boolean keepOwner) {
+        if (!held.compareAndSet(false, true)) {
+            return false;
+        }
+        Thread current = Thread.currentThread();
+        ownerBeforeHold = keepOwner ? current : owner;
+        owner = current;
+        holder = current;
+        return true;
+    }
+
+    /**
+     * For one quick step of the owner on an idle loop (inserting a timer, say): holds the loop if
+     * the caller owns it and no thread holds it. A {@code run} starting meanwhile waits the step
+     * out instead of failing.
+     */
+    boolean tryHoldBriefly() {
+        if (Thread.currentThread() != owner) {
+            return false;
+        }
+        briefHold = true;
+        if (tryHold(false)) {
+            return true;
+        }
+        briefHold = false;
+        return false;
+    }
+
+    /** Whether the hold now is a brief step of the idle owner, soon over. */
+    boolean isHeldBriefly() {
+        return briefHold;
+    }
+
+    /** Whether the caller holds the loop now (runs or closes it), or is the virtual thread it carries. */
+    boolean runsHere() {
+        Thread current = Thread.currentThread();
+        return current == holder || current == carried;
+    }
+
+    /** Lets go of the loop, held since {@link #tryHold}. */
+    void release() {
+        holder = null;
+        owner = ownerBeforeHold;
+        held.set(false);
+        briefHold = false; // after: whoever failed to hold meanwhile sees it brief or free, and retries
+    }
+
+    /** Whether a thread holds the loop now. */
+    boolean isHeld() {
+        return held.get();
+    }
+
+    /** The thread holding the loop now, or null. */
+    Thread holder() {
+        return holder;
+    }
+
+    /** The virtual thread being carried now, or null. */
+    Thread carried() {
+        return carried;
+    }
+
+    @Override
+    public void carry(Thread virtualThread, Runnable continuation) {
+        Objects.requireNonNull(virtualThread, "virtualThread");
+        Objects.requireNonNull(continuation, "continuation");
+        check("LoopCarrier.carry(...)");
+        Thread outer = carried;
+        carried = virtualThread;
+        try {
+            continuation.run();
+        } finally {
+            carried = outer;
+        }
+    }
+
+    // ---------------------------------------------------------------- wake-up
+
+    /** Announces a blocking poll: wake-ups from now on interrupt it. */
+    void enterPoll() {
+        WAKE_STATE.setVolatile(this, POLLING);
+    }
+
+    void leavePoll() {
+        WAKE_STATE.setVolatile(this, AWAKE);
+    }
+
+    /** Wakes a blocked poll, at most once per poll. Safe from any thread. */
+    void wakeUp() {
+        if ((int) WAKE_STATE.getVolatile(this) == POLLING && WAKE_STATE.compareAndSet(this, POLLING, WOKEN)) {
+            poller.wakeup();
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    int lifecycle() {
+        return lifecycle;
+    }
+
+    /** Moves from open to shutting down; whether this call did. */
+    boolean beginShutdown() {
+        return LIFECYCLE.compareAndSet(this, OPEN, SHUTTING_DOWN);
+    }
+
+    void markClosed() {
+        LIFECYCLE.setVolatile(this, CLOSED);
+    }
+}

@@ -1,0 +1,142 @@
+package io.weft.loop.core;
+
+import java.util.function.Consumer;
+
+/**
+ * The loop's timers unit (libuv's {@code timer.c}): the heap, the scheduling sequence, the purge
+ * of cancelled entries, re-arming and skipping of repeating timers, and the next poll timeout.
+ * Loop thread only; the loop hands it cross-thread cancels and inserts as callbacks.
+ *
+ * <p>Deadlines are compared by subtraction, exact while they are less than 2^62 apart; delays are
+ * saturated to that bound before they get here.
+ */
+final class Timers {
+    /** More cancelled timers than this, and more than half the heap, trigger a purge (Tornado's rule). */
+    private static final int PURGE_MIN_CANCELLED = 64;
+
+    private final TimerQueue heap = new TimerQueue();
+    private final LoopStats stats;
+    private final Consumer<Runnable> runTask;
+    private long sequence;
+    private int cancelledInHeap;
+    private int live;
+    private int referenced;
+
+    /** {@code runTask} runs a timer's task with the loop's error handling. */
+    Timers(LoopStats stats, Consumer<Runnable> runTask) {
+        this.stats = stats;
+        this.runTask = runTask;
+    }
+
+    /** Puts a scheduled timer in the heap; it fires no earlier than the next timer pass. */
+    void insert(Timer timer) {
+        if (timer.enterHeap(sequence++)) {
+            live++;
+            if (timer.isReferenced()) {
+                referenced++;
+            }
+            stats.set(LoopStats.LIVE_TIMERS, live);
+        }
+        heap.add(timer);
+        stats.set(LoopStats.TIMER_HEAP, heap.size());
+    }
+
+    /**
+     * Fires the timers due at {@code now}, in (deadline, sequence) order; timers inserted while
+     * this runs wait for the next pass.
+     *
+     * @return whether any fired
+     */
+    boolean runDue(long now) {
+        long sequenceLimit = sequence;
+        long fired = 0;
+        for (Timer timer; (timer = heap.peek()) != null; ) {
+            if (!timer.isScheduled()) {
+                dropTop(timer);
+                continue;
+            }
+            if (timer.deadlineNanos() - now > 0 || timer.sequence() >= sequenceLimit) {
+                break;
+            }
+            heap.poll();
+            timer.leaveHeap();
+            if (!timer.isRepeating()) {
+                if (!timer.markFired()) {
+                    continue; // cancelled by another thread just now; its hook fixes the counts
+                }
+                uncount(timer);
+            }
+            fired++;
+            runTask.accept(timer.task);
+            if (timer.isRepeating() && timer.isScheduled()) {
+                stats.add(LoopStats.TIMER_RUNS_SKIPPED, timer.advanceDeadline(now));
+                insert(timer);
+            }
+        }
+        stats.set(LoopStats.TIMER_HEAP, heap.size());
+        stats.add(LoopStats.TIMERS_FIRED, fired);
+        return fired > 0;
+    }
+
+    /** Nanoseconds from {@code now} to the earliest scheduled deadline (0 if past), or -1 if none. */
+    long nextTimeout(long now) {
+        for (Timer timer; (timer = heap.peek()) != null; ) {
+            if (timer.isScheduled()) {
+                return Math.max(0, timer.deadlineNanos() - now);
+            }
+            dropTop(timer);
+        }
+        return -1;
+    }
+
+    /** Accounts for a timer cancelled on (or handed to) the loop thread; purges when due. */
+    void cancelled(Timer timer) {
+        if (timer.countCancelInHeap()) {
+            cancelledInHeap++;
+        }
+        uncount(timer);
+        if (cancelledInHeap > PURGE_MIN_CANCELLED && cancelledInHeap > heap.size() >>> 1) {
+            heap.purgeCancelled();
+            cancelledInHeap = 0;
+            stats.set(LoopStats.TIMER_HEAP, heap.size());
+        }
+    }
+
+    void setReferenced(Timer timer, boolean keepsLoopAlive) {
+        if (timer.setReferenced(keepsLoopAlive) && timer.isCounted()) {
+            referenced += keepsLoopAlive ? 1 : -1;
+        }
+    }
+
+    /** Whether a referenced timer keeps the loop alive. */
+    boolean holdLoop() {
+        return referenced > 0;
+    }
+
+    /** Cancels every timer in the heap and empties it; closing only. */
+    void cancelAll() {
+        heap.drain(timer -> {
+            timer.leaveHeap();
+            timer.cancel();
+        });
+        cancelledInHeap = 0;
+        stats.set(LoopStats.TIMER_HEAP, 0);
+    }
+
+    private void dropTop(Timer timer) {
+        heap.poll();
+        if (timer.leaveHeap()) {
+            cancelledInHeap--;
+        }
+    }
+
+    private void uncount(Timer timer) {
+        if (timer.uncount()) {
+            live--;
+            if (timer.isReferenced()) {
+                referenced--;
+            }
+            stats.set(LoopStats.LIVE_TIMERS, live);
+        }
+    }
+}
