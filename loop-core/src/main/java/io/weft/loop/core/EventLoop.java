@@ -216,14 +216,6 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     /**
-     * The virtual thread the loop thread is carrying right now, or null. Safe from any thread (a
-     * volatile read); for diagnostics, such as sampling the stack of the code that holds the loop.
-     */
-    public Thread carriedThread() {
-        return carried;
-    }
-
-    /**
      * The thread running the loop now, or null when no thread is inside {@link #run}. For
      * diagnostics, such as sampling the stack of a loop that is blocked.
      */
