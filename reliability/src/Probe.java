@@ -42,17 +42,23 @@ record Probe(long pid) {
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14 and 15)
     }
 
-    /** NMT's total committed native memory (heap included), KiB; -1 without NMT. */
+    /** NMT's committed native memory outside the Java heap (threads, code, GC, NIO and FFM buffers...), KiB; -1 without NMT. */
     long nmtCommittedKiB() throws IOException, InterruptedException {
-        String out = jcmd("VM.native_memory", "summary");
-        for (String line : out.split("\n")) {
-            int at = line.indexOf("Total: reserved=");
-            if (at >= 0) {
-                int committed = line.indexOf("committed=", at);
-                return Long.parseLong(line.substring(committed + 10).replaceAll("[^0-9].*", ""));
+        long total = -1;
+        long heap = 0;
+        for (String line : jcmd("VM.native_memory", "summary").split("\n")) {
+            if (line.contains("Total: reserved=")) {
+                total = committed(line);
+            } else if (line.contains("Java Heap (reserved=")) {
+                heap = committed(line);
             }
         }
-        return -1;
+        return total < 0 ? -1 : total - heap;
+    }
+
+    private static long committed(String line) {
+        int at = line.indexOf("committed=");
+        return Long.parseLong(line.substring(at + 10).replaceAll("[^0-9].*", ""));
     }
 
     /** Heap in use after a full GC, KiB (so that garbage does not count as held). */
