@@ -5,7 +5,7 @@
 # drives it with the Java load client in reliability/src (WeftLoad), prints one RESULT line per run
 # and a summary; exits 1 if any run failed or a server did not exit 0 after its SIGTERM. --reduced is the CI size (a few minutes in all). With
 # SCENARIO names (churn keepalive fdexhaust slowhead slowbody noread halfclose resets echo shortecho
-# kv kvflood graceful) only those run. Results: reliability/target/results.txt; server logs beside it.
+# kv kvflood graceful) only those run; WEFT_POLLERS="epoll" runs one poller. Results: reliability/target/results.txt; server logs beside it.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -64,7 +64,7 @@ running() {
 # stop_server: SIGTERM, then at most 15 s for it to exit, then SIGKILL. Sets exit_status ("killed" after SIGKILL).
 stop_server() {
   local i
-  if running "$server_pid"; then kill -TERM "$server_pid"; fi
+  if running "$server_pid"; then kill -TERM "$server_pid" 2>/dev/null; fi
   for ((i = 0; i < 150; i++)); do
     running "$server_pid" || break
     sleep 0.1
@@ -108,12 +108,12 @@ scenario() {
     return
   fi
   local line rc
-  line="$(timeout "$client_timeout" "$java" -cp "$out/classes" WeftLoad "$name" --port "$server_port" --pid "$server_pid" --label "$label" "$@" 2>>"$log" | grep '^RESULT')"
+  line="$(timeout "$client_timeout" "$java" -cp "$out/classes" WeftLoad "$name" --port "$server_port" --pid "$server_pid" --label "$label" "$@" 2>"$log.client" | grep '^RESULT')"
   rc=${PIPESTATUS[0]}
   stop_server
   if [[ -z "$line" ]]; then
     if [[ $rc -eq 124 ]]; then line="RESULT $name $label verdict=FAIL (client still waiting after ${client_timeout}s: a hang)"
-    else line="RESULT $name $label verdict=FAIL (client crashed, see $log)"; fi
+    else line="RESULT $name $label verdict=FAIL (client crashed, see $log.client)"; fi
   fi
   echo "$line serverExit=$exit_status" | tee -a "$results"
   if [[ $rc -ne 0 || "$line" != *verdict=PASS* ]]; then failures=$((failures + 1)); fi
@@ -121,7 +121,7 @@ scenario() {
   if [[ "$exit_status" != 0 ]]; then unclean_exits=$((unclean_exits + 1)); fi
 }
 
-pollers=(nio epoll)
+read -r -a pollers <<< "${WEFT_POLLERS:-nio epoll}"
 for p in "${pollers[@]}"; do
   for s in loop vthreads; do
     scenario churn http "$p" "$s" - "" "" --n "$(size 100000 5000)" --conc 64
@@ -130,7 +130,7 @@ for p in "${pollers[@]}"; do
     scenario slowhead http "$p" "$s" - "" "--idle-timeout 2" --conc 8 --bound 6
     scenario slowbody http "$p" "$s" - "" "--idle-timeout 2" --conc 8 --bound 6
     scenario resets http "$p" "$s" - "" "" --n "$(size 100000 10000)" --conc 16
-    scenario graceful http "$p" "$s" - "" "" --n "$(size 50000 20000)" --conc "$(size 8 4)"
+    scenario graceful http "$p" "$s" - "" "" --n "$(size 50000 40000)" --conc "$(size 8 4)"
   done
   scenario noread echo "$p" loop - "" "" --conc 8 --bytes "$(size 268435456 67108864)"
   scenario halfclose echo "$p" loop - "" ""
