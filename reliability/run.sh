@@ -124,7 +124,7 @@ scenario() {
 read -r -a pollers <<< "${WEFT_POLLERS:-nio epoll}"
 for p in "${pollers[@]}"; do
   for s in loop vthreads; do
-    scenario churn http "$p" "$s" - "" "" --n "$(size 100000 5000)" --conc 64
+    scenario churn http "$p" "$s" - "" "" --n "$(size 100000 20000)" --conc 64
     scenario keepalive http "$p" "$s" - "" "" --n "$(size 10000 1000)" --rounds 3
     scenario fdexhaust http "$p" "$s" 128 "" "" --n 300
     scenario slowhead http "$p" "$s" - "" "--idle-timeout 2" --conc 8 --bound 6
@@ -137,7 +137,7 @@ for p in "${pollers[@]}"; do
   scenario echo echo "$p" loop - "" "" --conc 16 --bytes "$(size 268435456 16777216)"
   scenario shortecho echo "$p" loop - "" "" --n "$(size 20000 2000)" --conc 128
   for c in loop-carrier pool-carrier; do
-    scenario kv kv "$p" "$c" - "" "" --n "$(size 20000 3000)" --conc 128
+    scenario kv kv "$p" "$c" - "" "" --n "$(size 20000 10000)" --conc 128
   done
   scenario kvflood kv "$p" loop-carrier - "-Xmx512m" "" --conc "$(size 8 4)" --values "$(size 12 3)"
 done

@@ -434,7 +434,7 @@ public final class WeftLoad {
     /**
      * conc clients drip a request one byte every 200 ms, in the head or (after a complete head with a
      * 64 MiB Content-Length) in the body. The server (started with --idle-timeout T) must close each
-     * within {@code --bound} seconds; the drip stops at twice the bound.
+     * within {@code --bound} seconds; the drip stops a second after the bound.
      */
     private boolean slowloris(boolean body) throws Exception {
         int conc = (int) option("conc", 8);
@@ -457,7 +457,7 @@ public final class WeftLoad {
                     }
                     closed.set(true);
                 });
-                while (!closed.get() && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2 * bound)) {
+                while (!closed.get() && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(bound + 1)) {
                     try {
                         out.write('a');
                     } catch (IOException e) {
