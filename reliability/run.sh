@@ -39,6 +39,7 @@ client_timeout="$(size 900 240)"   # seconds one client may take: a hang is a fi
 start_server() {
   local sample="$1" log="$2" fdlimit="$3"; shift 3
   local jvm=()
+  rm -f "$log"   # an old log's banner would give an old port
   while [[ "$1" != "--" ]]; do jvm+=("$1"); shift; done
   shift
   ( if [[ "$fdlimit" != - ]]; then ulimit -n "$fdlimit"; fi; exec "$java" -XX:NativeMemoryTracking=summary "${jvm[@]}" -jar "$jars/weft-$sample.jar" --port 0 "$@" ) \
