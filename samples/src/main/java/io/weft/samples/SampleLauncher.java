@@ -7,17 +7,14 @@ import java.io.PrintStream;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Runs a sample server: parses the options, builds the {@link LoopGroup}, listens, prints one
- * {@code listening on} line, and shuts down gracefully on SIGINT or SIGTERM through a JVM shutdown
- * hook. The loop threads keep the JVM alive until then.
+ * {@code listening on} line, and stops gracefully on SIGINT or SIGTERM ({@link StopSignals}): exit
+ * status 0 after a clean stop, 1 after one that hit its bound. The loop threads keep the JVM alive until then.
  */
 public final class SampleLauncher {
-    /** How long a shutdown waits for the loops to finish what is queued. */
+    /** How long a stop lets the server finish what it started before it closes what is left. */
     public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
 
     /** Starts a sample's server on a group built from the options. */
@@ -63,17 +60,12 @@ public final class SampleLauncher {
                     + (group.size() == 1 ? " loop, " : " loops, ") + group.next().pollerName() + " poller)";
         }
 
-        /** Stops accepting, shuts the loops down within {@code grace}, then closes them. */
-        public void stop(Duration grace) {
-            server.close();
-            try {
-                group.shutdownGracefully(grace).get(grace.toMillis() + 1000, TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                // close() below ends the loops regardless
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            group.close();
+        /**
+         * Stops gracefully within {@code grace} plus {@link GracefulStop#THREAD_BOUND} (see {@link
+         * GracefulStop#stop}); returns whether the stop was clean. What is left is reported on stderr.
+         */
+        public boolean stop(Duration grace) {
+            return GracefulStop.stop(group, server::close, GracefulStop.Drain.NOTHING, grace, System.err);
         }
     }
 
@@ -108,11 +100,7 @@ public final class SampleLauncher {
             err.println("weft " + sample + ": cannot listen on " + options.host() + ":" + options.port() + ": " + e);
             return 1;
         }
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("weft-" + sample + "-shutdown").unstarted(() -> {
-            running.stop(SHUTDOWN_GRACE);
-            out.println("weft " + sample + " stopped");
-            out.flush();
-        }));
+        StopSignals.install(sample, () -> running.stop(SHUTDOWN_GRACE), out, err);
         out.println(running.banner());
         out.flush();
         return 0;
@@ -126,6 +114,7 @@ public final class SampleLauncher {
         LoopGroup.Builder builder = LoopGroup.builder().size(options.loops()).name("weft-" + sample);
         options.poller().ifPresent(builder::poller);
         LoopGroup group = builder.build();
+        GracefulStop.trackTasks(group);
         try {
             InetSocketAddress address = new InetSocketAddress(options.host(), options.port());
             if (address.isUnresolved()) {
