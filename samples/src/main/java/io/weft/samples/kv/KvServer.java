@@ -6,8 +6,6 @@ import io.weft.loop.vthreads.BlockingServerSocket;
 import io.weft.loop.vthreads.BlockingSocket;
 import io.weft.loop.vthreads.Carrier;
 import io.weft.loop.vthreads.VirtualThreads;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +24,10 @@ import java.util.Objects;
  * request, runs it and writes the reply into a buffer; it flushes when no more input is buffered,
  * so pipelined requests are answered in batches, one write each.
  *
- * <p>A protocol error or a request over the limits is answered with {@code -ERR Protocol error: ...};
+ * <p>Memory is bounded: a request is refused once it would hold more than {@link
+ * KvConfig#maxRequestBytes()}, or once the requests being read on all connections would hold more
+ * than {@link KvConfig#maxQueryMemory()} (see {@link QueryMemory}); an idle connection holds no
+ * buffer. A protocol error or a request over the limits is answered with {@code -ERR Protocol error: ...};
  * then the server half-closes, discards what the client still sends for at most
  * {@link #DRAIN_LIMIT}, and closes (closing with unread input would reset the connection and the
  * client could lose the answer).
@@ -34,7 +35,7 @@ import java.util.Objects;
 public final class KvServer implements AutoCloseable {
     /** How long a refused connection's remaining input is discarded before closing. */
     public static final Duration DRAIN_LIMIT = Duration.ofSeconds(2);
-    private static final int BUFFER_BYTES = 16 * 1024;
+    private static final int DRAIN_BUFFER = 4 * 1024;
     private static final int SWEEP_BUDGET = 1024;
     private static final System.Logger LOG = System.getLogger("io.weft.samples.kv");
 
@@ -43,6 +44,7 @@ public final class KvServer implements AutoCloseable {
     private final KvStore store;
     private final KvCommands commands;
     private final KvConfig config;
+    private final QueryMemory queryMemory;
     private volatile boolean closed;
     private volatile Thread sweeper;
 
@@ -52,6 +54,7 @@ public final class KvServer implements AutoCloseable {
         this.store = store;
         this.commands = new KvCommands(store);
         this.config = config;
+        this.queryMemory = new QueryMemory(config.maxRequestBytes(), config.maxQueryMemory());
     }
 
     /**
@@ -87,6 +90,11 @@ public final class KvServer implements AutoCloseable {
         return threads.carrier();
     }
 
+    /** The memory the requests being read hold, and how many were refused for passing its bounds. */
+    public QueryMemory queryMemory() {
+        return queryMemory;
+    }
+
     /** The store. */
     public KvStore store() {
         return store;
@@ -119,13 +127,15 @@ public final class KvServer implements AutoCloseable {
     }
 
     private void serve(BlockingSocket socket) {
+        RespReader reader = null;
         try (socket) {
             if (!config.idleTimeout().isZero()) {
                 socket.setReadTimeout(config.idleTimeout());
             }
-            BufferedInputStream in = new BufferedInputStream(socket.getInputStream(), BUFFER_BYTES);
-            RespReader reader = new RespReader(in, config.limits());
-            RespWriter writer = new RespWriter(new BufferedOutputStream(socket.getOutputStream(), BUFFER_BYTES));
+            // Buffers exist only while there is something to read or write: an idle connection holds none.
+            InputStream in = new IdleFreeInput(socket.getInputStream());
+            reader = new RespReader(in, config.limits(), queryMemory);
+            RespWriter writer = new RespWriter(new IdleFreeOutput(socket.getOutputStream()));
             while (true) {
                 List<byte[]> request;
                 try {
@@ -157,13 +167,17 @@ public final class KvServer implements AutoCloseable {
             // "Connection reset", "Socket closed" (our close, or the loop shut down): normal outcomes
         } catch (IOException e) {
             LOG.log(Level.DEBUG, () -> "connection failed: " + socket, e);
+        } finally {
+            if (reader != null) {
+                reader.release();
+            }
         }
     }
 
     private static void drainAndClose(BlockingSocket socket, InputStream in) throws IOException {
         socket.shutdownOutput();
         long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
-        byte[] sink = new byte[BUFFER_BYTES];
+        byte[] sink = new byte[DRAIN_BUFFER];
         while (true) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
