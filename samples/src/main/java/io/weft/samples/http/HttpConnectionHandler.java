@@ -14,7 +14,9 @@ import java.nio.ByteBuffer;
  * {@code Connection: close}, any refused request) is followed by a half-close, and input is read
  * and discarded until the client closes or the linger timeout passes, so the client reads the
  * response instead of a reset. Backpressure: reading pauses while the connection is unwritable,
- * and unparsed requests wait in the connection's inbound buffer. No exception leaves a callback.
+ * and unparsed requests wait in the connection's inbound buffer. A head slower than the idle
+ * timeout, or a body slower than {@link HttpConfig#minBodyRate()} after its grace, is answered 408.
+ * No exception leaves a callback.
  */
 final class HttpConnectionHandler implements ConnectionHandler {
     private static final System.Logger LOG = System.getLogger(HttpConnectionHandler.class.getName());
@@ -26,6 +28,7 @@ final class HttpConnectionHandler implements ConnectionHandler {
     private Responder responder;
     private boolean headStarted;
     private long headStartNanos;
+    private long bodyStartNanos;
     private boolean lingering;
     /** A batch stopped early for backpressure: requests wait unparsed in the connection's inbound buffer. */
     private boolean backlog;
@@ -61,7 +64,9 @@ final class HttpConnectionHandler implements ConnectionHandler {
     }
 
     private void serve(TcpConnection connection, ByteBuffer data) {
-        if (headStarted && headTimeoutNanos > 0 && connection.loop().now() - headStartNanos > headTimeoutNanos) {
+        long now = connection.loop().now();
+        if ((headStarted && headTimeoutNanos > 0 && now - headStartNanos > headTimeoutNanos)
+                || (parser.inBody() && bodyTooSlow(now))) {
             refuse(connection, data, 408);
             return;
         }
@@ -81,6 +86,7 @@ final class HttpConnectionHandler implements ConnectionHandler {
                 }
                 case RequestParser.HEAD_DONE -> {
                     headStarted = false;
+                    bodyStartNanos = connection.loop().now();
                     // RFC 9110 section 10.1.1: no 100 is needed once body bytes have arrived.
                     if (parser.expectContinue() && parser.minorVersion() >= 1 && !data.hasRemaining()) {
                         responder.sendContinue();
@@ -105,6 +111,15 @@ final class HttpConnectionHandler implements ConnectionHandler {
                 }
             }
         }
+    }
+
+    /** Whether the body so far arrived slower than {@link HttpConfig#minBodyRate()}, past its grace. */
+    private boolean bodyTooSlow(long now) {
+        long elapsed = now - bodyStartNanos;
+        if (config.minBodyRate() == 0 || elapsed <= config.bodyRateGrace().toNanos()) {
+            return false;
+        }
+        return parser.bodyBytesRead() < config.minBodyRate() * (elapsed / 1_000_000_000.0);
     }
 
     private void refuse(TcpConnection connection, ByteBuffer data, int status) {
