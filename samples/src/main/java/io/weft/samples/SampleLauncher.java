@@ -35,8 +35,23 @@ public final class SampleLauncher {
         /** Stops accepting; open connections stay until the group shuts down. */
         void close();
 
-        /** The listener of a callback-style server. */
+        /**
+         * After {@link #close()}: finishes what the server started and closes its connections by
+         * {@code deadlineNanos} ({@link System#nanoTime()}) at the latest; returns whether all
+         * finished. A server that tracks no connections has nothing to finish here; the group's
+         * shutdown closes them.
+         */
+        default boolean drain(long deadlineNanos) throws InterruptedException {
+            return true;
+        }
+
+        /** The listener of a callback-style server that tracks no connections. */
         static Listener of(TcpServer server) {
+            return of(server, null);
+        }
+
+        /** The listener of a callback-style server whose handlers record themselves in {@code open} (or null). */
+        static Listener of(TcpServer server, OpenConnections open) {
             return new Listener() {
                 @Override
                 public InetSocketAddress localAddress() {
@@ -46,6 +61,11 @@ public final class SampleLauncher {
                 @Override
                 public void close() {
                     server.close();
+                }
+
+                @Override
+                public boolean drain(long deadlineNanos) throws InterruptedException {
+                    return open == null || open.drain(deadlineNanos);
                 }
             };
         }
@@ -65,7 +85,7 @@ public final class SampleLauncher {
          * GracefulStop#stop}); returns whether the stop was clean. What is left is reported on stderr.
          */
         public boolean stop(Duration grace) {
-            return GracefulStop.stop(group, server::close, GracefulStop.Drain.NOTHING, grace, System.err);
+            return GracefulStop.stop(group, server::close, server::drain, grace, System.err);
         }
     }
 

@@ -4,6 +4,7 @@ import io.weft.loop.core.Timer;
 import io.weft.loop.core.net.CloseReason;
 import io.weft.loop.core.net.ConnectionHandler;
 import io.weft.loop.core.net.TcpConnection;
+import io.weft.samples.OpenConnections;
 import java.nio.ByteBuffer;
 
 /**
@@ -23,6 +24,7 @@ final class HttpConnectionHandler implements ConnectionHandler {
 
     private final HttpConfig config;
     private final Router router;
+    private final OpenConnections open;
     private final long headTimeoutNanos;
     private RequestParser parser;
     private Responder responder;
@@ -33,11 +35,14 @@ final class HttpConnectionHandler implements ConnectionHandler {
     /** A batch stopped early for backpressure: requests wait unparsed in the connection's inbound buffer. */
     private boolean backlog;
     private boolean inputClosed;
+    /** A graceful stop asked this connection to finish: no new request is started. */
+    private boolean finishing;
     private Timer lingerTimer;
 
-    HttpConnectionHandler(HttpConfig config, Router router) {
+    HttpConnectionHandler(HttpConfig config, Router router, OpenConnections open) {
         this.config = config;
         this.router = router;
+        this.open = open;
         this.headTimeoutNanos = config.idleTimeout().toNanos();
     }
 
@@ -45,6 +50,19 @@ final class HttpConnectionHandler implements ConnectionHandler {
     public void onOpen(TcpConnection connection) {
         parser = new RequestParser(config, router);
         responder = new Responder(connection);
+        open.opened(connection, this::finish);
+    }
+
+    /**
+     * A graceful stop: answer the request in progress (if any) and close after it, as after any
+     * response that ends the connection (flush, half-close, discard input, close); requests not
+     * begun (unread, or waiting unparsed behind backpressure) are not started.
+     */
+    private void finish(TcpConnection connection) {
+        finishing = true;
+        if (!parser.inRequest() && !lingering) {
+            linger(connection);
+        }
     }
 
     @Override
@@ -96,8 +114,9 @@ final class HttpConnectionHandler implements ConnectionHandler {
                     headStarted = false;
                     responder.prepare(parser.isHead(), parser.keepAlive(), parser.minorVersion());
                     parser.route().respond(parser, responder);
-                    if (!parser.keepAlive()) {
-                        linger(connection, data);
+                    if (!parser.keepAlive() || finishing) { // finishing: the request in progress at the stop is answered
+                        data.position(data.limit());
+                        linger(connection);
                         return;
                     }
                     if (!connection.isWritable() && data.hasRemaining()) {
@@ -125,12 +144,12 @@ final class HttpConnectionHandler implements ConnectionHandler {
     private void refuse(TcpConnection connection, ByteBuffer data, int status) {
         responder.prepare(parser.isHead(), false, 1);
         responder.send(Responses.forError(status));
-        linger(connection, data);
+        data.position(data.limit());
+        linger(connection);
     }
 
     /** Half-closes after the queued responses; discards input until the peer closes or the linger ends. */
-    private void linger(TcpConnection connection, ByteBuffer data) {
-        data.position(data.limit());
+    private void linger(TcpConnection connection) {
         lingering = true;
         connection.shutdownOutput();
         if (connection.isReadingPaused()) {
@@ -167,6 +186,7 @@ final class HttpConnectionHandler implements ConnectionHandler {
 
     @Override
     public void onClose(TcpConnection connection, CloseReason reason, Throwable cause) {
+        open.closed(connection);
         if (lingerTimer != null) {
             lingerTimer.cancel();
         }

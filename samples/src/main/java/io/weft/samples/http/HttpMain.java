@@ -20,8 +20,8 @@ public final class HttpMain {
         // withMetrics adds /metrics (and /block with --demo-blocking) to the router once the group exists.
         int code = SampleLauncher.launch("http", args, withMetrics(router,
                 (group, address, options) -> switch (options.style()) {
-            case LOOP -> SampleLauncher.Listener.of(HttpServer.listen(group, address,
-                    HttpConfig.defaults().withIdleTimeout(options.idleTimeout()), router));
+            case LOOP -> HttpServer.listen(group, address,
+                    HttpConfig.defaults().withIdleTimeout(options.idleTimeout()), router);
             case VTHREADS -> VirtualThreadHttpServer.listen(group, address,
                     HttpConfig.defaults().withIdleTimeout(options.idleTimeout()), router, Carrier.LOOP);
         }), System.out, System.err);
