@@ -31,7 +31,7 @@ class GracefulStopTest {
         SampleLauncher.Listener server = HttpServer.listen(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 HttpConfig.defaults(), HttpServer.defaultRouter());
         List<Socket> clients = new ArrayList<>();
-        byte[] flood = REQUEST.repeat(20_000).getBytes(StandardCharsets.US_ASCII);
+        byte[] flood = REQUEST.repeat(100_000).getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i < 8; i++) {
             Socket client = new Socket(server.localAddress().getAddress(), server.localAddress().getPort());
             client.setSoTimeout(30_000);
