@@ -35,9 +35,15 @@ final class SampleProcess implements AutoCloseable {
 
     /** Starts {@code mainClass} with {@code args}. */
     static SampleProcess start(Class<?> mainClass, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), mainClass.getName()));
+        return start(List.of(), mainClass, args);
+    }
+
+    /** Starts {@code mainClass} with {@code args} on a JVM given {@code jvmOptions}. */
+    static SampleProcess start(List<String> jvmOptions, Class<?> mainClass, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
         command.addAll(List.of(args));
         Path out = Files.createTempFile("weft-sample", ".out");
         Path err = Files.createTempFile("weft-sample", ".err");

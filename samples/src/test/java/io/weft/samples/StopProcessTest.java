@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.weft.samples.echo.EchoMain;
 import io.weft.samples.http.HttpMain;
 import io.weft.samples.kv.KvMain;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The samples as an operator runs them: a child JVM stopped with SIGTERM. */
@@ -26,6 +29,45 @@ class StopProcessTest {
                 sample.terminate();
                 assertThat(sample.awaitExit()).as(main.getSimpleName() + " " + sample.err()).isZero();
                 assertThat(sample.out()).as(sample.err().toString()).anyMatch(line -> line.endsWith(" stopped"));
+            }
+        }
+    }
+
+    @Test
+    void aServerThatRanOutOfMemoryStillStopsOnSigterm() throws Exception {
+        // Bounds set far above a 64 MiB heap, so that four clients' values exhaust it.
+        try (SampleProcess sample = SampleProcess.start(List.of("-Xmx64m"), KvMain.class, "--port", "0", "--loops", "1",
+                "--max-bulk", "536870912", "--max-request", "4294967296", "--max-query-memory", "4294967296")) {
+            int port = sample.awaitPort();
+            List<Socket> clients = new ArrayList<>();
+            List<Thread> senders = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Socket client = new Socket("127.0.0.1", port);
+                clients.add(client);
+                senders.add(Thread.ofPlatform().daemon().start(() -> {
+                    try {
+                        OutputStream out = client.getOutputStream();
+                        out.write("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$536870912\r\n".getBytes(StandardCharsets.US_ASCII));
+                        byte[] chunk = new byte[1 << 20];
+                        for (int mib = 0; mib < 512; mib++) {
+                            out.write(chunk);
+                        }
+                    } catch (IOException e) {
+                        // the server closed the connection (or died)
+                    }
+                }));
+            }
+            sample.awaitErr("OutOfMemoryError");
+            sample.terminate();
+            int status = sample.awaitExit();
+            assertThat(status).as("exits by itself after SIGTERM (0 or 1), not killed").isIn(StopSignals.CLEAN,
+                    StopSignals.UNCLEAN);
+            assertThat(sample.out()).anyMatch(line -> line.startsWith("weft kv stopped"));
+            for (Socket client : clients) {
+                client.close();
+            }
+            for (Thread sender : senders) {
+                sender.join();
             }
         }
     }
