@@ -28,9 +28,6 @@ public final class GracefulStop {
          * latest. Returns whether everything finished in time.
          */
         boolean drain(long deadlineNanos) throws InterruptedException;
-
-        /** A server with nothing to drain. */
-        Drain NOTHING = deadline -> true;
     }
 
     private GracefulStop() {

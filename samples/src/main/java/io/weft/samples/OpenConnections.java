@@ -1,38 +1,32 @@
 package io.weft.samples;
 
-import io.weft.loop.core.net.TcpConnection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The open connections of a callback-style server, so that a graceful stop can ask each to finish
- * ({@link #drain}): its handler closes the connection at the next response boundary, and {@link
- * TcpConnection#close()} flushes what is queued before the socket goes. Handlers call {@link
- * #opened} from {@code onOpen} and {@link #closed} from {@code onClose}. Thread-safe.
+ * The open connections of a server, so that a graceful stop can ask each to finish ({@link
+ * #drain}) and wait until all have closed. A server records a connection with {@link #opened}
+ * when it opens and forgets it with {@link #closed} when it has closed. Thread-safe.
+ *
+ * @param <C> what the server knows a connection by
  */
-public final class OpenConnections implements GracefulStop.Drain {
-    /** A handler that can be asked to finish. */
-    @FunctionalInterface
-    public interface Finishing {
-        /**
-         * Called once, on the connection's loop: stop starting new requests, close the connection
-         * now if no request is in progress, else right after its response.
-         */
-        void finish(TcpConnection connection);
-    }
-
-    private final Map<TcpConnection, Finishing> open = new ConcurrentHashMap<>();
+public final class OpenConnections<C> implements GracefulStop.Drain {
+    private final Map<C, Runnable> open = new ConcurrentHashMap<>();
     private final Object lock = new Object();
 
-    /** Records an open connection; from the handler's {@code onOpen}. */
-    public void opened(TcpConnection connection, Finishing handler) {
-        open.put(connection, handler);
+    /**
+     * Records an open connection. {@code finish} is run once by {@link #drain}, on the draining
+     * thread: it must return at once (hand the work to the connection's loop or thread), and make
+     * the connection stop starting new requests and close at the next response boundary.
+     */
+    public void opened(C connection, Runnable finish) {
+        open.put(connection, finish);
     }
 
-    /** Forgets a closed connection; from the handler's {@code onClose}. */
-    public void closed(TcpConnection connection) {
+    /** Forgets a closed connection. */
+    public void closed(C connection) {
         if (open.remove(connection) != null) {
             synchronized (lock) {
                 lock.notifyAll();
@@ -52,15 +46,11 @@ public final class OpenConnections implements GracefulStop.Drain {
      */
     @Override
     public boolean drain(long deadlineNanos) throws InterruptedException {
-        open.forEach((connection, handler) -> {
+        open.forEach((connection, finish) -> {
             try {
-                connection.loop().execute(() -> {
-                    if (connection.isOpen()) {
-                        handler.finish(connection);
-                    }
-                });
+                finish.run();
             } catch (RejectedExecutionException e) {
-                // the loop is shutting down: it closes the connection itself
+                // its loop is shutting down: that closes the connection
             }
         });
         synchronized (lock) {

@@ -51,7 +51,7 @@ public final class SampleLauncher {
         }
 
         /** The listener of a callback-style server whose handlers record themselves in {@code open} (or null). */
-        static Listener of(TcpServer server, OpenConnections open) {
+        static Listener of(TcpServer server, OpenConnections<?> open) {
             return new Listener() {
                 @Override
                 public InetSocketAddress localAddress() {

@@ -14,15 +14,19 @@ import java.nio.ByteBuffer;
  * echoed first, and the bytes still unread are not an echo the client was promised.
  */
 final class EchoHandler implements ConnectionHandler {
-    private final OpenConnections open;
+    private final OpenConnections<TcpConnection> open;
 
-    EchoHandler(OpenConnections open) {
+    EchoHandler(OpenConnections<TcpConnection> open) {
         this.open = open;
     }
 
     @Override
     public void onOpen(TcpConnection connection) {
-        open.opened(connection, TcpConnection::close);
+        open.opened(connection, () -> connection.loop().execute(() -> {
+            if (connection.isOpen()) {
+                connection.close();
+            }
+        }));
     }
 
     @Override

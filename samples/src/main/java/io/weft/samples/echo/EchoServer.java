@@ -1,6 +1,7 @@
 package io.weft.samples.echo;
 
 import io.weft.loop.core.LoopGroup;
+import io.weft.loop.core.net.TcpConnection;
 import io.weft.loop.core.net.TcpOptions;
 import io.weft.loop.core.net.TcpServer;
 import io.weft.samples.OpenConnections;
@@ -24,7 +25,7 @@ public final class EchoServer {
      */
     public static SampleLauncher.Listener listen(LoopGroup group, InetSocketAddress address, Duration idleTimeout)
             throws IOException {
-        OpenConnections open = new OpenConnections();
+        OpenConnections<TcpConnection> open = new OpenConnections<>();
         return SampleLauncher.Listener.of(TcpServer.listen(group, address,
                 TcpOptions.defaults().withIdleTimeout(idleTimeout), () -> new EchoHandler(open)), open);
     }

@@ -24,7 +24,7 @@ final class HttpConnectionHandler implements ConnectionHandler {
 
     private final HttpConfig config;
     private final Router router;
-    private final OpenConnections open;
+    private final OpenConnections<TcpConnection> open;
     private final long headTimeoutNanos;
     private RequestParser parser;
     private Responder responder;
@@ -39,7 +39,7 @@ final class HttpConnectionHandler implements ConnectionHandler {
     private boolean finishing;
     private Timer lingerTimer;
 
-    HttpConnectionHandler(HttpConfig config, Router router, OpenConnections open) {
+    HttpConnectionHandler(HttpConfig config, Router router, OpenConnections<TcpConnection> open) {
         this.config = config;
         this.router = router;
         this.open = open;
@@ -50,7 +50,7 @@ final class HttpConnectionHandler implements ConnectionHandler {
     public void onOpen(TcpConnection connection) {
         parser = new RequestParser(config, router);
         responder = new Responder(connection);
-        open.opened(connection, this::finish);
+        open.opened(connection, () -> connection.loop().execute(() -> finish(connection)));
     }
 
     /**
@@ -60,7 +60,7 @@ final class HttpConnectionHandler implements ConnectionHandler {
      */
     private void finish(TcpConnection connection) {
         finishing = true;
-        if (!parser.inRequest() && !lingering) {
+        if (connection.isOpen() && !parser.inRequest() && !lingering) {
             linger(connection);
         }
     }

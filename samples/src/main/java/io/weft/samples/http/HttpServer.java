@@ -1,6 +1,7 @@
 package io.weft.samples.http;
 
 import io.weft.loop.core.LoopGroup;
+import io.weft.loop.core.net.TcpConnection;
 import io.weft.loop.core.net.TcpOptions;
 import io.weft.loop.core.net.TcpServer;
 import io.weft.samples.OpenConnections;
@@ -40,7 +41,7 @@ public final class HttpServer {
     public static SampleLauncher.Listener listen(LoopGroup group, InetSocketAddress address, HttpConfig config,
             Router router) throws IOException {
         TcpOptions options = TcpOptions.defaults().withIdleTimeout(config.idleTimeout());
-        OpenConnections open = new OpenConnections();
+        OpenConnections<TcpConnection> open = new OpenConnections<>();
         return SampleLauncher.Listener.of(
                 TcpServer.listen(group, address, options, () -> new HttpConnectionHandler(config, router, open)), open);
     }

@@ -2,13 +2,17 @@ package io.weft.samples.kv;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketException;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 
 /**
  * A buffered input stream that holds no buffer while it waits: when everything buffered has been
  * read and the source has nothing ready, it drops its buffer and blocks on a one-byte read, and
  * allocates a buffer sized to what is ready once bytes arrive (at most {@link #MAX_BUFFER}). An
- * idle connection therefore costs no buffer at all. Not thread-safe: one reader.
+ * idle connection therefore costs no buffer at all. Each time bytes arrive it asks {@code
+ * arrival} whether they may be read; when it says no (the connection was taken by a graceful
+ * stop while it waited), the read fails with "Socket closed". Not thread-safe: one reader.
  */
 final class IdleFreeInput extends InputStream {
     /** The largest buffer, for a burst of pipelined requests. */
@@ -16,12 +20,14 @@ final class IdleFreeInput extends InputStream {
     private static final int MIN_BUFFER = 256;
 
     private final InputStream source;
+    private final BooleanSupplier arrival;
     private byte[] buffer;
     private int position;
     private int limit;
 
-    IdleFreeInput(InputStream source) {
+    IdleFreeInput(InputStream source, BooleanSupplier arrival) {
         this.source = Objects.requireNonNull(source, "source");
+        this.arrival = Objects.requireNonNull(arrival, "arrival");
     }
 
     @Override
@@ -75,6 +81,7 @@ final class IdleFreeInput extends InputStream {
             if (first < 0) {
                 return false;
             }
+            arrived();
             ready = source.available();
             allocate(1 + ready);
             buffer[limit++] = (byte) first;
@@ -82,6 +89,7 @@ final class IdleFreeInput extends InputStream {
                 return true;
             }
         } else {
+            arrived();
             allocate(ready);
         }
         int n = source.read(buffer, limit, buffer.length - limit);
@@ -89,6 +97,12 @@ final class IdleFreeInput extends InputStream {
             limit += n;
         }
         return limit > 0;
+    }
+
+    private void arrived() throws SocketException {
+        if (!arrival.getAsBoolean()) {
+            throw new SocketException("Socket closed");
+        }
     }
 
     private void allocate(int wanted) {

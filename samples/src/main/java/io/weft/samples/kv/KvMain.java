@@ -44,7 +44,7 @@ public final class KvMain {
 
         /** Stops as {@link SampleLauncher.Running#stop} does; returns whether the stop was clean. */
         boolean stop() {
-            return GracefulStop.stop(group, server::close, GracefulStop.Drain.NOTHING, SampleLauncher.SHUTDOWN_GRACE,
+            return GracefulStop.stop(group, server::close, server, SampleLauncher.SHUTDOWN_GRACE,
                     System.err);
         }
     }

@@ -6,6 +6,8 @@ import io.weft.loop.vthreads.BlockingServerSocket;
 import io.weft.loop.vthreads.BlockingSocket;
 import io.weft.loop.vthreads.Carrier;
 import io.weft.loop.vthreads.VirtualThreads;
+import io.weft.samples.GracefulStop;
+import io.weft.samples.OpenConnections;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +18,7 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The kv server: a {@link BlockingServerSocket} on a group, one virtual thread accepting, and one
@@ -32,7 +35,7 @@ import java.util.Objects;
  * {@link #DRAIN_LIMIT}, and closes (closing with unread input would reset the connection and the
  * client could lose the answer).
  */
-public final class KvServer implements AutoCloseable {
+public final class KvServer implements AutoCloseable, GracefulStop.Drain {
     /** How long a refused connection's remaining input is discarded before closing. */
     public static final Duration DRAIN_LIMIT = Duration.ofSeconds(2);
     private static final int DRAIN_BUFFER = 4 * 1024;
@@ -45,7 +48,10 @@ public final class KvServer implements AutoCloseable {
     private final KvCommands commands;
     private final KvConfig config;
     private final QueryMemory queryMemory;
+    private final OpenConnections<Connection> open = new OpenConnections<>();
     private volatile boolean closed;
+    /** A graceful stop began: connections start no new request. */
+    private volatile boolean finishing;
     private volatile Thread sweeper;
 
     private KvServer(BlockingServerSocket listener, VirtualThreads threads, KvStore store, KvConfig config) {
@@ -111,6 +117,51 @@ public final class KvServer implements AutoCloseable {
         }
     }
 
+    /**
+     * After {@link #close()}: connections start no new request; each closes once the requests it has
+     * begun are answered and flushed (an idle one at once). Returns whether all closed by {@code
+     * deadlineNanos} ({@link System#nanoTime()}).
+     */
+    @Override
+    public boolean drain(long deadlineNanos) throws InterruptedException {
+        finishing = true;
+        return open.drain(deadlineNanos);
+    }
+
+    /**
+     * A connection's place in a graceful stop: its thread marks it idle when it waits for a new
+     * request with nothing buffered, and busy again as soon as bytes arrive; a drain closes an
+     * idle one, and a busy one sees {@link #finishing} once the requests it began are answered.
+     */
+    private static final class Connection {
+        private static final int BUSY = 0;
+        private static final int IDLE = 1;
+        private static final int FINISHED = 2;
+
+        private final BlockingSocket socket;
+        private final AtomicInteger state = new AtomicInteger(BUSY);
+
+        Connection(BlockingSocket socket) {
+            this.socket = socket;
+        }
+
+        void idle() {
+            state.set(IDLE);
+        }
+
+        /** Bytes arrived: whether the thread may read them; false once a drain took the connection. */
+        boolean arrived() {
+            return state.compareAndSet(IDLE, BUSY) || state.get() == BUSY;
+        }
+
+        /** From the drain: closes the connection if it waits for a new request (the waiting read ends). */
+        void finishIfIdle() {
+            if (state.compareAndSet(IDLE, FINISHED)) {
+                socket.close();
+            }
+        }
+    }
+
     private void acceptLoop() {
         listener.serve(threads, this::serve);
     }
@@ -128,15 +179,24 @@ public final class KvServer implements AutoCloseable {
 
     private void serve(BlockingSocket socket) {
         RespReader reader = null;
+        Connection connection = new Connection(socket);
+        open.opened(connection, connection::finishIfIdle);
         try (socket) {
             if (!config.idleTimeout().isZero()) {
                 socket.setReadTimeout(config.idleTimeout());
             }
             // Buffers exist only while there is something to read or write: an idle connection holds none.
-            InputStream in = new IdleFreeInput(socket.getInputStream());
+            InputStream in = new IdleFreeInput(socket.getInputStream(), connection::arrived);
             reader = new RespReader(in, config.limits(), queryMemory);
             RespWriter writer = new RespWriter(new IdleFreeOutput(socket.getOutputStream()));
             while (true) {
+                if (in.available() == 0) {
+                    connection.idle(); // then look at finishing: a drain either sees IDLE or is seen here
+                }
+                if (finishing) { // a graceful stop: begin no new request
+                    writer.flush();
+                    return;
+                }
                 List<byte[]> request;
                 try {
                     request = reader.read();
@@ -171,6 +231,7 @@ public final class KvServer implements AutoCloseable {
             if (reader != null) {
                 reader.release();
             }
+            open.closed(connection);
         }
     }
 

@@ -343,4 +343,31 @@ class KvServerTest {
         }
         await(() -> server.queryMemory().used() == 0);
     }
+
+    @Test
+    void aGracefulStopAnswersTheRequestInProgressThenClosesAndClosesIdleConnectionsAtOnce() throws Exception {
+        InetSocketAddress address = start(KvConfig.defaults());
+        Socket idle = connect(address);
+        idle.getOutputStream().write(ascii(command("PING")));
+        expect(idle, "+PONG\r\n");
+        Socket midRequest = connect(address);
+        midRequest.getOutputStream().write(ascii("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nhel"));
+        await(() -> server.queryMemory().used() > 0); // its request has begun
+
+        server.close();
+        java.util.concurrent.CompletableFuture<Boolean> drained = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return server.drain(System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        expectClosed(idle); // nothing begun: closed at once
+        assertThat(drained).isNotDone();
+        midRequest.getOutputStream().write(ascii("lo\r\n" + command("GET", "k"))); // the GET comes after the stop
+        expect(midRequest, "+OK\r\n");
+        expectClosed(midRequest);
+        assertThat(drained.get(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(server.store().get(ascii("k"))).isEqualTo(ascii("hello"));
+    }
 }
