@@ -8,6 +8,7 @@ import io.weft.loop.vthreads.Carrier;
 import io.weft.loop.vthreads.VirtualThreads;
 import io.weft.samples.GracefulStop;
 import io.weft.samples.OpenConnections;
+import io.weft.samples.WaitingConnection;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +19,6 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The kv server: a {@link BlockingServerSocket} on a group, one virtual thread accepting, and one
@@ -48,7 +48,7 @@ public final class KvServer implements AutoCloseable, GracefulStop.Drain {
     private final KvCommands commands;
     private final KvConfig config;
     private final QueryMemory queryMemory;
-    private final OpenConnections<Connection> open = new OpenConnections<>();
+    private final OpenConnections<WaitingConnection> open = new OpenConnections<>();
     private volatile boolean closed;
     /** A graceful stop began: connections start no new request. */
     private volatile boolean finishing;
@@ -128,40 +128,6 @@ public final class KvServer implements AutoCloseable, GracefulStop.Drain {
         return open.drain(deadlineNanos);
     }
 
-    /**
-     * A connection's place in a graceful stop: its thread marks it idle when it waits for a new
-     * request with nothing buffered, and busy again as soon as bytes arrive; a drain closes an
-     * idle one, and a busy one sees {@link #finishing} once the requests it began are answered.
-     */
-    private static final class Connection {
-        private static final int BUSY = 0;
-        private static final int IDLE = 1;
-        private static final int FINISHED = 2;
-
-        private final BlockingSocket socket;
-        private final AtomicInteger state = new AtomicInteger(BUSY);
-
-        Connection(BlockingSocket socket) {
-            this.socket = socket;
-        }
-
-        void idle() {
-            state.set(IDLE);
-        }
-
-        /** Bytes arrived: whether the thread may read them; false once a drain took the connection. */
-        boolean arrived() {
-            return state.compareAndSet(IDLE, BUSY) || state.get() == BUSY;
-        }
-
-        /** From the drain: closes the connection if it waits for a new request (the waiting read ends). */
-        void finishIfIdle() {
-            if (state.compareAndSet(IDLE, FINISHED)) {
-                socket.close();
-            }
-        }
-    }
-
     private void acceptLoop() {
         listener.serve(threads, this::serve);
     }
@@ -179,7 +145,7 @@ public final class KvServer implements AutoCloseable, GracefulStop.Drain {
 
     private void serve(BlockingSocket socket) {
         RespReader reader = null;
-        Connection connection = new Connection(socket);
+        WaitingConnection connection = new WaitingConnection(socket);
         open.opened(connection, connection::finishIfIdle);
         try (socket) {
             if (!config.idleTimeout().isZero()) {

@@ -25,11 +25,15 @@ import org.junit.jupiter.api.Timeout;
 class GracefulStopTest {
     private static final String REQUEST = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
 
+    /** Starts the server under test: the callback style here. */
+    SampleLauncher.Listener listen(LoopGroup group, InetSocketAddress address) throws IOException {
+        return HttpServer.listen(group, address, HttpConfig.defaults(), HttpServer.defaultRouter());
+    }
+
     @Test
     void everyResponseProducedBeforeTheStopArrivesWholeThenTheConnectionEndsAtAResponseBoundary() throws Exception {
         LoopGroup group = LoopGroup.builder().size(2).name("graceful").poller("nio").build();
-        SampleLauncher.Listener server = HttpServer.listen(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                HttpConfig.defaults(), HttpServer.defaultRouter());
+        SampleLauncher.Listener server = listen(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         List<Socket> clients = new ArrayList<>();
         byte[] flood = REQUEST.repeat(100_000).getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i < 8; i++) {

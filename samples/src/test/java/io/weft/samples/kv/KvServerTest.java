@@ -350,6 +350,7 @@ class KvServerTest {
         Socket idle = connect(address);
         idle.getOutputStream().write(ascii(command("PING")));
         expect(idle, "+PONG\r\n");
+        await(() -> server.queryMemory().used() == 0); // the PING's share is released: idle waits for a request
         Socket midRequest = connect(address);
         midRequest.getOutputStream().write(ascii("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nhel"));
         await(() -> server.queryMemory().used() > 0); // its request has begun
