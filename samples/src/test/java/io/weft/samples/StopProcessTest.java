@@ -34,7 +34,7 @@ class StopProcessTest {
     }
 
     @Test
-    void aServerThatRanOutOfMemoryStillStopsOnSigterm() throws Exception {
+    void aServerThatRanOutOfMemoryStillStopsAndSaysSo() throws Exception {
         // Bounds set far above a 64 MiB heap, so that four clients' values exhaust it.
         try (SampleProcess sample = SampleProcess.start(List.of("-Xmx64m"), KvMain.class, "--port", "0", "--loops", "1",
                 "--max-bulk", "536870912", "--max-request", "4294967296", "--max-query-memory", "4294967296")) {
@@ -58,11 +58,10 @@ class StopProcessTest {
                 }));
             }
             sample.awaitErr("OutOfMemoryError");
-            sample.terminate();
-            int status = sample.awaitExit();
-            assertThat(status).as("exits by itself after SIGTERM (0 or 1), not killed").isIn(StopSignals.CLEAN,
-                    StopSignals.UNCLEAN);
-            assertThat(sample.out()).anyMatch(line -> line.startsWith("weft kv stopped"));
+            sample.terminate(); // the Error may have begun the stop already; then the signal changes nothing
+            // 1 when the Error ended a thread (it begins an unclean stop); 0 when the loop caught it and went on.
+            assertThat(sample.awaitExit()).as("ends by itself, not killed").isIn(StopSignals.CLEAN, StopSignals.UNCLEAN);
+            assertThat(sample.out()).as(sample.err().toString()).anyMatch(line -> line.startsWith("weft kv stopped"));
             for (Socket client : clients) {
                 client.close();
             }
