@@ -509,7 +509,7 @@ public abstract class BlockingSocketContract extends VThreadsFixture {
      * The reliability run's deadlock: a loop handing an accepted connection to the acceptors waited
      * on their lock while a thread that loop carries was queued for the same lock (behind a thread
      * on another core), so the carried thread could never run and the loop never went on. Here one
-     * loop-carried and many pool acceptors share one server under a burst of connects, with a short
+     * loop-carried and pool acceptors, many of each, share one server under a burst of connects, with a short
      * accept timeout that sends them round again and again: the hand-over must never wait for any of
      * them, and every connection is served. Before the fix the loop stalled within the burst.
      */
@@ -519,7 +519,7 @@ public abstract class BlockingSocketContract extends VThreadsFixture {
         VirtualThreads carried = VirtualThreads.forLoop(loop, Carrier.LOOP);
         VirtualThreads pooled = VirtualThreads.forLoop(loop, Carrier.POOL);
         assertThat(carried.carrier()).as("the loop carries the acceptor (else this tests the pool)").isEqualTo(Carrier.LOOP);
-        int connects = 1_000;
+        int connects = 5_000;
         BlockingServerSocket server = closeLater(
                 BlockingServerSocket.listen(loop, loopback(), TcpOptions.defaults().withBacklog(connects)));
         server.setAcceptTimeout(Duration.ofMillis(1));
@@ -535,8 +535,10 @@ public abstract class BlockingSocketContract extends VThreadsFixture {
                 }
             }
         };
-        carried.start(acceptor);
-        for (int i = 0; i < 32; i++) {
+        for (int i = 0; i < 16; i++) {
+            carried.start(acceptor);
+        }
+        for (int i = 0; i < 64; i++) {
             pooled.start(acceptor);
         }
 
