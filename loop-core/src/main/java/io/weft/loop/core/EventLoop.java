@@ -377,7 +377,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             if (isClosed()) {
                 throw rejected();
             }
-            Timer timer = new Timer(this, task, now + delayNanos, periodNanos);
+            Timer timer = new Timer(this, task, now, delayNanos, periodNanos);
             insertTimer(timer);
             return timer;
         }
@@ -388,17 +388,17 @@ public final class EventLoop implements Executor, AutoCloseable {
                 if (isClosed()) {
                     throw rejected();
                 }
-                Timer timer = new Timer(this, task, clock.nanoTime() + delayNanos, periodNanos);
+                Timer timer = new Timer(this, task, clock.nanoTime(), delayNanos, periodNanos);
                 insertTimer(timer);
                 return timer;
             } finally {
-                thread.release();
+                thread.releaseBriefly();
             }
         }
         if (isShuttingDown()) {
             throw rejected();
         }
-        Timer timer = new Timer(this, task, clock.nanoTime() + delayNanos, periodNanos);
+        Timer timer = new Timer(this, task, clock.nanoTime(), delayNanos, periodNanos);
         submit((Callbacks.Command) () -> insertTimer(timer));
         return timer;
     }
@@ -421,11 +421,27 @@ public final class EventLoop implements Executor, AutoCloseable {
             try {
                 timers.cancelled(timer);
             } finally {
-                thread.release();
+                thread.releaseBriefly();
             }
         } else if (!isClosed()) {
             submit((Callbacks.Command) () -> timers.cancelled(timer));
         }
+    }
+
+    boolean refreshTimer(Timer timer) {
+        if (thread.runsHere()) {
+            return timers.refresh(timer, now);
+        }
+        if (thread.tryHoldBriefly()) {
+            try {
+                return timers.refresh(timer, clock.nanoTime()); // idle: the cached time is stale
+            } finally {
+                thread.releaseBriefly();
+            }
+        }
+        thread.check("Timer.refresh()");
+        throw new IllegalStateException("Timer.refresh(): loop '" + name + "' is starting on another thread;"
+                + " refresh from its thread with loop.execute(...)");
     }
 
     void setTimerReferenced(Timer timer, boolean referenced) {
@@ -500,7 +516,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             try {
                 watchers.close(watcher, onClosed);
             } finally {
-                thread.release();
+                thread.releaseBriefly();
             }
         } else if (!isClosed()) {
             submit((Callbacks.Command) () -> watchers.close(watcher, onClosed));

@@ -7,8 +7,8 @@ import java.time.Duration;
 /**
  * A scheduled task on an {@link EventLoop}: one-shot or repeating.
  *
- * <p><b>Threads.</b> {@link #cancel()} and the queries are safe from any thread; {@link #ref()}
- * and {@link #unref()} are loop-thread only. The task runs on the loop thread.
+ * <p><b>Threads.</b> {@link #cancel()} and the queries are safe from any thread; {@link
+ * #refresh()}, {@link #ref()} and {@link #unref()} are loop-thread only. The task runs on the loop thread.
  *
  * <p><b>Ordering.</b> Timers fire in deadline order; timers with the same deadline fire in the
  * order they were scheduled. A repeating timer re-arms from its previous deadline, so it does not
@@ -32,6 +32,7 @@ public final class Timer {
 
     private final EventLoop loop;
     final Runnable task;
+    private final long delayNanos;
     private final long periodNanos;
     private long deadlineNanos;
     private long sequence;
@@ -44,10 +45,11 @@ public final class Timer {
     private boolean cancelCounted;
     private volatile int state;
 
-    Timer(EventLoop loop, Runnable task, long deadlineNanos, long periodNanos) {
+    Timer(EventLoop loop, Runnable task, long startNanos, long delayNanos, long periodNanos) {
         this.loop = loop;
         this.task = task;
-        this.deadlineNanos = deadlineNanos;
+        this.delayNanos = delayNanos;
+        this.deadlineNanos = startNanos + delayNanos;
         this.periodNanos = periodNanos;
     }
 
@@ -113,6 +115,12 @@ public final class Timer {
         return missed;
     }
 
+    /** Sets the deadline to its delay (a repeating timer: its period) from {@code now}, with a new sequence. */
+    void moveDeadline(long now, long nextSequence) {
+        deadlineNanos = now + (periodNanos > 0 ? periodNanos : delayNanos);
+        sequence = nextSequence;
+    }
+
     /** Sets whether it keeps the loop alive; whether that changed. */
     boolean setReferenced(boolean keepsLoopAlive) {
         boolean changed = referenced != keepsLoopAlive;
@@ -131,6 +139,22 @@ public final class Timer {
         }
         loop.timerCancelled(this);
         return true;
+    }
+
+    /**
+     * Pushes the deadline out: a one-shot timer now fires its original delay after the loop's
+     * cached time ({@link EventLoop#now()}), a repeating timer runs next one period after it, then
+     * every period. The idle-timeout pattern: refresh on each request, fire only after a quiet
+     * delay. It allocates nothing and costs O(1) (the heap catches up when the old deadline comes
+     * round). A refreshed timer fires after the timers with the same deadline scheduled before the
+     * refresh. Loop thread only: from another thread, hand it over with {@code loop.execute(...)}.
+     *
+     * @return true if it moved the deadline; false if the timer had already fired (one-shot) or
+     *     been cancelled, which it leaves as it is: schedule a new timer for that
+     * @throws IllegalStateException if not called on the loop thread
+     */
+    public boolean refresh() {
+        return loop.refreshTimer(this);
     }
 
     /** Whether {@link #cancel()} stopped this timer. */
