@@ -5,6 +5,7 @@ import io.weft.loop.core.spi.Poller;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The loop's thread unit: which thread the loop belongs to (the one check, {@link #inLoop()}),
@@ -28,6 +29,8 @@ final class LoopThread implements LoopCarrier {
     private static final int HELD = 1;
     /** Held by the idle owner for one quick step ({@link #tryHoldBriefly}), which a run waits out. */
     private static final int HELD_BRIEFLY = 2;
+
+    private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
 
     private static final VarHandle WAKE_STATE;
     private static final VarHandle LIFECYCLE;
@@ -92,6 +95,27 @@ final class LoopThread implements LoopCarrier {
     }
 
     /**
+     * Makes the caller the thread holding and owning the loop, for a run. Waits out an idle owner's
+     * brief step ({@link #tryHoldBriefly}) instead of failing.
+     *
+     * @throws IllegalStateException if the loop is closed or another thread runs it
+     */
+    void holdForRun() {
+        if (lifecycle == CLOSED) {
+            throw new IllegalStateException("loop '" + loopName + "' is closed; create a new one");
+        }
+        while (!tryHold(true)) {
+            if (hold != HELD) {
+                Thread.onSpinWait(); // the idle owner inserted a timer or closed a watcher: soon done
+                continue;
+            }
+            Thread other = holder;
+            throw new IllegalStateException("loop '" + loopName + "' is already running on thread '"
+                    + (other == null ? "?" : other.getName()) + "'; a loop runs on one thread at a time");
+        }
+    }
+
+    /**
      * For one quick step of the owner on an idle loop (inserting a timer, say): holds the loop if
      * the caller owns it and no thread holds it. A {@code run} starting meanwhile waits the step
      * out instead of failing. It costs one compare-and-set in and one release store out ({@link
@@ -106,11 +130,6 @@ final class LoopThread implements LoopCarrier {
         HOLD.setRelease(this, FREE);
     }
 
-    /** Whether the hold now is a brief step of the idle owner, soon over. */
-    boolean isHeldBriefly() {
-        return hold == HELD_BRIEFLY;
-    }
-
     /** Whether the caller holds the loop now (runs or closes it), or is the virtual thread it carries. */
     boolean runsHere() {
         Thread current = Thread.currentThread();
@@ -122,11 +141,6 @@ final class LoopThread implements LoopCarrier {
         holder = null;
         owner = ownerBeforeHold;
         hold = FREE;
-    }
-
-    /** Whether a thread holds the loop now. */
-    boolean isHeld() {
-        return hold != FREE;
     }
 
     /** The thread holding the loop now, or null. */
@@ -164,14 +178,30 @@ final class LoopThread implements LoopCarrier {
         WAKE_STATE.setVolatile(this, AWAKE);
     }
 
-    /** Wakes a blocked poll, at most once per poll. Safe from any thread. */
+    /**
+     * Wakes a blocked poll, at most once per poll. Safe from any thread. Never throws: the work
+     * that asked for it is queued already, and a poller closed under us means the loop has closed,
+     * whose last drain accounts for that work.
+     */
     void wakeUp() {
         if ((int) WAKE_STATE.getVolatile(this) == POLLING && WAKE_STATE.compareAndSet(this, POLLING, WOKEN)) {
-            poller.wakeup();
+            try {
+                poller.wakeup();
+            } catch (RuntimeException e) {
+                if (lifecycle != CLOSED) {
+                    LOG.log(System.Logger.Level.WARNING, "loop '" + loopName + "': waking the poller failed", e);
+                }
+            }
         }
     }
 
     // ---------------------------------------------------------------- lifecycle
+
+    /** What {@code execute} and {@code schedule} throw once the loop takes no more work. */
+    RejectedExecutionException rejected() {
+        return new RejectedExecutionException("loop '" + loopName + "' is "
+                + (lifecycle == CLOSED ? "closed" : "shutting down") + " and takes no more tasks");
+    }
 
     int lifecycle() {
         return lifecycle;

@@ -30,7 +30,7 @@ public final class Timer {
         }
     }
 
-    private final EventLoop loop;
+    private final TimerScheduler scheduler;
     final Runnable task;
     private final long delayNanos;
     private final long periodNanos;
@@ -45,8 +45,8 @@ public final class Timer {
     private boolean cancelCounted;
     private volatile int state;
 
-    Timer(EventLoop loop, Runnable task, long startNanos, long delayNanos, long periodNanos) {
-        this.loop = loop;
+    Timer(TimerScheduler scheduler, Runnable task, long startNanos, long delayNanos, long periodNanos) {
+        this.scheduler = scheduler;
         this.task = task;
         this.delayNanos = delayNanos;
         this.deadlineNanos = startNanos + delayNanos;
@@ -137,7 +137,7 @@ public final class Timer {
         if (!STATE.compareAndSet(this, SCHEDULED, CANCELLED)) {
             return false;
         }
-        loop.timerCancelled(this);
+        scheduler.cancelled(this);
         return true;
     }
 
@@ -154,7 +154,7 @@ public final class Timer {
      * @throws IllegalStateException if not called on the loop thread
      */
     public boolean refresh() {
-        return loop.refreshTimer(this);
+        return scheduler.refresh(this);
     }
 
     /** Whether {@link #cancel()} stopped this timer. */
@@ -179,13 +179,13 @@ public final class Timer {
 
     /** Lets this timer keep the loop's {@link RunMode#DEFAULT} run alive (the default). */
     public Timer ref() {
-        loop.setTimerReferenced(this, true);
+        scheduler.setReferenced(this, true);
         return this;
     }
 
     /** Stops this timer from keeping the loop alive by itself; it still fires while the loop runs. */
     public Timer unref() {
-        loop.setTimerReferenced(this, false);
+        scheduler.setReferenced(this, false);
         return this;
     }
 

@@ -1,5 +1,7 @@
 package io.weft.loop.core;
 
+import java.time.Duration;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -12,6 +14,8 @@ import java.util.function.Consumer;
  * saturated to that bound before they get here.
  */
 final class Timers {
+    /** Deadlines are compared by subtraction, which is exact while they are less than 2^62 apart. */
+    private static final Duration MAX_DELAY = Duration.ofNanos(Long.MAX_VALUE >> 1);
     /** More cancelled timers than this, and more than half the heap, trigger a purge (Tornado's rule). */
     private static final int PURGE_MIN_CANCELLED = 64;
 
@@ -27,6 +31,19 @@ final class Timers {
     Timers(LoopStats stats, Consumer<Runnable> runTask) {
         this.stats = stats;
         this.runTask = runTask;
+    }
+
+    /**
+     * {@code delay} in nanoseconds, saturated to about 146 years (see the class comment); any thread.
+     *
+     * @throws IllegalArgumentException if it is negative, naming it as {@code what}
+     */
+    static long delayNanos(Duration delay, String what) {
+        Objects.requireNonNull(delay, what);
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException(what + " must be >= 0, got " + delay);
+        }
+        return delay.compareTo(MAX_DELAY) > 0 ? MAX_DELAY.toNanos() : delay.toNanos();
     }
 
     /** Puts a scheduled timer in the heap; it fires no earlier than the next timer pass. */
