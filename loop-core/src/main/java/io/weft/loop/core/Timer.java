@@ -32,8 +32,9 @@ public final class Timer {
 
     private final TimerScheduler scheduler;
     final Runnable task;
-    private final long delayNanos;
-    private final long periodNanos;
+    /** What a refresh adds to the loop's time: the delay of a one-shot timer, the period of a repeating one. */
+    private final long stepNanos;
+    private final boolean repeating;
     private long deadlineNanos;
     private long sequence;
     private boolean referenced = true;
@@ -48,9 +49,9 @@ public final class Timer {
     Timer(TimerScheduler scheduler, Runnable task, long startNanos, long delayNanos, long periodNanos) {
         this.scheduler = scheduler;
         this.task = task;
-        this.delayNanos = delayNanos;
         this.deadlineNanos = startNanos + delayNanos;
-        this.periodNanos = periodNanos;
+        this.repeating = periodNanos > 0;
+        this.stepNanos = repeating ? periodNanos : delayNanos;
     }
 
     long deadlineNanos() {
@@ -105,11 +106,11 @@ public final class Timer {
      * @return the runs skipped
      */
     long advanceDeadline(long now) {
-        long next = deadlineNanos + periodNanos;
+        long next = deadlineNanos + stepNanos;
         long missed = 0;
         if (next - now <= 0) {
-            missed = (now - deadlineNanos) / periodNanos;
-            next = deadlineNanos + (missed + 1) * periodNanos;
+            missed = (now - deadlineNanos) / stepNanos;
+            next = deadlineNanos + (missed + 1) * stepNanos;
         }
         deadlineNanos = next;
         return missed;
@@ -117,7 +118,7 @@ public final class Timer {
 
     /** Sets the deadline to its delay (a repeating timer: its period) from {@code now}, with a new sequence. */
     void moveDeadline(long now, long nextSequence) {
-        deadlineNanos = now + (periodNanos > 0 ? periodNanos : delayNanos);
+        deadlineNanos = now + stepNanos;
         sequence = nextSequence;
     }
 
@@ -169,12 +170,12 @@ public final class Timer {
 
     /** Whether this timer repeats. */
     public boolean isRepeating() {
-        return periodNanos > 0;
+        return repeating;
     }
 
     /** The period of a repeating timer, {@link Duration#ZERO} for a one-shot timer. */
     public Duration period() {
-        return Duration.ofNanos(periodNanos);
+        return repeating ? Duration.ofNanos(stepNanos) : Duration.ZERO;
     }
 
     /** Lets this timer keep the loop's {@link RunMode#DEFAULT} run alive (the default). */
@@ -204,7 +205,7 @@ public final class Timer {
 
     @Override
     public String toString() {
-        return "Timer[" + task + (periodNanos > 0 ? ", every " + period() : "") + ", state="
+        return "Timer[" + task + (repeating ? ", every " + period() : "") + ", state="
                 + switch (state) {
                     case SCHEDULED -> "scheduled";
                     case CANCELLED -> "cancelled";
