@@ -5,8 +5,8 @@ import io.weft.loop.core.Interest;
 import io.weft.loop.core.Timer;
 import io.weft.loop.core.Watcher;
 import io.weft.loop.core.WatcherHandler;
-import io.weft.loop.core.spi.PeerResetException;
-import io.weft.loop.core.spi.SocketHandle;
+import io.weft.loop.core.net.spi.PeerResetException;
+import io.weft.loop.core.net.spi.SocketHandle;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -101,16 +101,20 @@ public final class TcpConnection {
         Runnable start = () -> {
             SocketHandle socket;
             try {
-                socket = loop.tcpBackend().connect(address, options);
+                socket = TcpBackends.of(loop).connect(address, options.socketOptions());
             } catch (IOException | RuntimeException e) {
                 future.completeExceptionally(e);
                 return;
             }
             TcpConnection connection = new TcpConnection(loop, socket, options, handler, CONNECTING);
             connection.connected = future;
-            connection.watcher = loop.watch(socket.source(), Interest.WRITABLE, connection.events());
+            try {
+                connection.watcher = loop.watch(socket.source(), Interest.WRITABLE, connection.events());
+            } catch (IllegalStateException shuttingDown) { // the loop takes no new watchers: release the socket
+                connection.closeNow(CloseReason.LOOP_CLOSED, shuttingDown); // fails the future, calls onClose
+            }
         };
-        if (loop.thread() == Thread.currentThread()) {
+        if (loop.inLoop()) {
             start.run();
         } else {
             loop.execute(start);

@@ -1,7 +1,7 @@
 package io.weft.loop.epoll.internal;
 
-import io.weft.loop.core.spi.FdExhaustedException;
-import io.weft.loop.core.spi.PeerResetException;
+import io.weft.loop.core.net.spi.FdExhaustedException;
+import io.weft.loop.core.net.spi.PeerResetException;
 import java.io.IOException;
 import java.net.ConnectException;
 

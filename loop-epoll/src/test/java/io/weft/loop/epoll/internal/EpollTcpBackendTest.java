@@ -10,10 +10,11 @@ import io.weft.loop.core.net.TcpConnection;
 import io.weft.loop.core.net.TcpOptions;
 import io.weft.loop.core.net.TcpServer;
 import io.weft.loop.core.net.TcpStats;
-import io.weft.loop.core.spi.FdExhaustedException;
-import io.weft.loop.core.spi.PeerResetException;
-import io.weft.loop.core.spi.ServerSocketHandle;
-import io.weft.loop.core.spi.SocketHandle;
+import io.weft.loop.core.net.spi.FdExhaustedException;
+import io.weft.loop.core.net.spi.PeerResetException;
+import io.weft.loop.core.net.spi.ServerSocketHandle;
+import io.weft.loop.core.net.spi.SocketHandle;
+import io.weft.loop.core.net.spi.SocketOptions;
 import io.weft.loop.epoll.EpollPollerProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,6 +48,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EpollTcpBackendTest {
     private static final EpollTcpBackend BACKEND = EpollTcpBackend.INSTANCE;
+    /** What {@code TcpOptions.defaults()} hands a backend. */
+    private static final SocketOptions DEFAULTS = new SocketOptions(true, false, true, false, 1024, 0, 0);
+    private static final SocketOptions SHARING_PORT = new SocketOptions(true, false, true, true, 1024, 0, 0);
 
     private final List<AutoCloseable> toClose = new ArrayList<>();
     private long socketsBefore;
@@ -137,7 +141,7 @@ class EpollTcpBackendTest {
     void bindingAPortInUseNamesTheCallTheFdTheAddressAndTheErrno() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             int port = taken.getLocalPort();
-            assertThatThrownBy(() -> BACKEND.listen(new InetSocketAddress("127.0.0.1", port), TcpOptions.defaults(), false))
+            assertThatThrownBy(() -> BACKEND.listen(new InetSocketAddress("127.0.0.1", port), DEFAULTS))
                     .isExactlyInstanceOf(IOException.class)
                     .hasMessageMatching("bind\\(fd=\\d+, 127\\.0\\.0\\.1:" + port
                             + "\\): EADDRINUSE \\(Address already in use\\)");
@@ -150,7 +154,7 @@ class EpollTcpBackendTest {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             port = probe.getLocalPort();
         }
-        SocketHandle client = open(BACKEND.connect(new InetSocketAddress("127.0.0.1", port), TcpOptions.defaults()));
+        SocketHandle client = open(BACKEND.connect(new InetSocketAddress("127.0.0.1", port), DEFAULTS));
         assertThatThrownBy(() -> {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!client.finishConnect() && System.nanoTime() < deadline) {
@@ -162,7 +166,7 @@ class EpollTcpBackendTest {
 
     @Test
     void aResetPeerSurfacesAsPeerResetOnReadAndWriteAndRaisesNoSigpipe() throws Exception {
-        ServerSocketHandle listener = open(BACKEND.listen(loopback(), TcpOptions.defaults(), false));
+        ServerSocketHandle listener = open(BACKEND.listen(loopback(), DEFAULTS));
         Socket peer = new Socket();
         peer.connect(listener.localAddress(), 10_000);
         SocketHandle server = open(acceptOne(listener));
@@ -314,9 +318,9 @@ class EpollTcpBackendTest {
     // ------------------------------------------------------------------ SO_REUSEPORT
 
     @Test
-    void aGroupListensWithOneReusePortListenerPerLoopAndBothLoopsAccept() throws Exception {
+    void aGroupSharingThePortListensWithOneListenerPerLoopAndBothLoopsAccept() throws Exception {
         try (LoopGroup group = LoopGroup.builder().size(2).name("reuseport").poller(EpollPollerProvider.NAME).build()) {
-            TcpServer server = TcpServer.listen(group, loopback(), TcpOptions.defaults(), () -> new ConnectionHandler() {
+            TcpServer server = TcpServer.listen(group, loopback(), TcpOptions.defaults().withReusePort(true), () -> new ConnectionHandler() {
                 @Override
                 public void onRead(TcpConnection connection, ByteBuffer data) {
                     connection.write(data);
@@ -346,10 +350,10 @@ class EpollTcpBackendTest {
 
     @Test
     void twoReusePortListenersShareOnePort() throws IOException {
-        ServerSocketHandle first = open(BACKEND.listen(loopback(), TcpOptions.defaults(), true));
-        ServerSocketHandle second = open(BACKEND.listen(first.localAddress(), TcpOptions.defaults(), true));
+        ServerSocketHandle first = open(BACKEND.listen(loopback(), SHARING_PORT));
+        ServerSocketHandle second = open(BACKEND.listen(first.localAddress(), SHARING_PORT));
         assertThat(second.localAddress()).isEqualTo(first.localAddress());
-        assertThatThrownBy(() -> BACKEND.listen(first.localAddress(), TcpOptions.defaults(), false))
+        assertThatThrownBy(() -> BACKEND.listen(first.localAddress(), DEFAULTS))
                 .hasMessageContaining("EADDRINUSE");
     }
 
@@ -359,8 +363,8 @@ class EpollTcpBackendTest {
     }
 
     private Pair pair(InetSocketAddress address) throws IOException {
-        ServerSocketHandle listener = open(BACKEND.listen(address, TcpOptions.defaults(), false));
-        SocketHandle client = open(BACKEND.connect(listener.localAddress(), TcpOptions.defaults()));
+        ServerSocketHandle listener = open(BACKEND.listen(address, DEFAULTS));
+        SocketHandle client = open(BACKEND.connect(listener.localAddress(), DEFAULTS));
         SocketHandle server = open(acceptOne(listener));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!client.finishConnect()) {
