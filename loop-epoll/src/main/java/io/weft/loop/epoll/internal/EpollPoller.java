@@ -151,6 +151,9 @@ public final class EpollPoller implements Poller {
 
     @Override
     public void validate(PollSource source) throws IOException {
+        if (source instanceof PollSource.Fd f && f.knownPollable()) {
+            return; // a socket a backend just made: probing it would cost two epoll_ctl calls for nothing
+        }
         int fd = fdOf(source);
         if (fd == eventFd || fd == epfd) {
             throw new IllegalArgumentException("fd " + fd + " belongs to the epoll poller itself");
@@ -337,8 +340,8 @@ public final class EpollPoller implements Poller {
     }
 
     private static int fdOf(PollSource source) {
-        if (source instanceof PollSource.Fd(int fd)) {
-            return fd;
+        if (source instanceof PollSource.Fd f) {
+            return f.fd();
         }
         throw new UnsupportedOperationException("the epoll poller watches raw file descriptors (PollSource.ofFd), not "
                 + source + "; for java.nio channels run with -Dweft.poller=nio");

@@ -19,7 +19,7 @@ final class EpollServerSocket implements ServerSocketHandle {
 
     EpollServerSocket(int fd, SocketOptions options) {
         this.fd = fd;
-        this.source = PollSource.ofFd(fd);
+        this.source = PollSource.ofKnownPollableFd(fd);
         this.options = options;
     }
 

@@ -27,7 +27,7 @@ final class EpollSocket implements SocketHandle {
 
     EpollSocket(int fd, InetSocketAddress remote, boolean connected) {
         this.fd = fd;
-        this.source = PollSource.ofFd(fd);
+        this.source = PollSource.ofKnownPollableFd(fd);
         this.remote = remote;
         this.connected = connected;
     }

@@ -15,12 +15,15 @@ import io.weft.loop.core.net.spi.PeerResetException;
 import io.weft.loop.core.net.spi.ServerSocketHandle;
 import io.weft.loop.core.net.spi.SocketHandle;
 import io.weft.loop.core.net.spi.SocketOptions;
+import io.weft.loop.core.spi.PollSource;
 import io.weft.loop.epoll.EpollPollerProvider;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
+import java.net.BindException;
 import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -42,6 +45,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 
 /** What the native TCP backend does beyond the contract: its structs, its errors, its copies, its allocations. */
@@ -142,7 +146,7 @@ class EpollTcpBackendTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             int port = taken.getLocalPort();
             assertThatThrownBy(() -> BACKEND.listen(new InetSocketAddress("127.0.0.1", port), DEFAULTS))
-                    .isExactlyInstanceOf(IOException.class)
+                    .isExactlyInstanceOf(BindException.class)
                     .hasMessageMatching("bind\\(fd=\\d+, 127\\.0\\.0\\.1:" + port
                             + "\\): EADDRINUSE \\(Address already in use\\)");
         }
@@ -313,6 +317,26 @@ class EpollTcpBackendTest {
         while (in.position() < total) {
             pair.server.read(in);
         }
+    }
+
+    // ------------------------------------------------------------------ validation
+
+    @Test
+    void validateProbesAUsersFdButTrustsTheBackendsOwnSockets(@TempDir Path dir) throws IOException {
+        // validate's probe is an epoll_ctl ADD then DEL; an fd epoll refuses shows whether it ran.
+        Path file = Files.writeString(dir.resolve("plain.txt"), "x");
+        try (EpollPoller poller = EpollPoller.open(EpollPoller.Options.DEFAULT);
+                FileInputStream in = new FileInputStream(file.toFile())) {
+            int fd = TestNative.fdOf(file);
+            assertThatThrownBy(() -> poller.validate(PollSource.ofFd(fd))).hasMessageContaining("EPERM");
+            poller.validate(PollSource.ofKnownPollableFd(fd)); // no probe, so nothing to refuse it
+        }
+        Pair pair = pair(loopback());
+        for (PollSource source : List.of(pair.listener().source(), pair.client().source(), pair.server().source())) {
+            assertThat(source).isInstanceOfSatisfying(PollSource.Fd.class,
+                    fd -> assertThat(fd.knownPollable()).as(source + " skips the probe").isTrue());
+        }
+        assertThat(PollSource.ofKnownPollableFd(7)).as("the same fd is the same source").isEqualTo(PollSource.ofFd(7));
     }
 
     // ------------------------------------------------------------------ SO_REUSEPORT
