@@ -76,11 +76,24 @@ public final class TcpConnection {
         this.outbound = new OutboundBuffer(net);
     }
 
-    /** Takes over an accepted socket on its loop's thread: watches it and calls {@code onOpen}. */
-    static void accepted(EventLoop loop, SocketHandle socket, TcpOptions options, ConnectionHandler handler) {
+    /**
+     * Takes over an accepted socket on its loop's thread: watches it and calls {@code onOpen}.
+     *
+     * @return false when the loop is shutting down and takes no new watchers: the socket is then
+     *     still the caller's to close
+     */
+    static boolean accepted(EventLoop loop, SocketHandle socket, TcpOptions options, ConnectionHandler handler) {
         TcpConnection connection = new TcpConnection(loop, socket, options, handler, OPEN);
-        connection.watcher = loop.watch(socket.source(), Interest.READABLE, connection.events());
+        try {
+            connection.watcher = loop.watch(socket.source(), Interest.READABLE, connection.events());
+        } catch (IllegalStateException refused) {
+            if (loop.isShuttingDown()) {
+                return false;
+            }
+            throw refused;
+        }
         connection.opened();
+        return true;
     }
 
     /**
@@ -110,8 +123,8 @@ public final class TcpConnection {
             connection.connected = future;
             try {
                 connection.watcher = loop.watch(socket.source(), Interest.WRITABLE, connection.events());
-            } catch (IllegalStateException shuttingDown) { // the loop takes no new watchers: release the socket
-                connection.closeNow(CloseReason.LOOP_CLOSED, shuttingDown); // fails the future, calls onClose
+            } catch (IllegalStateException refused) { // release the socket; fails the future, calls onClose
+                connection.closeNow(loop.isShuttingDown() ? CloseReason.LOOP_CLOSED : CloseReason.ERROR, refused);
             }
         };
         if (loop.inLoop()) {

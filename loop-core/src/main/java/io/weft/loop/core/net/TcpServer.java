@@ -272,32 +272,21 @@ public final class TcpServer implements AutoCloseable {
             try {
                 target.execute(() -> serve(target, accepted, handler));
             } catch (RejectedExecutionException e) {
-                drop(target, accepted);
+                drop(stats, accepted);
             }
         }
 
-        /**
-         * Hands {@code accepted} to a connection on {@code target}'s thread, or closes it when the
-         * target is shutting down (then {@code watch} refuses it; the lifecycle never goes back).
-         */
+        /** On {@code target}'s thread: a connection, or, when that loop is shutting down, closed and counted. */
         private void serve(EventLoop target, SocketHandle accepted, ConnectionHandler handler) {
-            if (target.isShuttingDown()) {
-                drop(target, accepted);
-                return;
-            }
-            try {
-                TcpConnection.accepted(target, accepted, options, handler);
-            } catch (IllegalStateException e) {
-                if (!target.isShuttingDown()) {
-                    throw e;
-                }
-                drop(target, accepted); // the shutdown began between the check above and the watch
+            if (!TcpConnection.accepted(target, accepted, options, handler)) {
+                drop(TcpStats.of(target), accepted);
             }
         }
 
-        private static void drop(EventLoop target, SocketHandle accepted) {
+        /** Closes a connection no loop will serve; counted by the loop whose thread this is. */
+        private static void drop(TcpStats counted, SocketHandle accepted) {
             closeQuietly(accepted);
-            TcpStats.of(target).shed(1);
+            counted.shed(1);
         }
 
         /** libuv's EMFILE trick: free the reserve, accept and drop the waiting connections, back off. */
