@@ -1,9 +1,9 @@
 package io.weft.loop.core.nio;
 
-import io.weft.loop.core.net.spi.SocketOptions;
-import io.weft.loop.core.spi.PollSource;
 import io.weft.loop.core.net.spi.ServerSocketHandle;
 import io.weft.loop.core.net.spi.SocketHandle;
+import io.weft.loop.core.net.spi.SocketOptions;
+import io.weft.loop.core.spi.PollSource;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;

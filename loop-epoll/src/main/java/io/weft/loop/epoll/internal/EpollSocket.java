@@ -2,8 +2,8 @@ package io.weft.loop.epoll.internal;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-import io.weft.loop.core.spi.PollSource;
 import io.weft.loop.core.net.spi.SocketHandle;
+import io.weft.loop.core.spi.PollSource;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
