@@ -83,6 +83,8 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final PollerProvider pollerProvider;
     private final Map<Class<?>, Object> localStates = new java.util.concurrent.ConcurrentHashMap<>();
     private final LoopExceptionHandler exceptionHandler;
+    /** Null when none was set, so an undecorated loop pays nothing per task. */
+    private final TaskDecorator taskDecorator;
     private final CallbackQueue remote = new CallbackQueue();
     private final ArrayDeque<Runnable> local = new ArrayDeque<>(256);
     private final TimerQueue timers = new TimerQueue();
@@ -119,6 +121,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         this.name = builder.name != null ? builder.name : "weft-loop-" + UNNAMED.incrementAndGet();
         this.clock = builder.clock;
         this.exceptionHandler = builder.exceptionHandler != null ? builder.exceptionHandler : this::logException;
+        this.taskDecorator = builder.taskDecorator;
         PollerProvider provider = builder.pollerProvider != null ? builder.pollerProvider : Pollers.select();
         try {
             this.poller = provider.newPoller();
@@ -289,6 +292,20 @@ public final class EventLoop implements Executor, AutoCloseable {
         return key.cast(localStates.computeIfAbsent(key, k -> factory.apply(this)));
     }
 
+    /**
+     * The decorator this loop applies to the tasks it is handed (see {@link TaskDecorator}), or
+     * {@code task -> task} when none was set. Libraries that run a task for the loop elsewhere (a
+     * blocking pool) apply it too, so context reaches there as well. Safe from any thread.
+     */
+    public TaskDecorator taskDecorator() {
+        return taskDecorator != null ? taskDecorator : task -> task;
+    }
+
+    private Runnable decorated(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        return taskDecorator == null ? task : Objects.requireNonNull(taskDecorator.decorate(task), "decorated task");
+    }
+
     /** The loop's clock. */
     public LoopClock clock() {
         return clock;
@@ -312,14 +329,18 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /**
      * Queues {@code task} to run on the loop thread in the callbacks phase. Safe from any thread;
-     * tasks from one thread run in the order they were queued.
+     * tasks from one thread run in the order they were queued. The loop's {@link TaskDecorator},
+     * if any, wraps it here, on the calling thread.
      *
      * @throws RejectedExecutionException if the loop is closed, or is shutting down and this is not
      *     the loop thread
      */
     @Override
     public void execute(Runnable task) {
-        Objects.requireNonNull(task, "task");
+        enqueue(decorated(task));
+    }
+
+    private void enqueue(Runnable task) {
         if (runsLoopNow()) {
             if (lifecycle == CLOSED) {
                 throw rejected();
@@ -439,8 +460,8 @@ public final class EventLoop implements Executor, AutoCloseable {
         return delay.toNanos();
     }
 
-    private Timer addTimer(long delayNanos, long periodNanos, Runnable task) {
-        Objects.requireNonNull(task, "task");
+    private Timer addTimer(long delayNanos, long periodNanos, Runnable undecorated) {
+        Runnable task = decorated(undecorated);
         if (runsLoopNow()) {
             if (lifecycle == CLOSED) {
                 throw rejected();
@@ -450,7 +471,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             return timer;
         }
         Timer timer = new Timer(this, task, clock.nanoTime() + delayNanos, periodNanos);
-        execute(() -> insertTimer(timer));
+        enqueue(() -> insertTimer(timer));
         return timer;
     }
 
@@ -981,6 +1002,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         private LoopClock clock = LoopClock.system();
         private PollerProvider pollerProvider;
         private LoopExceptionHandler exceptionHandler;
+        private TaskDecorator taskDecorator;
 
         private Builder() {
         }
@@ -1022,6 +1044,15 @@ public final class EventLoop implements Executor, AutoCloseable {
         /** Where exceptions from callbacks, timers and handlers go (default: logged). */
         public Builder exceptionHandler(LoopExceptionHandler handler) {
             this.exceptionHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * Wraps every task given to {@link #execute}, {@link #schedule} and {@link
+         * #scheduleRepeating} on the submitting thread (default: none); see {@link TaskDecorator}.
+         */
+        public Builder taskDecorator(TaskDecorator decorator) {
+            this.taskDecorator = Objects.requireNonNull(decorator, "decorator");
             return this;
         }
 
