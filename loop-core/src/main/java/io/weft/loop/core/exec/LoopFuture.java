@@ -62,11 +62,12 @@ public final class LoopFuture<T> extends CompletableFuture<T> {
         try {
             loop.execute(() -> settle(value, error));
         } catch (RejectedExecutionException e) {
+            RejectedExecutionException gone = new RejectedExecutionException("loop '" + loop.name()
+                    + "' shut down before it could take the outcome" + (error == null ? "" : " (a failure, suppressed here)"), e);
             if (error != null) {
-                e.addSuppressed(error);
+                gone.addSuppressed(error);
             }
-            completeExceptionally(new RejectedExecutionException("loop '" + loop.name()
-                    + "' shut down before it could take the outcome" + (error == null ? "" : " (a failure, suppressed here)"), e));
+            completeExceptionally(gone);
         }
     }
 
