@@ -21,7 +21,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@snippet :
  * BlockingWork.of(loop)
  *         .submitBlocking(() -> Files.readString(path))          // on a worker (a virtual thread)
- *         .thenAccept(text -> connection.write(text.getBytes())); // on the loop thread
+ *         .thenAccept(text -> connection.write(ByteBuffer.wrap(text.getBytes(UTF_8)))); // on the loop thread
  * }
  *
  * <p><b>Bounds.</b> At most {@code maxRunning} pieces of work run at once (default 64); up to

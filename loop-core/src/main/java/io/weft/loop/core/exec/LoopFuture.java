@@ -16,7 +16,7 @@ import java.util.concurrent.RejectedExecutionException;
  * {@snippet :
  * CompletableFuture<byte[]> download = httpClient.sendAsync(request, ofByteArray()).thenApply(HttpResponse::body);
  * LoopFuture.completeOnLoop(loop, download)
- *         .thenAccept(body -> connection.write(body)); // on the loop thread
+ *         .thenAccept(body -> connection.write(ByteBuffer.wrap(body))); // on the loop thread
  * }
  *
  * <p>A non-async dependent runs where the future completes, as with any {@code
