@@ -74,13 +74,16 @@ public final class LoopExecutorService extends AbstractExecutorService implement
         }
     }
 
-    /** An executor that runs every task on {@code loop}. */
+    /**
+     * An executor that runs every task on {@code loop}. Each view listens for its loops'
+     * termination until they close: make one per user (a library, a component), not one per task.
+     */
     public static LoopExecutorService of(EventLoop loop) {
         Objects.requireNonNull(loop, "loop");
         return new LoopExecutorService(List.of(loop), () -> loop, "loop '" + loop.name() + "'");
     }
 
-    /** An executor that runs each task on the next loop of {@code group} (round robin). */
+    /** An executor that runs each task on the next loop of {@code group} (round robin); see {@link #of(EventLoop)}. */
     public static LoopExecutorService of(LoopGroup group) {
         Objects.requireNonNull(group, "group");
         return new LoopExecutorService(group.loops(), group::next, "group of " + group.loops().get(0).name() + "...");
@@ -144,7 +147,7 @@ public final class LoopExecutorService extends AbstractExecutorService implement
         }
         long delayNanos = delayNanos(initialDelay, unit);
         EventLoop loop = picker.get();
-        return start(new ScheduledLoopTask<Void>(this, loop, command, delayNanos, sign * Math.max(1, periodNanos)), delayNanos);
+        return start(new ScheduledLoopTask<Void>(this, loop, command, delayNanos, sign * periodNanos), delayNanos);
     }
 
     @Override

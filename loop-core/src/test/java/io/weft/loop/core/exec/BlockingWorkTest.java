@@ -33,7 +33,9 @@ class BlockingWorkTest {
 
     @AfterEach
     void closeLoop() {
-        loop.run(RunMode.NOWAIT); // deliver the outcomes still queued
+        if (!loop.isClosed()) {
+            loop.run(RunMode.NOWAIT); // deliver the outcomes still queued
+        }
         loop.close();
     }
 
