@@ -13,7 +13,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -308,6 +310,17 @@ public final class LoopExecutorService extends AbstractExecutorService implement
             throws InterruptedException, ExecutionException, TimeoutException {
         checkNotOnLoop("invokeAny");
         return super.invokeAny(tasks, timeout, unit);
+    }
+
+    /** For invokeAll and invokeAny, which cancel with {@code cancel(true)}: a loop thread is never interrupted. */
+    @Override
+    protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
+        return new FutureTask<>(callable) {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                return super.cancel(false);
+            }
+        };
     }
 
     private void checkNotOnLoop(String what) {

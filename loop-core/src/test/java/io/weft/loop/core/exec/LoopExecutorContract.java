@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -415,6 +416,35 @@ public abstract class LoopExecutorContract {
                 .isEqualTo(7);
         executor.shutdown();
         assertThat(executor.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void invokeAnyNeverInterruptsTheLoopThreadOfATaskItCancels() throws Exception {
+        LoopGroup group = newGroup(2);
+        LoopExecutorService executor = LoopExecutorService.of(group);
+        CountDownLatch slowStarted = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Boolean> slowWasInterrupted = new CompletableFuture<>();
+        Callable<Integer> slow = () -> { // on exec-group-0, still running when the fast one wins
+            slowStarted.countDown();
+            try {
+                release.await();
+                slowWasInterrupted.complete(false);
+            } catch (InterruptedException e) {
+                slowWasInterrupted.complete(true);
+            }
+            return 1;
+        };
+        Callable<Integer> fast = () -> { // on exec-group-1
+            slowStarted.await();
+            return 2;
+        };
+        try {
+            assertThat(executor.invokeAny(List.of(slow, fast))).isEqualTo(2);
+        } finally {
+            release.countDown();
+        }
+        assertThat(slowWasInterrupted.get(30, TimeUnit.SECONDS)).as("the loop thread was interrupted").isFalse();
     }
 
     @Test
