@@ -4,8 +4,11 @@ import io.weft.loop.core.EventLoop;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A {@link CompletableFuture} that belongs to an {@link EventLoop}: its {@code ...Async} stages
@@ -21,7 +24,9 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <p>A non-async dependent runs where the future completes, as with any {@code
  * CompletableFuture}: on the loop thread for futures completed by {@link #completeOnLoop} or by
- * {@link BlockingWork}, or on the thread that adds it if the future is already done. Thread-safe.
+ * {@link BlockingWork}, or on the thread that adds it if the future is already done. Unlike a
+ * plain {@code CompletableFuture}, a thread blocked in {@link #get()} or {@link #join()} never
+ * runs them. Thread-safe.
  */
 public final class LoopFuture<T> extends CompletableFuture<T> {
     private final EventLoop loop;
@@ -77,6 +82,41 @@ public final class LoopFuture<T> extends CompletableFuture<T> {
         } else {
             completeExceptionally(error);
         }
+    }
+
+    /**
+     * Waits as {@link CompletableFuture#get()} does, except that the waiting thread never runs
+     * this future's dependents (a plain {@code CompletableFuture}'s waiter helps run them): they
+     * stay on the thread that completes it, the loop's.
+     */
+    @Override
+    public T get() throws InterruptedException, ExecutionException {
+        return isDone() ? super.get() : waiter().get();
+    }
+
+    /** Waits as {@link CompletableFuture#get(long, TimeUnit)} does; the waiter runs no dependent (see {@link #get()}). */
+    @Override
+    public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        return isDone() ? super.get() : waiter().get(timeout, unit);
+    }
+
+    /** Waits as {@link CompletableFuture#join()} does; the waiter runs no dependent (see {@link #get()}). */
+    @Override
+    public T join() {
+        return isDone() ? super.join() : waiter().join();
+    }
+
+    /** A plain future completed with this one's outcome: waiting on it helps run nothing of ours. */
+    private CompletableFuture<T> waiter() {
+        CompletableFuture<T> waiter = new CompletableFuture<>();
+        super.whenComplete((value, error) -> {
+            if (error == null) {
+                waiter.complete(value);
+            } else {
+                waiter.completeExceptionally(error);
+            }
+        });
+        return waiter;
     }
 
     /** The loop whose thread runs this future's async stages. */

@@ -55,6 +55,25 @@ class LoopFutureTest {
     }
 
     @Test
+    void aThreadWaitingInGetNeverRunsTheDependentsThatBelongOnTheLoop() throws Exception {
+        try (RunningLoop running = new RunningLoop(EventLoop.builder().name("futures"))) {
+            // A plain CompletableFuture's waiter helps run dependents when it wakes; repeat, so a
+            // waiter that did so would, now and then, be caught running one off the loop.
+            for (int i = 0; i < 200; i++) {
+                CompletableFuture<Boolean> dependentOnLoop = new CompletableFuture<>();
+                LoopFuture<Integer> future = running.onLoop(() -> {
+                    LoopFuture<Integer> created = LoopFuture.create(running.loop);
+                    created.whenComplete((value, error) -> dependentOnLoop.complete(running.loop.inLoop()));
+                    running.loop.execute(() -> created.complete(1)); // completes on the loop, after the waiter below blocks, often
+                    return created;
+                });
+                assertThat(future.get(30, TimeUnit.SECONDS)).isOne();
+                assertThat(dependentOnLoop.get(30, TimeUnit.SECONDS)).as("run " + i).isTrue();
+            }
+        }
+    }
+
+    @Test
     void anOutcomeAfterTheLoopClosedFailsWithTheReasonAndKeepsTheOriginalFailure() {
         EventLoop loop = EventLoop.builder().name("gone").build();
         CompletableFuture<String> stage = new CompletableFuture<>();
