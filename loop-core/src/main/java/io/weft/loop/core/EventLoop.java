@@ -69,6 +69,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final TimerScheduler timerScheduler;
     private final Watchers watchers;
     private final LoopClosing closing;
+    private final LoopView view;
 
     private volatile boolean stopRequested;
     /** Written by the loop thread only; volatile so that {@link #now()} can be read anywhere. */
@@ -98,6 +99,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         this.timerScheduler = new TimerScheduler(this, thread, timers, clock, this::submit);
         this.watchers = new Watchers(poller, stats, errors::run, errors::report, thread, this::submit);
         this.closing = new LoopClosing(name, clock, thread, poller, callbacks, timers, watchers, this::resetTime);
+        this.view = new LoopView(this, thread, stats, timers, watchers, this::submit);
         this.now = clock.nanoTime();
     }
 
@@ -256,6 +258,11 @@ public final class EventLoop implements Executor, AutoCloseable {
     /** The loop's clock. */
     public LoopClock clock() {
         return clock;
+    }
+
+    /** The loop's live view: snapshots of its handles, timers and callbacks; see {@link LoopView}. */
+    public LoopView view() {
+        return view;
     }
 
     /** The loop's own counters; see {@link LoopStats}. */

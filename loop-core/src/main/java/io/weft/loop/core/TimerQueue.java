@@ -61,6 +61,11 @@ final class TimerQueue {
         return top;
     }
 
+    /** The timer at heap index {@code i} (0 to size - 1), in no particular order; for snapshots. */
+    Timer at(int i) {
+        return timers[i];
+    }
+
     /** Drops every cancelled timer and rebuilds the heap in O(n). */
     void purgeCancelled() {
         int kept = 0;

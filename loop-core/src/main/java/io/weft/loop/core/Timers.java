@@ -154,6 +154,36 @@ final class Timers {
         return referenced > 0;
     }
 
+    /**
+     * The {@code limit} scheduled timers due first, earliest first, as a snapshot shows them: one
+     * pass over the heap keeping the best {@code limit}, since refreshed timers keep stale keys.
+     */
+    java.util.List<TimerView> nextViews(int limit, long now) {
+        java.util.ArrayList<Timer> best = new java.util.ArrayList<>(limit + 1);
+        for (int i = 0, n = heap.size(); i < n; i++) {
+            Timer timer = heap.at(i);
+            if (!timer.isScheduled()) {
+                continue;
+            }
+            int at = best.size();
+            while (at > 0 && timer.deadlineNanos() - best.get(at - 1).deadlineNanos() < 0) {
+                at--;
+            }
+            if (at < limit) {
+                best.add(at, timer);
+                if (best.size() > limit) {
+                    best.removeLast();
+                }
+            }
+        }
+        java.util.List<TimerView> views = new java.util.ArrayList<>(best.size());
+        for (Timer timer : best) {
+            views.add(new TimerView(timer.task.getClass().getName(), Duration.ofNanos(timer.deadlineNanos() - now),
+                    timer.period(), timer.isReferenced()));
+        }
+        return views;
+    }
+
     /** Cancels every timer in the heap and empties it; closing only. */
     void cancelAll() {
         heap.drain(timer -> {

@@ -37,9 +37,14 @@ public final class Watcher {
     private boolean referenced = true;
     private Runnable onClosed;
     private volatile int state;
+    /** When it was opened, in loop-clock nanoseconds, for its age in a {@link LoopSnapshot}. */
+    final long openedNanos;
+    private String kind = "watcher";
+    private String name;
 
     Watcher(EventLoop loop, Watchers watchers, PollSource source, WatcherHandler handler, int slot, long token) {
         this.loop = loop;
+        this.openedNanos = loop.now();
         this.watchers = watchers;
         this.source = source;
         this.handler = handler;
@@ -187,6 +192,36 @@ public final class Watcher {
     /** Whether an active watcher keeps the loop alive. */
     public boolean isReferenced() {
         return referenced;
+    }
+
+    /**
+     * Names this watcher in the loop's {@link LoopSnapshot} (for example what it serves); without a
+     * name the snapshot shows its handler's {@code toString()}. Loop thread only.
+     *
+     * @throws IllegalStateException if this is not the loop thread
+     */
+    public Watcher name(String watcherName) {
+        watchers.checkThread("Watcher.name(String)");
+        this.name = Objects.requireNonNull(watcherName, "name");
+        return this;
+    }
+
+    /**
+     * Says what this watcher is in the loop's {@link LoopSnapshot}: {@code "watcher"} unless set,
+     * {@code "connection"} and {@code "listener"} for the TCP ones. Loop thread only.
+     *
+     * @throws IllegalStateException if this is not the loop thread
+     */
+    public Watcher kind(String watcherKind) {
+        watchers.checkThread("Watcher.kind(String)");
+        this.kind = Objects.requireNonNull(watcherKind, "kind");
+        return this;
+    }
+
+    /** What this watcher is shown as in a snapshot: {@link #name(String)}, else its handler's {@code toString()}. */
+    HandleView view(long now) {
+        return new HandleView(kind, name != null ? name : String.valueOf(handler), referenced, isActive(),
+                interest().toString(), java.time.Duration.ofNanos(Math.max(0, now - openedNanos)));
     }
 
     @Override

@@ -208,7 +208,22 @@ final class Watchers {
         }
     }
 
+    /** The open watchers as a snapshot shows them, in slot order; {@code now} dates their age. */
+    java.util.List<HandleView> views(long now) {
+        Watcher[] open = table.snapshot();
+        java.util.List<HandleView> views = new ArrayList<>(open.length);
+        for (Watcher watcher : open) {
+            views.add(watcher.view(now));
+        }
+        return views;
+    }
+
     // ---------------------------------------------------------------- requests of the watchers themselves
+
+    /** Fails fast unless this is the loop thread ({@code what} names the call). */
+    void checkThread(String what) {
+        thread.check(what);
+    }
 
     /** A watcher's start or stop: loop thread only ({@code what} names the call). */
     void changeInterest(Watcher watcher, int bits, String what) {

@@ -102,7 +102,7 @@ public final class TcpConnection {
     static boolean accepted(EventLoop loop, SocketHandle socket, TcpOptions options, ConnectionHandler handler) {
         TcpConnection connection = new TcpConnection(loop, socket, options, handler, OPEN);
         try {
-            connection.watcher = loop.watch(socket.source(), Interest.READABLE, connection.events());
+            connection.watcher = loop.watch(socket.source(), Interest.READABLE, connection.events()).kind("connection");
         } catch (IllegalStateException refused) {
             if (loop.isShuttingDown()) {
                 return false;
@@ -146,7 +146,8 @@ public final class TcpConnection {
             connection.connected = future;
             connection.connectingTo = address;
             try {
-                connection.watcher = loop.watch(socket.source(), Interest.WRITABLE, connection.events());
+                connection.watcher = loop.watch(socket.source(), Interest.WRITABLE, connection.events())
+                        .kind("connection");
             } catch (IllegalStateException refused) { // release the socket; fails the future, calls onClose
                 connection.closeNow(loop.isShuttingDown() ? CloseReason.LOOP_CLOSED : CloseReason.ERROR, refused);
                 return;

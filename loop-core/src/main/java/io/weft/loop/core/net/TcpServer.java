@@ -59,7 +59,7 @@ public final class TcpServer implements AutoCloseable {
             for (EventLoop loop : listenLoops) {
                 ServerSocketHandle socket = bind(backend, bound, options);
                 bound = socket.localAddress(); // the others bind the same (ephemeral) port
-                acceptors.add(new Acceptor(loop, socket, perLoop ? () -> loop : targets, options, handlers));
+                acceptors.add(new Acceptor(loop, socket, bound, perLoop ? () -> loop : targets, options, handlers));
             }
         } catch (IOException | RuntimeException e) {
             close();
@@ -160,6 +160,8 @@ public final class TcpServer implements AutoCloseable {
 
         private final EventLoop loop;
         private final ServerSocketHandle socket;
+        /** The address it listens on, for its name in a loop snapshot. */
+        private final InetSocketAddress address;
         private final Supplier<EventLoop> targets;
         private final TcpOptions options;
         private final Supplier<? extends ConnectionHandler> handlers;
@@ -169,10 +171,11 @@ public final class TcpServer implements AutoCloseable {
         private boolean closed;
         private final AtomicInteger owner = new AtomicInteger(UNCLAIMED);
 
-        Acceptor(EventLoop loop, ServerSocketHandle socket, Supplier<EventLoop> targets, TcpOptions options,
-                Supplier<? extends ConnectionHandler> handlers) {
+        Acceptor(EventLoop loop, ServerSocketHandle socket, InetSocketAddress address, Supplier<EventLoop> targets,
+                TcpOptions options, Supplier<? extends ConnectionHandler> handlers) {
             this.loop = loop;
             this.socket = socket;
+            this.address = address;
             this.targets = targets;
             this.options = options;
             this.handlers = handlers;
@@ -189,7 +192,8 @@ public final class TcpServer implements AutoCloseable {
                     return;
                 }
                 reserve = openReserve();
-                watcher = loop.watch(socket.source(), Interest.READABLE, this);
+                watcher = loop.watch(socket.source(), Interest.READABLE, this).kind("listener")
+                        .name("TCP listener on " + address);
             });
         }
 
