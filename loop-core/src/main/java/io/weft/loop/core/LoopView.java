@@ -61,6 +61,9 @@ public final class LoopView {
      */
     public LoopSnapshot snapshot(Duration timeout) {
         long timeoutNanos = Timers.delayNanos(timeout, "timeout");
+        if (thread.lifecycle() == LoopThread.CLOSED) {
+            return partial("the loop is closed");
+        }
         if (thread.runsHere()) {
             return build();
         }
@@ -71,11 +74,9 @@ public final class LoopView {
                 thread.releaseBriefly();
             }
         }
-        if (thread.lifecycle() == LoopThread.CLOSED) {
-            return partial("the loop is closed");
-        }
         CompletableFuture<LoopSnapshot> built = new CompletableFuture<>();
-        submit.accept(() -> built.complete(build()));
+        // a command: a loop that closes before its callbacks phase still answers while closing
+        submit.accept((Callbacks.Command) () -> built.complete(build()));
         try {
             return built.get(timeoutNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
