@@ -11,13 +11,17 @@ import java.util.List;
  * The stop path every sample shares, bounded end to end: close the listener, let the server drain
  * (finish and flush what it started) for at most the grace period, shut the loops down, and wait
  * for the loop threads for at most {@link #THREAD_BOUND} more. It never waits longer than {@code
- * grace + THREAD_BOUND} in total, whatever a handler does; what is still running then is reported
- * (which loop, which task, for how long, and the loop thread's stack) and the stop counts as unclean.
+ * grace + THREAD_BOUND} in total, whatever a handler does, before it reports what is still running
+ * (which loop, which task, for how long, the loop thread's stack, and the loop's snapshot: the
+ * handles and timers that kept it alive, see {@link io.weft.loop.core.LoopView}) and counts the stop
+ * as unclean. The report waits at most {@link #SNAPSHOT_WAIT} per running loop for its snapshot.
  */
 public final class GracefulStop {
     /** How long past the grace period the loop threads may take to end before the stop gives up on them. */
     public static final Duration THREAD_BOUND = Duration.ofSeconds(1);
     private static final int STACK_FRAMES = 12;
+    /** How long a stuck stop waits for each running loop's snapshot of what it holds. */
+    static final Duration SNAPSHOT_WAIT = Duration.ofMillis(100);
 
     /** What a server does between closing its listener and the loops' shutdown; see {@link #drain}. */
     @FunctionalInterface
@@ -44,7 +48,8 @@ public final class GracefulStop {
      * Stops: runs {@code closeListener}, then {@code drain} until the grace period ends, then shuts
      * {@code group} down and waits for its threads within {@link #THREAD_BOUND}. Returns true for a
      * clean stop (everything drained, every loop thread ended); otherwise prints what is left to
-     * {@code err} and returns false. Returns within {@code grace + THREAD_BOUND} (plus scheduling).
+     * {@code err} and returns false. Returns within {@code grace + THREAD_BOUND}, plus {@link
+     * #SNAPSHOT_WAIT} per loop still running (plus scheduling).
      */
     public static boolean stop(LoopGroup group, Runnable closeListener, Drain drain, Duration grace, PrintStream err) {
         long start = System.nanoTime();
@@ -76,7 +81,7 @@ public final class GracefulStop {
         return clean;
     }
 
-    /** One paragraph per loop that is still running: its name, its task and since when, its stack. */
+    /** One paragraph per loop that is still running: its name, its task and since when, its stack, its snapshot. */
     static List<String> leftovers(LoopGroup group, long stopStartNanos) {
         List<String> lines = new ArrayList<>();
         long sinceStop = (System.nanoTime() - stopStartNanos) / 1_000_000;
@@ -94,6 +99,9 @@ public final class GracefulStop {
             StackTraceElement[] stack = thread.getStackTrace();
             for (int i = 0; i < Math.min(stack.length, STACK_FRAMES); i++) {
                 lines.add("weft:     at " + stack[i]);
+            }
+            for (String line : loop.view().snapshot(SNAPSHOT_WAIT).toString().split("\n")) {
+                lines.add("weft:   " + line);
             }
         }
         return lines;

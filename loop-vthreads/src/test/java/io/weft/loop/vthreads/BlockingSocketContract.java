@@ -358,6 +358,31 @@ public abstract class BlockingSocketContract extends VThreadsFixture {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Carrier.class)
+    void aThreadParkedInAReadIsListedInTheLoopSnapshot(Carrier carrier) throws Exception {
+        EventLoop loop = loop();
+        VirtualThreads threads = VirtualThreads.forLoop(loop, carrier);
+        BlockingServerSocket server = closeLater(BlockingServerSocket.listen(loop, loopback(), TcpOptions.defaults()));
+
+        try (Socket client = jdkClient(server)) {
+            BlockingSocket socket = closeLater(spawn(threads, server::accept).join());
+            Spawned<Integer> reader = spawn(threads, () -> socket.read(ByteBuffer.allocate(1)));
+            awaitParked(reader.thread());
+            awaitTrue(() -> ParkedThreads.of(loop).size() == 1, "the reader is known to the loop as parked");
+
+            io.weft.loop.core.LoopSnapshot snapshot = loop.view().snapshot(java.time.Duration.ofSeconds(30));
+
+            assertThat(snapshot.answered()).isTrue();
+            assertThat(snapshot.sections().get(ParkedThreads.SECTION)).singleElement().asString()
+                    .matches("VirtualThread\\[#" + reader.thread().threadId() + "[,\\]].*");
+            client.getOutputStream().write(1);
+            assertThat(reader.join()).isEqualTo(1);
+            assertThat(loop.view().snapshot(java.time.Duration.ofSeconds(30)).sections().get(ParkedThreads.SECTION))
+                    .isEmpty();
+        }
+    }
+
     @Test
     void blockingSocketCallsOnTheLoopThreadItselfFailFast() throws Exception {
         EventLoop loop = loop();

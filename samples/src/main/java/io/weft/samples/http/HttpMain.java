@@ -18,11 +18,14 @@ public final class HttpMain {
     /** Starts the server; exits 2 on a bad command line, 1 if it cannot listen. */
     public static void main(String[] args) {
         Router router = HttpServer.defaultRouter();
-        // withMetrics adds /metrics (and /block with --demo-blocking) to the router once the group exists.
-        int code = SampleLauncher.launch("http", args, withMetrics(router,
-                (group, address, options) -> switch (options.style()) {
-            case LOOP -> HttpServer.listen(group, address, config(options), router);
-            case VTHREADS -> VirtualThreadHttpServer.listen(group, address, config(options), router, Carrier.LOOP);
+        // withMetrics adds /metrics (and /block with --demo-blocking) to the router once the group exists;
+        // /debug/loops is added here, for the same reason.
+        int code = SampleLauncher.launch("http", args, withMetrics(router, (group, address, options) -> {
+            router.add("/debug/loops", new DebugLoopsRoute(group));
+            return switch (options.style()) {
+                case LOOP -> HttpServer.listen(group, address, config(options), router);
+                case VTHREADS -> VirtualThreadHttpServer.listen(group, address, config(options), router, Carrier.LOOP);
+            };
         }), System.out, System.err);
         if (code != 0) {
             System.exit(code);
