@@ -91,7 +91,8 @@ class StopProcessTest {
             Duration bound = SampleLauncher.SHUTDOWN_GRACE.plus(GracefulStop.THREAD_BOUND);
             assertThat(took).as(sample.err().toString()).isLessThan(bound.plusSeconds(4));
             assertThat(sample.err()).anyMatch(line -> line.contains("still running") && line.contains("weft-http"))
-                    .anyMatch(line -> line.contains("BlockRoute"));
+                    .anyMatch(line -> line.contains("BlockRoute"))
+                    .anyMatch(line -> line.contains("loop 'weft-http-") && line.contains("did not answer"));
         }
     }
 }
