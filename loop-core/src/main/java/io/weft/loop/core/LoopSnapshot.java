@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * What one loop holds at one moment (libuv's {@code uv_walk}, Node's {@code
@@ -75,7 +76,7 @@ public record LoopSnapshot(String loop, String poller, boolean answered, String 
         }
         json.append("],\"sections\":{");
         boolean first = true;
-        for (Map.Entry<String, List<String>> section : new java.util.TreeMap<>(sections).entrySet()) {
+        for (Map.Entry<String, List<String>> section : new TreeMap<>(sections).entrySet()) {
             json.append(first ? "" : ",").append(quote(section.getKey())).append(":[");
             first = false;
             List<String> lines = section.getValue();
@@ -108,7 +109,7 @@ public record LoopSnapshot(String loop, String poller, boolean answered, String 
                     .append(" due in ").append(millis(timer.dueIn())).append(" ms")
                     .append(timer.period().isZero() ? "" : ", every " + millis(timer.period()) + " ms");
         }
-        for (Map.Entry<String, List<String>> section : new java.util.TreeMap<>(sections).entrySet()) {
+        for (Map.Entry<String, List<String>> section : new TreeMap<>(sections).entrySet()) {
             text.append("\n  ").append(section.getKey()).append(':');
             for (String line : section.getValue()) {
                 text.append("\n    ").append(line);

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -78,7 +79,7 @@ public final class LoopView {
         // a command: a loop that closes before its callbacks phase still answers while closing
         submit.accept((Callbacks.Command) () -> built.complete(build()));
         try {
-            return built.get(timeoutNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            return built.get(timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             return partial(thread.holder() == null ? "the loop is not running"
                     : "the loop did not answer within " + timeout.toMillis() + " ms");

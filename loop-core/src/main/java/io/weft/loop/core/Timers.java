@@ -1,6 +1,8 @@
 package io.weft.loop.core;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -158,8 +160,8 @@ final class Timers {
      * The {@code limit} scheduled timers due first, earliest first, as a snapshot shows them: one
      * pass over the heap keeping the best {@code limit}, since refreshed timers keep stale keys.
      */
-    java.util.List<TimerView> nextViews(int limit, long now) {
-        java.util.ArrayList<Timer> best = new java.util.ArrayList<>(limit + 1);
+    List<TimerView> nextViews(int limit, long now) {
+        ArrayList<Timer> best = new ArrayList<>(limit + 1);
         for (int i = 0, n = heap.size(); i < n; i++) {
             Timer timer = heap.at(i);
             if (!timer.isScheduled()) {
@@ -176,7 +178,7 @@ final class Timers {
                 }
             }
         }
-        java.util.List<TimerView> views = new java.util.ArrayList<>(best.size());
+        List<TimerView> views = new ArrayList<>(best.size());
         for (Timer timer : best) {
             views.add(new TimerView(timer.task.getClass().getName(), Duration.ofNanos(timer.deadlineNanos() - now),
                     timer.period(), timer.isReferenced()));

@@ -1,6 +1,7 @@
 package io.weft.loop.core;
 
 import io.weft.loop.core.spi.PollSource;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -221,7 +222,7 @@ public final class Watcher {
     /** What this watcher is shown as in a snapshot: {@link #name(String)}, else its handler's {@code toString()}. */
     HandleView view(long now) {
         return new HandleView(kind, name != null ? name : String.valueOf(handler), referenced, isActive(),
-                interest().toString(), java.time.Duration.ofNanos(Math.max(0, now - openedNanos)));
+                interest().toString(), Duration.ofNanos(Math.max(0, now - openedNanos)));
     }
 
     @Override

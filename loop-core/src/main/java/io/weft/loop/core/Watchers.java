@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -209,9 +210,9 @@ final class Watchers {
     }
 
     /** The open watchers as a snapshot shows them, in slot order; {@code now} dates their age. */
-    java.util.List<HandleView> views(long now) {
+    List<HandleView> views(long now) {
         Watcher[] open = table.snapshot();
-        java.util.List<HandleView> views = new ArrayList<>(open.length);
+        List<HandleView> views = new ArrayList<>(open.length);
         for (Watcher watcher : open) {
             views.add(watcher.view(now));
         }
