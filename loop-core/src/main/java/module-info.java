@@ -6,6 +6,9 @@ module io.weft.loop.core {
     exports io.weft.loop.core;
     exports io.weft.loop.core.spi;
     exports io.weft.loop.core.net;
+    exports io.weft.loop.core.signal;
+
+    requires jdk.unsupported;
 
     uses io.weft.loop.core.spi.PollerProvider;
 
