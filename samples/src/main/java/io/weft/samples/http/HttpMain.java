@@ -4,6 +4,7 @@ import static io.weft.samples.metrics.SampleMetrics.withMetrics;
 
 import io.weft.loop.vthreads.Carrier;
 import io.weft.samples.SampleLauncher;
+import io.weft.samples.ServerOptions;
 
 /**
  * {@code java -jar weft-http.jar [--port N] [--host H] [--loops N] [--poller NAME]
@@ -20,13 +21,18 @@ public final class HttpMain {
         // withMetrics adds /metrics (and /block with --demo-blocking) to the router once the group exists.
         int code = SampleLauncher.launch("http", args, withMetrics(router,
                 (group, address, options) -> switch (options.style()) {
-            case LOOP -> SampleLauncher.Listener.of(HttpServer.listen(group, address,
-                    HttpConfig.defaults().withIdleTimeout(options.idleTimeout()), router));
-            case VTHREADS -> VirtualThreadHttpServer.listen(group, address,
-                    HttpConfig.defaults().withIdleTimeout(options.idleTimeout()), router, Carrier.LOOP);
+            case LOOP -> HttpServer.listen(group, address, config(options), router);
+            case VTHREADS -> VirtualThreadHttpServer.listen(group, address, config(options), router, Carrier.LOOP);
         }), System.out, System.err);
         if (code != 0) {
             System.exit(code);
         }
+    }
+
+    /** The server's config from the command line. */
+    public static HttpConfig config(ServerOptions options) {
+        HttpConfig defaults = HttpConfig.defaults();
+        return defaults.withIdleTimeout(options.idleTimeout())
+                .withMinBodyRate(options.minBodyRate(), defaults.bodyRateGrace());
     }
 }

@@ -1,8 +1,11 @@
 package io.weft.samples.http;
 
 import io.weft.loop.core.LoopGroup;
+import io.weft.loop.core.net.TcpConnection;
 import io.weft.loop.core.net.TcpOptions;
 import io.weft.loop.core.net.TcpServer;
+import io.weft.samples.OpenConnections;
+import io.weft.samples.SampleLauncher;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
@@ -12,7 +15,7 @@ import java.net.InetSocketAddress;
  *
  * {@snippet :
  * LoopGroup group = LoopGroup.builder().size(2).name("http").build();
- * TcpServer server = HttpServer.listen(group, new InetSocketAddress("127.0.0.1", 8080),
+ * SampleLauncher.Listener server = HttpServer.listen(group, new InetSocketAddress("127.0.0.1", 8080),
  *         HttpConfig.defaults(), HttpServer.defaultRouter());
  * }
  */
@@ -29,13 +32,17 @@ public final class HttpServer {
 
     /**
      * Listens on {@code address} and serves {@code router}'s routes on {@code group}'s loops; the
-     * connection idle timeout is {@link HttpConfig#idleTimeout()}.
+     * connection idle timeout is {@link HttpConfig#idleTimeout()}. Its {@link
+     * SampleLauncher.Listener#drain drain} answers the requests in progress, then closes each
+     * connection at a response boundary once its responses are flushed.
      *
      * @throws IOException if the address cannot be bound
      */
-    public static TcpServer listen(LoopGroup group, InetSocketAddress address, HttpConfig config, Router router)
-            throws IOException {
+    public static SampleLauncher.Listener listen(LoopGroup group, InetSocketAddress address, HttpConfig config,
+            Router router) throws IOException {
         TcpOptions options = TcpOptions.defaults().withIdleTimeout(config.idleTimeout());
-        return TcpServer.listen(group, address, options, () -> new HttpConnectionHandler(config, router));
+        OpenConnections<TcpConnection> open = new OpenConnections<>();
+        return SampleLauncher.Listener.of(
+                TcpServer.listen(group, address, options, () -> new HttpConnectionHandler(config, router, open)), open);
     }
 }
