@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -160,6 +161,26 @@ public abstract class HostConnectorContract {
         connection.abort(); // a close would wait for the peer (which never reads) on the manual clock
         runUntil(() -> !handler.closed.isEmpty());
         assertThat(handler.closed).containsExactly(CloseReason.LOCAL_CLOSE);
+    }
+
+    @Test
+    void theDefaultConnectorResolvesLocalhostFromTheHostsFileOffTheLoop() throws Exception {
+        ServerSocketChannel v4 = listening("127.0.0.1", 0);
+        int port = ((InetSocketAddress) v4.getLocalAddress()).getPort();
+        Thread loopThread = Thread.currentThread();
+        AtomicReference<Thread> resolvedOn = new AtomicReference<>();
+        HostConnector connector = HostConnector.builder().resolver(host -> {
+            resolvedOn.set(Thread.currentThread());
+            return HostResolver.SYSTEM.resolve(host);
+        }).build();
+
+        CompletableFuture<TcpConnection> future = connector.connect(loop(), "localhost", port, new Recording());
+        runUntil(future::isDone); // were localhost ::1 too, nothing listens there: refused, then IPv4
+
+        assertThat(future.get().remoteAddress()).isEqualTo(new InetSocketAddress("127.0.0.1", port));
+        assertThat(resolvedOn.get()).isNotSameAs(loopThread);
+        assertThat(resolvedOn.get().isVirtual()).isTrue();
+        future.get().abort();
     }
 
     @Test
