@@ -40,6 +40,11 @@ public enum Signal {
             Map.entry("KILL", "no process can catch it"),
             Map.entry("STOP", "no process can catch it"));
 
+    /** Whether the JVM runs its shutdown hooks on it when no handle is open (HUP, INT, TERM). */
+    boolean isShutdownSignal() {
+        return this == HUP || this == INT || this == TERM;
+    }
+
     /** The conventional name, for example {@code SIGHUP}. */
     public String signalName() {
         return "SIG" + name();

@@ -42,7 +42,14 @@ final class SignalDispatch {
     synchronized void add(SignalHandle handle) {
         handles.removeIf(h -> !h.isLive());
         if (previous == null) {
-            previous = install(this::arrived);
+            sun.misc.SignalHandler replaced = install(this::arrived);
+            if (replaced == sun.misc.SignalHandler.SIG_IGN && signal.isShutdownSignal()) {
+                install(replaced); // the JVM leaves an ignored shutdown signal ignored: ours is not in place
+                throw new IllegalStateException(signal.signalName() + " is ignored by this process (started with"
+                        + " nohup, or by a parent that ignores it), and the JVM keeps it ignored; start it without"
+                        + " that, or use " + Signal.USR1.signalName());
+            }
+            previous = replaced;
         }
         handles.add(handle);
     }

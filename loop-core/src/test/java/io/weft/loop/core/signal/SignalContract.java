@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.RunMode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -161,6 +162,16 @@ public abstract class SignalContract {
         } finally {
             sun.misc.Signal.handle(usr1, original);
         }
+    }
+
+    @Test
+    void aShutdownSignalTheProcessIgnoresIsRefusedRatherThanNeverDelivered() throws Exception {
+        String javaCommand = ProcessHandle.current().info().command().orElseThrow();
+        Process child = new ProcessBuilder("nohup", javaCommand, "-cp", System.getProperty("java.class.path"),
+                OpenHupMain.class.getName()).redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(child.waitFor()).isZero();
+        assertThat(output).contains("SIGHUP is ignored by this process (started with nohup");
     }
 
     @Test
