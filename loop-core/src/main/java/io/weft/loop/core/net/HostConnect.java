@@ -201,10 +201,12 @@ final class HostConnect {
             won(address);
             try {
                 handler.onOpen(connection);
-            } finally {
-                if (!result.complete(connection)) {
-                    connection.close(); // cancelled while onOpen ran
-                }
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e); // as TcpConnection.connect's future does
+                throw e;
+            }
+            if (!result.complete(connection)) {
+                connection.close(); // cancelled while onOpen ran
             }
         }
 
