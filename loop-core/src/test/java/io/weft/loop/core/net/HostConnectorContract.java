@@ -125,7 +125,7 @@ public abstract class HostConnectorContract {
     }
 
     /** Counts the events the application's handler gets. */
-    private static final class Recording implements ConnectionHandler {
+    private static class Recording implements ConnectionHandler {
         final List<TcpConnection> opened = new ArrayList<>();
         final List<CloseReason> closed = new ArrayList<>();
 
@@ -311,6 +311,23 @@ public abstract class HostConnectorContract {
         runUntil(() -> loop().stats().liveWatchers() == 0 && loop().stats().liveTimers() == 0);
         assertThat(loop().run(RunMode.NOWAIT)).as("nothing keeps the loop alive").isFalse();
         assertThat(handler.closed).isEmpty();
+    }
+
+    @Test
+    void anOnOpenThatThrowsFailsTheFutureWithWhatItThrew() throws Exception {
+        ServerSocketChannel v4 = listening("127.0.0.1", 0);
+        int port = ((InetSocketAddress) v4.getLocalAddress()).getPort();
+        IllegalStateException thrown = new IllegalStateException("handler refuses");
+        CompletableFuture<TcpConnection> future = HostConnector.builder().resolver(resolvesTo("127.0.0.1")).build()
+                .connect(loop(), "localhost", port, new Recording() {
+                    @Override
+                    public void onOpen(TcpConnection connection) {
+                        throw thrown;
+                    }
+                });
+        runUntil(future::isDone);
+
+        assertThat(failure(future)).isSameAs(thrown);
     }
 
     @Test
