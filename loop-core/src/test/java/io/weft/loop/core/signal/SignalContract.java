@@ -147,8 +147,7 @@ public abstract class SignalContract {
     @Test
     void anArrivalWhenEveryHandlesLoopHasClosedGoesToTheHandlerThatWasThereBefore() throws Exception {
         CountDownLatch before = new CountDownLatch(1);
-        sun.misc.Signal usr1 = new sun.misc.Signal("USR1");
-        sun.misc.SignalHandler original = sun.misc.Signal.handle(usr1, s -> before.countDown());
+        Object original = JvmSignalHandlers.install("USR1", before::countDown);
         try {
             EventLoop loop = newLoop("gone");
             SignalHandle handle = SignalHandle.open(loop, Signal.USR1, (h, count) -> { });
@@ -160,7 +159,7 @@ public abstract class SignalContract {
             assertThat(handle.isLive()).isFalse();
             assertThat(SignalDispatch.of(Signal.USR1).installed()).isFalse();
         } finally {
-            sun.misc.Signal.handle(usr1, original);
+            JvmSignalHandlers.restore("USR1", original);
         }
     }
 
