@@ -6,6 +6,7 @@ module io.weft.loop.core {
     exports io.weft.loop.core;
     exports io.weft.loop.core.spi;
     exports io.weft.loop.core.net;
+    exports io.weft.loop.core.net.tls;
 
     uses io.weft.loop.core.spi.PollerProvider;
 
