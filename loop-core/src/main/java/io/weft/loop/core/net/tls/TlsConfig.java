@@ -8,7 +8,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -41,6 +42,11 @@ public final class TlsConfig {
 
     /** The default protocol versions: nothing older than TLS 1.2. */
     public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+    /**
+     * The default executor of the engine's delegated tasks: a virtual thread per task, so tasks
+     * never queue behind the application's work (as they could in the common fork-join pool).
+     */
+    private static final ExecutorService VIRTUAL_THREADS = Executors.newVirtualThreadPerTaskExecutor();
     /** The default handshake timeout. */
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -174,7 +180,7 @@ public final class TlsConfig {
         private ClientAuth clientAuth = ClientAuth.NONE;
         private boolean hostnameVerification = true;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
-        private Executor delegatedTaskExecutor = ForkJoinPool.commonPool();
+        private Executor delegatedTaskExecutor = VIRTUAL_THREADS;
 
         private Builder() {
         }
@@ -245,7 +251,7 @@ public final class TlsConfig {
             return this;
         }
 
-        /** Runs the engine's delegated tasks (default: the common fork-join pool); never the loop's thread. */
+        /** Runs the engine's delegated tasks (default: a virtual thread per task); never the loop's thread. */
         public Builder delegatedTaskExecutor(Executor value) {
             this.delegatedTaskExecutor = Objects.requireNonNull(value, "delegatedTaskExecutor");
             return this;

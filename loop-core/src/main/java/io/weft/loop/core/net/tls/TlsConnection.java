@@ -68,6 +68,8 @@ public final class TlsConnection {
     private long handshakeStart;
     /** The handshake finished and the handler was told. */
     private boolean opened;
+    /** The session is older than TLS 1.3: any handshake after the first is a renegotiation. */
+    private boolean renegotiable;
     /** The engine's delegated tasks run: nothing is read or unwrapped until they are done. */
     private boolean tasksRunning;
     private boolean readPaused;
@@ -310,7 +312,7 @@ public final class TlsConnection {
     private void receive(ByteBuffer records) {
         while (!closing) {
             HandshakeStatus status = engine.getHandshakeStatus();
-            if (opened && status != HandshakeStatus.NOT_HANDSHAKING && "TLSv1.2".equals(engine.getSession().getProtocol())) {
+            if (renegotiable && status != HandshakeStatus.NOT_HANDSHAKING) {
                 fail(TlsFailure.RENEGOTIATION, "the peer tried to renegotiate the TLS 1.2 session; renegotiation is refused", null);
                 return;
             }
@@ -459,6 +461,7 @@ public final class TlsConnection {
 
     private void handshakeFinished() {
         opened = true;
+        renegotiable = !engine.getSession().getProtocol().equals("TLSv1.3");
         cancelHandshakeTimer();
         stats.handshakeCompleted(loop.now() - handshakeStart);
         try {
