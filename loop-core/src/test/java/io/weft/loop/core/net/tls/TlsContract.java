@@ -350,6 +350,96 @@ public abstract class TlsContract {
     }
 
     @Test
+    void encryptedBytesCountAgainstTheWatermarksSoASlowReaderCostsBoundedMemory() throws Exception {
+        int low = 16 * 1024;
+        int high = 64 * 1024;
+        long total = 4L << 20;
+        java.util.concurrent.atomic.AtomicLong maxQueued = new java.util.concurrent.atomic.AtomicLong();
+        LoopGroup group = group();
+        TlsServer server = TlsServer.listen(group, loopback(), TcpOptions.defaults().withWriteWatermarks(low, high),
+                serverConfig().build(), () -> new TlsHandler() {
+                    long sent;
+
+                    @Override
+                    public void onOpen(TlsConnection connection) {
+                        pump(connection);
+                    }
+
+                    private void pump(TlsConnection connection) {
+                        byte[] chunk = new byte[16 * 1024];
+                        while (connection.isWritable() && sent < total) {
+                            for (int i = 0; i < chunk.length; i++) {
+                                chunk[i] = (byte) (sent + i);
+                            }
+                            connection.write(ByteBuffer.wrap(chunk));
+                            sent += chunk.length;
+                            maxQueued.accumulateAndGet(connection.queuedBytes(), Math::max);
+                        }
+                        if (!connection.isWritable()) {
+                            serverEvents.add("unwritable");
+                        } else {
+                            connection.close();
+                        }
+                    }
+
+                    @Override
+                    public void onWritabilityChanged(TlsConnection connection, boolean writable) {
+                        if (writable) {
+                            pump(connection);
+                        }
+                    }
+
+                    @Override
+                    public void onRead(TlsConnection connection, ByteBuffer data) {
+                    }
+                });
+        servers.add(server);
+        SSLContext context = clientConfig().build().sslContext();
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
+                server.localAddress().getPort())) {
+            socket.startHandshake();
+            assertThat(serverEvents.poll(10, TimeUnit.SECONDS)).isEqualTo("unwritable"); // the client reads nothing yet
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[64 * 1024];
+            long received = 0;
+            for (int n; (n = in.read(buffer)) > 0; received += n) {
+                for (int i = 0; i < n; i++) {
+                    if (buffer[i] != (byte) (received + i)) {
+                        throw new AssertionError("byte " + (received + i) + " is " + buffer[i]);
+                    }
+                }
+            }
+            assertThat(received).isEqualTo(total);
+        }
+        // Past the high watermark by one chunk's record at most: the handler stops writing once unwritable.
+        assertThat(maxQueued.get()).isGreaterThan(high).isLessThanOrEqualTo(high + 17 * 1024);
+    }
+
+    @Test
+    void plaintextTheHandlerLeavesUnconsumedIsHandedBackWithWhatFollows() throws Exception {
+        LoopGroup group = group();
+        TlsServer server = TlsServer.listen(group, loopback(), TcpOptions.defaults(), serverConfig().build(), () -> (connection, data) -> {
+            while (data.remaining() >= 10) { // consumes whole tens only
+                ByteBuffer ten = data.slice(data.position(), 10);
+                data.position(data.position() + 10);
+                connection.write(ten);
+            }
+        });
+        servers.add(server);
+        SSLContext context = clientConfig().build().sslContext();
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
+                server.localAddress().getPort())) {
+            String text = "0123456789abcdefghijABCDEFGHIJ";
+            OutputStream out = socket.getOutputStream();
+            for (int i = 0; i < text.length(); i += 3) { // one record per 3 bytes
+                out.write(text.substring(i, i + 3).getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
+            assertThat(new String(socket.getInputStream().readNBytes(30), StandardCharsets.US_ASCII)).isEqualTo(text);
+        }
+    }
+
+    @Test
     void closeNotifyIsSentAndExpected() throws Exception {
         LoopGroup group = group();
         TlsServer server = TlsServer.listen(group, loopback(), TcpOptions.defaults(), serverConfig().build(), () -> new TlsHandler() {
