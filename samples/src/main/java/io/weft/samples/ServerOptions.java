@@ -1,5 +1,6 @@
 package io.weft.samples;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -16,10 +17,27 @@ import java.util.Optional;
  * @param metrics whether to bind loop-metrics and serve {@code /metrics} (default true; {@code --no-metrics})
  * @param blockedThreshold how long one task may hold a loop before the watchdog's alarm (default 100 ms)
  * @param demoBlocking whether to add the {@code /block?ms=N} route that blocks a loop on purpose (default false)
+ * @param tls serve TLS with this certificate chain and key ({@code --tls-cert}, {@code --tls-key}; http
+ *     only); empty for plaintext (the default)
  */
 public record ServerOptions(
         String host, int port, int loops, Optional<String> poller, Duration idleTimeout, ServerStyle style,
-        boolean metrics, Duration blockedThreshold, boolean demoBlocking) {
+        boolean metrics, Duration blockedThreshold, boolean demoBlocking, Optional<TlsFiles> tls) {
+
+    /**
+     * The PEM files of a TLS server.
+     *
+     * @param certificateChain the chain, leaf first
+     * @param privateKey the unencrypted PKCS#8 key
+     */
+    public record TlsFiles(Path certificateChain, Path privateKey) {
+        /** Checks that neither is null. */
+        public TlsFiles {
+            Objects.requireNonNull(certificateChain, "certificateChain");
+            Objects.requireNonNull(privateKey, "privateKey");
+        }
+    }
+
     /** The default of {@link #blockedThreshold()}, loop-metrics' own. */
     public static final Duration DEFAULT_BLOCKED_THRESHOLD = Duration.ofMillis(100);
 
@@ -30,9 +48,16 @@ public record ServerOptions(
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(style, "style");
         Objects.requireNonNull(blockedThreshold, "blockedThreshold");
+        Objects.requireNonNull(tls, "tls");
         if (blockedThreshold.isNegative() || blockedThreshold.isZero()) {
             throw new IllegalArgumentException("blockedThreshold must be positive, got " + blockedThreshold);
         }
+    }
+
+    /** Options without TLS. */
+    public ServerOptions(String host, int port, int loops, Optional<String> poller, Duration idleTimeout,
+            ServerStyle style, boolean metrics, Duration blockedThreshold, boolean demoBlocking) {
+        this(host, port, loops, poller, idleTimeout, style, metrics, blockedThreshold, demoBlocking, Optional.empty());
     }
 
     /** Options with the metrics settings at their defaults (metrics on, 100 ms, no blocking demo). */
@@ -62,6 +87,9 @@ public record ServerOptions(
                   --no-metrics            bind no meters and serve no /metrics
                   --blocked-threshold MS  log a loop blocked by one task this long, in ms (default 100)
                   --demo-blocking         add /block?ms=N, which blocks a loop on purpose (a demo, never in production)
+                  --tls-cert FILE         serve TLS (HTTPS) with this PEM certificate chain, leaf first (http only;
+                                          with --tls-key; scripts/make-test-certs.sh makes throw-away ones)
+                  --tls-key FILE          the certificate's unencrypted PKCS#8 PEM private key
                   --help                  print this and exit
                 """.formatted(command);
     }
@@ -82,6 +110,8 @@ public record ServerOptions(
         boolean metrics = o.metrics;
         Duration blockedThreshold = o.blockedThreshold;
         boolean demoBlocking = o.demoBlocking;
+        Path tlsCert = null;
+        Path tlsKey = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--help") || arg.equals("-h")) {
@@ -123,17 +153,23 @@ public record ServerOptions(
                 case "--idle-timeout" -> idleTimeout = Duration.ofSeconds(intIn(name, value, 0, 86_400));
                 case "--style" -> style = ServerStyle.parse(value);
                 case "--blocked-threshold" -> blockedThreshold = Duration.ofMillis(intIn(name, value, 1, 3_600_000));
+                case "--tls-cert" -> tlsCert = Path.of(nonBlank(name, value));
+                case "--tls-key" -> tlsKey = Path.of(nonBlank(name, value));
                 default -> throw new AssertionError(name);
             }
         }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new UsageException("--tls-cert and --tls-key go together: give both files, or neither", false);
+        }
+        Optional<TlsFiles> tls = tlsCert == null ? Optional.empty() : Optional.of(new TlsFiles(tlsCert, tlsKey));
         return new ServerOptions(host, port, loops, poller, idleTimeout, style, metrics, blockedThreshold,
-                demoBlocking);
+                demoBlocking, tls);
     }
 
     private static boolean isKnown(String name) {
         return switch (name) {
             case "--host", "--port", "--loops", "--poller", "--idle-timeout", "--style" -> true;
-            case "--blocked-threshold" -> true;
+            case "--blocked-threshold", "--tls-cert", "--tls-key" -> true;
             default -> false;
         };
     }

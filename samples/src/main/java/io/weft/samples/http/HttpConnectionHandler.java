@@ -4,6 +4,8 @@ import io.weft.loop.core.Timer;
 import io.weft.loop.core.net.CloseReason;
 import io.weft.loop.core.net.ConnectionHandler;
 import io.weft.loop.core.net.TcpConnection;
+import io.weft.loop.core.net.tls.TlsConnection;
+import io.weft.loop.core.net.tls.TlsHandler;
 import java.nio.ByteBuffer;
 
 /**
@@ -15,8 +17,11 @@ import java.nio.ByteBuffer;
  * and discarded until the client closes or the linger timeout passes, so the client reads the
  * response instead of a reset. Backpressure: reading pauses while the connection is unwritable,
  * and unparsed requests wait in the connection's inbound buffer. No exception leaves a callback.
+ *
+ * <p>The same handler serves plain TCP ({@link #overTcp()}) and HTTPS ({@link #overTls()}): it
+ * talks to its connection through {@link HttpTransport}.
  */
-final class HttpConnectionHandler implements ConnectionHandler {
+final class HttpConnectionHandler {
     private static final System.Logger LOG = System.getLogger(HttpConnectionHandler.class.getName());
 
     private final HttpConfig config;
@@ -31,6 +36,7 @@ final class HttpConnectionHandler implements ConnectionHandler {
     private boolean backlog;
     private boolean inputClosed;
     private Timer lingerTimer;
+    private HttpTransport connection;
 
     HttpConnectionHandler(HttpConfig config, Router router) {
         this.config = config;
@@ -38,20 +44,79 @@ final class HttpConnectionHandler implements ConnectionHandler {
         this.headTimeoutNanos = config.idleTimeout().toNanos();
     }
 
-    @Override
-    public void onOpen(TcpConnection connection) {
-        parser = new RequestParser(config, router);
-        responder = new Responder(connection);
+    /** This handler as a plain TCP connection's. */
+    ConnectionHandler overTcp() {
+        return new ConnectionHandler() {
+            @Override
+            public void onOpen(TcpConnection tcp) {
+                opened(new HttpTransport.Tcp(tcp));
+            }
+
+            @Override
+            public void onRead(TcpConnection tcp, ByteBuffer data) {
+                read(data);
+            }
+
+            @Override
+            public void onWritabilityChanged(TcpConnection tcp, boolean writable) {
+                writabilityChanged(writable);
+            }
+
+            @Override
+            public void onInputClosed(TcpConnection tcp) {
+                inputClosed();
+            }
+
+            @Override
+            public void onClose(TcpConnection tcp, CloseReason reason, Throwable cause) {
+                closed();
+            }
+        };
     }
 
-    @Override
-    public void onRead(TcpConnection connection, ByteBuffer data) {
+    /** This handler as a TLS connection's (HTTPS): the same calls, on plaintext. */
+    TlsHandler overTls() {
+        return new TlsHandler() {
+            @Override
+            public void onOpen(TlsConnection tls) {
+                opened(new HttpTransport.Tls(tls));
+            }
+
+            @Override
+            public void onRead(TlsConnection tls, ByteBuffer data) {
+                read(data);
+            }
+
+            @Override
+            public void onWritabilityChanged(TlsConnection tls, boolean writable) {
+                writabilityChanged(writable);
+            }
+
+            @Override
+            public void onInputClosed(TlsConnection tls) {
+                inputClosed();
+            }
+
+            @Override
+            public void onClose(TlsConnection tls, CloseReason reason, Throwable cause) {
+                closed();
+            }
+        };
+    }
+
+    private void opened(HttpTransport transport) {
+        connection = transport;
+        parser = new RequestParser(config, router);
+        responder = new Responder(transport::write, transport.loop());
+    }
+
+    private void read(ByteBuffer data) {
         if (lingering) {
             data.position(data.limit());
             return;
         }
         try {
-            serve(connection, data);
+            serve(data);
         } catch (RuntimeException e) {
             // A bug in a route or here: this connection goes, the loop and the others stay.
             LOG.log(System.Logger.Level.WARNING, "aborting " + connection + " after an unexpected exception", e);
@@ -60,9 +125,9 @@ final class HttpConnectionHandler implements ConnectionHandler {
         }
     }
 
-    private void serve(TcpConnection connection, ByteBuffer data) {
+    private void serve(ByteBuffer data) {
         if (headStarted && headTimeoutNanos > 0 && connection.loop().now() - headStartNanos > headTimeoutNanos) {
-            refuse(connection, data, 408);
+            refuse(data, 408);
             return;
         }
         while (true) {
@@ -91,7 +156,7 @@ final class HttpConnectionHandler implements ConnectionHandler {
                     responder.prepare(parser.isHead(), parser.keepAlive(), parser.minorVersion());
                     parser.route().respond(parser, responder);
                     if (!parser.keepAlive()) {
-                        linger(connection, data);
+                        linger(data);
                         return;
                     }
                     if (!connection.isWritable() && data.hasRemaining()) {
@@ -100,21 +165,21 @@ final class HttpConnectionHandler implements ConnectionHandler {
                     }
                 }
                 default -> {
-                    refuse(connection, data, parser.errorStatus());
+                    refuse(data, parser.errorStatus());
                     return;
                 }
             }
         }
     }
 
-    private void refuse(TcpConnection connection, ByteBuffer data, int status) {
+    private void refuse(ByteBuffer data, int status) {
         responder.prepare(parser.isHead(), false, 1);
         responder.send(Responses.forError(status));
-        linger(connection, data);
+        linger(data);
     }
 
     /** Half-closes after the queued responses; discards input until the peer closes or the linger ends. */
-    private void linger(TcpConnection connection, ByteBuffer data) {
+    private void linger(ByteBuffer data) {
         data.position(data.limit());
         lingering = true;
         connection.shutdownOutput();
@@ -130,16 +195,14 @@ final class HttpConnectionHandler implements ConnectionHandler {
         });
     }
 
-    @Override
-    public void onInputClosed(TcpConnection connection) {
+    private void inputClosed() {
         inputClosed = true;
         if (!backlog) {
             connection.close(); // after the queued responses are flushed
         }
     }
 
-    @Override
-    public void onWritabilityChanged(TcpConnection connection, boolean writable) {
+    private void writabilityChanged(boolean writable) {
         if (lingering) {
             return;
         }
@@ -150,8 +213,7 @@ final class HttpConnectionHandler implements ConnectionHandler {
         }
     }
 
-    @Override
-    public void onClose(TcpConnection connection, CloseReason reason, Throwable cause) {
+    private void closed() {
         if (lingerTimer != null) {
             lingerTimer.cancel();
         }

@@ -3,6 +3,8 @@ package io.weft.samples.http;
 import io.weft.loop.core.LoopGroup;
 import io.weft.loop.core.net.TcpOptions;
 import io.weft.loop.core.net.TcpServer;
+import io.weft.loop.core.net.tls.TlsConfig;
+import io.weft.loop.core.net.tls.TlsServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
@@ -36,6 +38,18 @@ public final class HttpServer {
     public static TcpServer listen(LoopGroup group, InetSocketAddress address, HttpConfig config, Router router)
             throws IOException {
         TcpOptions options = TcpOptions.defaults().withIdleTimeout(config.idleTimeout());
-        return TcpServer.listen(group, address, options, () -> new HttpConnectionHandler(config, router));
+        return TcpServer.listen(group, address, options, () -> new HttpConnectionHandler(config, router).overTcp());
+    }
+
+    /**
+     * Like {@link #listen}, serving HTTPS: every connection handshakes as {@code tls} says, then
+     * the same handler serves it.
+     *
+     * @throws IOException if the address cannot be bound
+     */
+    public static TlsServer listenTls(LoopGroup group, InetSocketAddress address, HttpConfig config, TlsConfig tls,
+            Router router) throws IOException {
+        TcpOptions options = TcpOptions.defaults().withIdleTimeout(config.idleTimeout());
+        return TlsServer.listen(group, address, options, tls, () -> new HttpConnectionHandler(config, router).overTls());
     }
 }
