@@ -1,14 +1,18 @@
 /**
  * Weft's event loop: timers, callbacks and I/O watchers run by one thread, fed by a {@link
- * io.weft.loop.core.spi.Poller} found through {@link java.util.ServiceLoader}.
+ * io.weft.loop.core.spi.Poller} found through {@link java.util.ServiceLoader}; TCP on the loop over
+ * a {@link io.weft.loop.core.net.spi.TcpBackend} found the same way, for the loop's poller by name.
  */
 module io.weft.loop.core {
     exports io.weft.loop.core;
     exports io.weft.loop.core.spi;
     exports io.weft.loop.core.net;
+    exports io.weft.loop.core.net.spi;
     exports io.weft.loop.core.net.tls;
 
     uses io.weft.loop.core.spi.PollerProvider;
+    uses io.weft.loop.core.net.spi.TcpBackendProvider;
 
     provides io.weft.loop.core.spi.PollerProvider with io.weft.loop.core.nio.NioPollerProvider;
+    provides io.weft.loop.core.net.spi.TcpBackendProvider with io.weft.loop.core.nio.NioTcpBackendProvider;
 }

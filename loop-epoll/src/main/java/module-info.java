@@ -7,4 +7,5 @@ module io.weft.loop.epoll {
     exports io.weft.loop.epoll;
 
     provides io.weft.loop.core.spi.PollerProvider with io.weft.loop.epoll.EpollPollerProvider;
+    provides io.weft.loop.core.net.spi.TcpBackendProvider with io.weft.loop.epoll.EpollTcpBackendProvider;
 }

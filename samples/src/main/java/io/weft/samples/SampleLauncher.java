@@ -7,17 +7,14 @@ import java.io.PrintStream;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Runs a sample server: parses the options, builds the {@link LoopGroup}, listens, prints one
- * {@code listening on} line, and shuts down gracefully on SIGINT or SIGTERM through a JVM shutdown
- * hook. The loop threads keep the JVM alive until then.
+ * {@code listening on} line, and stops gracefully on SIGINT or SIGTERM ({@link StopSignals}): exit
+ * status 0 after a clean stop, 1 after one that hit its bound. The loop threads keep the JVM alive until then.
  */
 public final class SampleLauncher {
-    /** How long a shutdown waits for the loops to finish what is queued. */
+    /** How long a stop lets the server finish what it started before it closes what is left. */
     public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
 
     /** Starts a sample's server on a group built from the options. */
@@ -38,8 +35,23 @@ public final class SampleLauncher {
         /** Stops accepting; open connections stay until the group shuts down. */
         void close();
 
-        /** The listener of a callback-style server. */
+        /**
+         * After {@link #close()}: finishes what the server started and closes its connections by
+         * {@code deadlineNanos} ({@link System#nanoTime()}) at the latest; returns whether all
+         * finished. A server that tracks no connections has nothing to finish here; the group's
+         * shutdown closes them.
+         */
+        default boolean drain(long deadlineNanos) throws InterruptedException {
+            return true;
+        }
+
+        /** The listener of a callback-style server that tracks no connections. */
         static Listener of(TcpServer server) {
+            return of(server, null);
+        }
+
+        /** The listener of a callback-style server whose handlers record themselves in {@code open} (or null). */
+        static Listener of(TcpServer server, OpenConnections<?> open) {
             return new Listener() {
                 @Override
                 public InetSocketAddress localAddress() {
@@ -49,6 +61,11 @@ public final class SampleLauncher {
                 @Override
                 public void close() {
                     server.close();
+                }
+
+                @Override
+                public boolean drain(long deadlineNanos) throws InterruptedException {
+                    return open == null || open.drain(deadlineNanos);
                 }
             };
         }
@@ -63,17 +80,12 @@ public final class SampleLauncher {
                     + (group.size() == 1 ? " loop, " : " loops, ") + group.next().pollerName() + " poller)";
         }
 
-        /** Stops accepting, shuts the loops down within {@code grace}, then closes them. */
-        public void stop(Duration grace) {
-            server.close();
-            try {
-                group.shutdownGracefully(grace).get(grace.toMillis() + 1000, TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                // close() below ends the loops regardless
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            group.close();
+        /**
+         * Stops gracefully within {@code grace} plus {@link GracefulStop#THREAD_BOUND} (see {@link
+         * GracefulStop#stop}); returns whether the stop was clean. What is left is reported on stderr.
+         */
+        public boolean stop(Duration grace) {
+            return GracefulStop.stop(group, server::close, server::drain, grace, System.err);
         }
     }
 
@@ -108,11 +120,7 @@ public final class SampleLauncher {
             err.println("weft " + sample + ": cannot listen on " + options.host() + ":" + options.port() + ": " + e);
             return 1;
         }
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("weft-" + sample + "-shutdown").unstarted(() -> {
-            running.stop(SHUTDOWN_GRACE);
-            out.println("weft " + sample + " stopped");
-            out.flush();
-        }));
+        StopSignals.install(sample, () -> running.stop(SHUTDOWN_GRACE), out, err);
         out.println(running.banner());
         out.flush();
         return 0;
@@ -126,6 +134,7 @@ public final class SampleLauncher {
         LoopGroup.Builder builder = LoopGroup.builder().size(options.loops()).name("weft-" + sample);
         options.poller().ifPresent(builder::poller);
         LoopGroup group = builder.build();
+        GracefulStop.trackTasks(group);
         try {
             InetSocketAddress address = new InetSocketAddress(options.host(), options.port());
             if (address.isUnresolved()) {

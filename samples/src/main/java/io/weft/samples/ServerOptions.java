@@ -17,12 +17,14 @@ import java.util.Optional;
  * @param metrics whether to bind loop-metrics and serve {@code /metrics} (default true; {@code --no-metrics})
  * @param blockedThreshold how long one task may hold a loop before the watchdog's alarm (default 100 ms)
  * @param demoBlocking whether to add the {@code /block?ms=N} route that blocks a loop on purpose (default false)
+ * @param minBodyRate the slowest an http request body may arrive, in bytes per second after a 5 s
+ *     grace, before it is answered 408; 0 for no minimum (default 240)
  * @param tls serve TLS with this certificate chain and key ({@code --tls-cert}, {@code --tls-key}; http
  *     only); empty for plaintext (the default)
  */
 public record ServerOptions(
         String host, int port, int loops, Optional<String> poller, Duration idleTimeout, ServerStyle style,
-        boolean metrics, Duration blockedThreshold, boolean demoBlocking, Optional<TlsFiles> tls) {
+        boolean metrics, Duration blockedThreshold, boolean demoBlocking, long minBodyRate, Optional<TlsFiles> tls) {
 
     /**
      * The PEM files of a TLS server.
@@ -37,6 +39,8 @@ public record ServerOptions(
             Objects.requireNonNull(privateKey, "privateKey");
         }
     }
+    /** The default of {@link #minBodyRate()}. */
+    public static final long DEFAULT_MIN_BODY_RATE = 240;
 
     /** The default of {@link #blockedThreshold()}, loop-metrics' own. */
     public static final Duration DEFAULT_BLOCKED_THRESHOLD = Duration.ofMillis(100);
@@ -52,18 +56,23 @@ public record ServerOptions(
         if (blockedThreshold.isNegative() || blockedThreshold.isZero()) {
             throw new IllegalArgumentException("blockedThreshold must be positive, got " + blockedThreshold);
         }
+        if (minBodyRate < 0) {
+            throw new IllegalArgumentException("minBodyRate must be >= 0, got " + minBodyRate);
+        }
     }
 
     /** Options without TLS. */
     public ServerOptions(String host, int port, int loops, Optional<String> poller, Duration idleTimeout,
-            ServerStyle style, boolean metrics, Duration blockedThreshold, boolean demoBlocking) {
-        this(host, port, loops, poller, idleTimeout, style, metrics, blockedThreshold, demoBlocking, Optional.empty());
+            ServerStyle style, boolean metrics, Duration blockedThreshold, boolean demoBlocking, long minBodyRate) {
+        this(host, port, loops, poller, idleTimeout, style, metrics, blockedThreshold, demoBlocking, minBodyRate,
+                Optional.empty());
     }
 
-    /** Options with the metrics settings at their defaults (metrics on, 100 ms, no blocking demo). */
+    /** Options with the metrics settings (metrics on, 100 ms, no blocking demo) and the body rate at their defaults. */
     public ServerOptions(String host, int port, int loops, Optional<String> poller, Duration idleTimeout,
             ServerStyle style) {
-        this(host, port, loops, poller, idleTimeout, style, true, DEFAULT_BLOCKED_THRESHOLD, false);
+        this(host, port, loops, poller, idleTimeout, style, true, DEFAULT_BLOCKED_THRESHOLD, false,
+                DEFAULT_MIN_BODY_RATE);
     }
 
     /** The defaults, as documented on each component. */
@@ -87,6 +96,8 @@ public record ServerOptions(
                   --no-metrics            bind no meters and serve no /metrics
                   --blocked-threshold MS  log a loop blocked by one task this long, in ms (default 100)
                   --demo-blocking         add /block?ms=N, which blocks a loop on purpose (a demo, never in production)
+                  --min-body-rate BYTES   answer 408 to a request body slower than this many bytes/s once 5 s
+                                          have passed, 0 for no minimum (http only) (default 240)
                   --tls-cert FILE         serve TLS (HTTPS) with this PEM certificate chain, leaf first (http only;
                                           with --tls-key; scripts/make-test-certs.sh makes throw-away ones)
                   --tls-key FILE          the certificate's unencrypted PKCS#8 PEM private key
@@ -110,6 +121,7 @@ public record ServerOptions(
         boolean metrics = o.metrics;
         Duration blockedThreshold = o.blockedThreshold;
         boolean demoBlocking = o.demoBlocking;
+        long minBodyRate = o.minBodyRate;
         Path tlsCert = null;
         Path tlsKey = null;
         for (int i = 0; i < args.length; i++) {
@@ -153,6 +165,7 @@ public record ServerOptions(
                 case "--idle-timeout" -> idleTimeout = Duration.ofSeconds(intIn(name, value, 0, 86_400));
                 case "--style" -> style = ServerStyle.parse(value);
                 case "--blocked-threshold" -> blockedThreshold = Duration.ofMillis(intIn(name, value, 1, 3_600_000));
+                case "--min-body-rate" -> minBodyRate = intIn(name, value, 0, Integer.MAX_VALUE);
                 case "--tls-cert" -> tlsCert = Path.of(nonBlank(name, value));
                 case "--tls-key" -> tlsKey = Path.of(nonBlank(name, value));
                 default -> throw new AssertionError(name);
@@ -163,13 +176,13 @@ public record ServerOptions(
         }
         Optional<TlsFiles> tls = tlsCert == null ? Optional.empty() : Optional.of(new TlsFiles(tlsCert, tlsKey));
         return new ServerOptions(host, port, loops, poller, idleTimeout, style, metrics, blockedThreshold,
-                demoBlocking, tls);
+                demoBlocking, minBodyRate, tls);
     }
 
     private static boolean isKnown(String name) {
         return switch (name) {
             case "--host", "--port", "--loops", "--poller", "--idle-timeout", "--style" -> true;
-            case "--blocked-threshold", "--tls-cert", "--tls-key" -> true;
+            case "--blocked-threshold", "--min-body-rate", "--tls-cert", "--tls-key" -> true;
             default -> false;
         };
     }

@@ -27,6 +27,13 @@ class ServerOptionsTest {
     }
 
     @Test
+    void theMinimumBodyRateDefaultsTo240AndZeroTurnsItOff() throws Exception {
+        assertThat(ServerOptions.parse().minBodyRate()).isEqualTo(240);
+        assertThat(ServerOptions.parse("--min-body-rate", "0").minBodyRate()).isZero();
+        assertThat(io.weft.samples.http.HttpMain.config(ServerOptions.parse("--min-body-rate=1000")).minBodyRate()).isEqualTo(1000);
+    }
+
+    @Test
     void parsesEveryOptionInBothSpellings() throws Exception {
         ServerOptions options = ServerOptions.parse("--host", "::1", "--port=9000", "--loops", "3",
                 "--poller=nio", "--idle-timeout", "0", "--style", "loop");

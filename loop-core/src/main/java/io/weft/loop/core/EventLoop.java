@@ -244,15 +244,6 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     /**
-     * The TCP backend that matches this loop's poller, for transports built on the loop.
-     *
-     * @throws UnsupportedOperationException if the poller has none
-     */
-    public io.weft.loop.core.spi.TcpBackend tcpBackend() {
-        return pollerProvider.tcpBackend();
-    }
-
-    /**
      * Per-loop state of a library built on the loop (a transport's counters, a codec's buffers),
      * created by {@code factory} on first use and kept until the loop is garbage. Safe from any
      * thread; {@code factory} runs at most once per key. What the state itself allows is up to it.

@@ -14,6 +14,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * down. {@link #next()} picks loops round robin; {@code TcpServer.listen(group, ...)} spreads
  * connections over them.
  *
+ * <p><b>One listener per loop needs port sharing.</b> By default a server on a group has one
+ * listener, on one loop, that hands each accepted connection to the next loop, and a busy port
+ * fails with a {@code BindException}. To have one listener per loop (the kernel spreads the
+ * connections, no hand-off) ask for port sharing with {@code TcpOptions.withReusePort(true)}: the
+ * group's listeners then bind the port with {@code SO_REUSEPORT}, and so may any other server of the
+ * same user that asks for it too.
+ *
  * <p>Loops of a group stay alive with nothing to do (they wait for work in their poller) until
  * {@link #shutdownGracefully} or {@link #close()}. All methods are safe from any thread.
  */

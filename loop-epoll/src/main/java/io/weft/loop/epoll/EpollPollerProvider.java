@@ -2,9 +2,7 @@ package io.weft.loop.epoll;
 
 import io.weft.loop.core.spi.Poller;
 import io.weft.loop.core.spi.PollerProvider;
-import io.weft.loop.core.spi.TcpBackend;
 import io.weft.loop.epoll.internal.EpollPoller;
-import io.weft.loop.epoll.internal.EpollTcpBackend;
 import java.io.IOException;
 import java.util.Optional;
 
@@ -30,10 +28,9 @@ import java.util.Optional;
  * }
  * }
  *
- * <p><b>TCP.</b> {@link #tcpBackend()} is a native backend over raw socket fds, so {@code TcpServer}
- * and {@code TcpConnection} run on epoll loops: reads and writes go between the kernel and the
- * connection's direct buffers with no copy, and a {@code LoopGroup} gets one {@code SO_REUSEPORT}
- * listener per loop.
+ * <p><b>TCP.</b> {@link EpollTcpBackendProvider} gives epoll loops a native backend over raw socket
+ * fds, so {@code TcpServer} and {@code TcpConnection} run on them: reads and writes go between the
+ * kernel and the connection's direct buffers with no copy.
  *
  * <p><b>System properties.</b> {@code weft.epoll.blockSigprof=true} blocks SIGPROF while the loop
  * thread waits in epoll (libuv's {@code UV_LOOP_BLOCK_SIGNAL}), so a sampling profiler does not
@@ -71,17 +68,5 @@ public final class EpollPollerProvider implements PollerProvider {
     public Poller newPoller() throws IOException {
         Epoll.ensureAvailability();
         return EpollPoller.open(new EpollPoller.Options(Boolean.getBoolean(BLOCK_SIGPROF), true));
-    }
-
-    /**
-     * The native TCP backend: sockets made with {@code SOCK_NONBLOCK | SOCK_CLOEXEC}, watched as
-     * {@link io.weft.loop.core.spi.PollSource#ofFd}, with {@code SO_REUSEPORT} listeners.
-     *
-     * @throws IllegalStateException if epoll is unavailable here, with the reason
-     */
-    @Override
-    public TcpBackend tcpBackend() {
-        Epoll.ensureAvailability();
-        return EpollTcpBackend.INSTANCE;
     }
 }

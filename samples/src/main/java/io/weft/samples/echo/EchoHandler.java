@@ -1,16 +1,38 @@
 package io.weft.samples.echo;
 
+import io.weft.loop.core.net.CloseReason;
 import io.weft.loop.core.net.ConnectionHandler;
 import io.weft.loop.core.net.TcpConnection;
+import io.weft.samples.OpenConnections;
 import java.nio.ByteBuffer;
 
 /**
  * Writes back every byte it reads. When the peer reads slower than it writes, the connection's
  * queue rises above its high watermark and reading pauses until the queue drains below the low
  * one, so memory stays bounded by the watermarks. At end of stream the connection closes once
- * everything read has been echoed.
+ * everything read has been echoed. Asked to finish by a graceful stop, it closes: what it read is
+ * echoed first, and the bytes still unread are not an echo the client was promised.
  */
 final class EchoHandler implements ConnectionHandler {
+    private final OpenConnections<TcpConnection> open;
+
+    EchoHandler(OpenConnections<TcpConnection> open) {
+        this.open = open;
+    }
+
+    @Override
+    public void onOpen(TcpConnection connection) {
+        open.opened(connection, () -> connection.loop().execute(() -> {
+            if (connection.isOpen()) {
+                connection.close();
+            }
+        }));
+    }
+
+    @Override
+    public void onClose(TcpConnection connection, CloseReason reason, Throwable cause) {
+        open.closed(connection);
+    }
 
     @Override
     public void onRead(TcpConnection connection, ByteBuffer data) {

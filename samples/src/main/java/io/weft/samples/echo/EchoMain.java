@@ -14,7 +14,7 @@ public final class EchoMain {
     /** Starts the server; exits 2 on a bad command line, 1 if it cannot listen. */
     public static void main(String[] args) {
         int code = SampleLauncher.launch("echo", args, (group, address, options) -> switch (options.style()) {
-            case LOOP -> SampleLauncher.Listener.of(EchoServer.listen(group, address, options.idleTimeout()));
+            case LOOP -> EchoServer.listen(group, address, options.idleTimeout());
             case VTHREADS -> throw new IllegalArgumentException("--style vthreads: the echo sample has no blocking style yet");
         }, System.out, System.err);
         if (code != 0) {

@@ -1,8 +1,11 @@
 package io.weft.samples.echo;
 
 import io.weft.loop.core.LoopGroup;
+import io.weft.loop.core.net.TcpConnection;
 import io.weft.loop.core.net.TcpOptions;
 import io.weft.loop.core.net.TcpServer;
+import io.weft.samples.OpenConnections;
+import io.weft.samples.SampleLauncher;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -15,12 +18,15 @@ public final class EchoServer {
 
     /**
      * Listens on {@code address} and echoes on {@code group}'s loops, closing connections idle for
-     * {@code idleTimeout} (zero: never).
+     * {@code idleTimeout} (zero: never). Its {@link SampleLauncher.Listener#drain drain} closes each
+     * connection once what it read has been echoed.
      *
      * @throws IOException if the address cannot be bound
      */
-    public static TcpServer listen(LoopGroup group, InetSocketAddress address, Duration idleTimeout)
+    public static SampleLauncher.Listener listen(LoopGroup group, InetSocketAddress address, Duration idleTimeout)
             throws IOException {
-        return TcpServer.listen(group, address, TcpOptions.defaults().withIdleTimeout(idleTimeout), EchoHandler::new);
+        OpenConnections<TcpConnection> open = new OpenConnections<>();
+        return SampleLauncher.Listener.of(TcpServer.listen(group, address,
+                TcpOptions.defaults().withIdleTimeout(idleTimeout), () -> new EchoHandler(open)), open);
     }
 }

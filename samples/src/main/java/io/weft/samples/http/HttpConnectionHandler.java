@@ -6,6 +6,7 @@ import io.weft.loop.core.net.ConnectionHandler;
 import io.weft.loop.core.net.TcpConnection;
 import io.weft.loop.core.net.tls.TlsConnection;
 import io.weft.loop.core.net.tls.TlsHandler;
+import io.weft.samples.OpenConnections;
 import java.nio.ByteBuffer;
 
 /**
@@ -16,7 +17,9 @@ import java.nio.ByteBuffer;
  * {@code Connection: close}, any refused request) is followed by a half-close, and input is read
  * and discarded until the client closes or the linger timeout passes, so the client reads the
  * response instead of a reset. Backpressure: reading pauses while the connection is unwritable,
- * and unparsed requests wait in the connection's inbound buffer. No exception leaves a callback.
+ * and unparsed requests wait in the connection's inbound buffer. A head slower than the idle
+ * timeout, or a body slower than {@link HttpConfig#minBodyRate()} after its grace, is answered 408.
+ * No exception leaves a callback.
  *
  * <p>The same handler serves plain TCP ({@link #overTcp()}) and HTTPS ({@link #overTls()}): it
  * talks to its connection through {@link HttpTransport}.
@@ -26,21 +29,26 @@ final class HttpConnectionHandler {
 
     private final HttpConfig config;
     private final Router router;
+    private final OpenConnections<HttpTransport> open;
     private final long headTimeoutNanos;
     private RequestParser parser;
     private Responder responder;
     private boolean headStarted;
     private long headStartNanos;
+    private long bodyStartNanos;
     private boolean lingering;
     /** A batch stopped early for backpressure: requests wait unparsed in the connection's inbound buffer. */
     private boolean backlog;
     private boolean inputClosed;
+    /** A graceful stop asked this connection to finish: no new request is started. */
+    private boolean finishing;
     private Timer lingerTimer;
     private HttpTransport connection;
 
-    HttpConnectionHandler(HttpConfig config, Router router) {
+    HttpConnectionHandler(HttpConfig config, Router router, OpenConnections<HttpTransport> open) {
         this.config = config;
         this.router = router;
+        this.open = open;
         this.headTimeoutNanos = config.idleTimeout().toNanos();
     }
 
@@ -108,6 +116,19 @@ final class HttpConnectionHandler {
         connection = transport;
         parser = new RequestParser(config, router);
         responder = new Responder(transport::write, transport.loop());
+        open.opened(transport, () -> transport.loop().execute(this::finish));
+    }
+
+    /**
+     * A graceful stop: answer the request in progress (if any) and close after it, as after any
+     * response that ends the connection (flush, half-close, discard input, close); requests not
+     * begun (unread, or waiting unparsed behind backpressure) are not started.
+     */
+    private void finish() {
+        finishing = true;
+        if (connection.isOpen() && !parser.inRequest() && !lingering) {
+            linger();
+        }
     }
 
     private void read(ByteBuffer data) {
@@ -126,7 +147,9 @@ final class HttpConnectionHandler {
     }
 
     private void serve(ByteBuffer data) {
-        if (headStarted && headTimeoutNanos > 0 && connection.loop().now() - headStartNanos > headTimeoutNanos) {
+        long now = connection.loop().now();
+        if ((headStarted && headTimeoutNanos > 0 && now - headStartNanos > headTimeoutNanos)
+                || (parser.inBody() && bodyTooSlow(now))) {
             refuse(data, 408);
             return;
         }
@@ -146,6 +169,7 @@ final class HttpConnectionHandler {
                 }
                 case RequestParser.HEAD_DONE -> {
                     headStarted = false;
+                    bodyStartNanos = connection.loop().now();
                     // RFC 9110 section 10.1.1: no 100 is needed once body bytes have arrived.
                     if (parser.expectContinue() && parser.minorVersion() >= 1 && !data.hasRemaining()) {
                         responder.sendContinue();
@@ -155,8 +179,9 @@ final class HttpConnectionHandler {
                     headStarted = false;
                     responder.prepare(parser.isHead(), parser.keepAlive(), parser.minorVersion());
                     parser.route().respond(parser, responder);
-                    if (!parser.keepAlive()) {
-                        linger(data);
+                    if (!parser.keepAlive() || finishing) { // finishing: the request in progress at the stop is answered
+                        data.position(data.limit());
+                        linger();
                         return;
                     }
                     if (!connection.isWritable() && data.hasRemaining()) {
@@ -172,15 +197,24 @@ final class HttpConnectionHandler {
         }
     }
 
+    /** Whether the body so far arrived slower than {@link HttpConfig#minBodyRate()}, past its grace. */
+    private boolean bodyTooSlow(long now) {
+        long elapsed = now - bodyStartNanos;
+        if (config.minBodyRate() == 0 || elapsed <= config.bodyRateGrace().toNanos()) {
+            return false;
+        }
+        return parser.bodyBytesRead() < config.minBodyRate() * (elapsed / 1_000_000_000.0);
+    }
+
     private void refuse(ByteBuffer data, int status) {
         responder.prepare(parser.isHead(), false, 1);
         responder.send(Responses.forError(status));
-        linger(data);
+        data.position(data.limit());
+        linger();
     }
 
     /** Half-closes after the queued responses; discards input until the peer closes or the linger ends. */
-    private void linger(ByteBuffer data) {
-        data.position(data.limit());
+    private void linger() {
         lingering = true;
         connection.shutdownOutput();
         if (connection.isReadingPaused()) {
@@ -214,6 +248,9 @@ final class HttpConnectionHandler {
     }
 
     private void closed() {
+        if (connection != null) { // null: a TLS handshake failed before the connection opened
+            open.closed(connection);
+        }
         if (lingerTimer != null) {
             lingerTimer.cancel();
         }

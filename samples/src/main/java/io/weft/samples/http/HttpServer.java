@@ -5,6 +5,8 @@ import io.weft.loop.core.net.TcpOptions;
 import io.weft.loop.core.net.TcpServer;
 import io.weft.loop.core.net.tls.TlsConfig;
 import io.weft.loop.core.net.tls.TlsServer;
+import io.weft.samples.OpenConnections;
+import io.weft.samples.SampleLauncher;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
@@ -14,7 +16,7 @@ import java.net.InetSocketAddress;
  *
  * {@snippet :
  * LoopGroup group = LoopGroup.builder().size(2).name("http").build();
- * TcpServer server = HttpServer.listen(group, new InetSocketAddress("127.0.0.1", 8080),
+ * SampleLauncher.Listener server = HttpServer.listen(group, new InetSocketAddress("127.0.0.1", 8080),
  *         HttpConfig.defaults(), HttpServer.defaultRouter());
  * }
  */
@@ -31,25 +33,47 @@ public final class HttpServer {
 
     /**
      * Listens on {@code address} and serves {@code router}'s routes on {@code group}'s loops; the
-     * connection idle timeout is {@link HttpConfig#idleTimeout()}.
+     * connection idle timeout is {@link HttpConfig#idleTimeout()}. Its {@link
+     * SampleLauncher.Listener#drain drain} answers the requests in progress, then closes each
+     * connection at a response boundary once its responses are flushed.
      *
      * @throws IOException if the address cannot be bound
      */
-    public static TcpServer listen(LoopGroup group, InetSocketAddress address, HttpConfig config, Router router)
-            throws IOException {
+    public static SampleLauncher.Listener listen(LoopGroup group, InetSocketAddress address, HttpConfig config,
+            Router router) throws IOException {
         TcpOptions options = TcpOptions.defaults().withIdleTimeout(config.idleTimeout());
-        return TcpServer.listen(group, address, options, () -> new HttpConnectionHandler(config, router).overTcp());
+        OpenConnections<HttpTransport> open = new OpenConnections<>();
+        return SampleLauncher.Listener.of(TcpServer.listen(group, address, options,
+                () -> new HttpConnectionHandler(config, router, open).overTcp()), open);
     }
 
     /**
      * Like {@link #listen}, serving HTTPS: every connection handshakes as {@code tls} says, then
-     * the same handler serves it.
+     * the same handler serves it, and drains the same way.
      *
      * @throws IOException if the address cannot be bound
      */
-    public static TlsServer listenTls(LoopGroup group, InetSocketAddress address, HttpConfig config, TlsConfig tls,
-            Router router) throws IOException {
+    public static SampleLauncher.Listener listenTls(LoopGroup group, InetSocketAddress address, HttpConfig config,
+            TlsConfig tls, Router router) throws IOException {
         TcpOptions options = TcpOptions.defaults().withIdleTimeout(config.idleTimeout());
-        return TlsServer.listen(group, address, options, tls, () -> new HttpConnectionHandler(config, router).overTls());
+        OpenConnections<HttpTransport> open = new OpenConnections<>();
+        TlsServer server = TlsServer.listen(group, address, options, tls,
+                () -> new HttpConnectionHandler(config, router, open).overTls());
+        return new SampleLauncher.Listener() {
+            @Override
+            public InetSocketAddress localAddress() {
+                return server.localAddress();
+            }
+
+            @Override
+            public void close() {
+                server.close();
+            }
+
+            @Override
+            public boolean drain(long deadlineNanos) throws InterruptedException {
+                return open.drain(deadlineNanos);
+            }
+        };
     }
 }

@@ -25,6 +25,8 @@ sealed interface HttpTransport {
 
     boolean isReadingPaused();
 
+    boolean isOpen();
+
     void shutdownOutput();
 
     void close();
@@ -40,6 +42,7 @@ sealed interface HttpTransport {
         public void pauseReading() { connection.pauseReading(); }
         public void resumeReading() { connection.resumeReading(); }
         public boolean isReadingPaused() { return connection.isReadingPaused(); }
+        public boolean isOpen() { return connection.isOpen(); }
         public void shutdownOutput() { connection.shutdownOutput(); }
         public void close() { connection.close(); }
         public void abort() { connection.abort(); }
@@ -54,6 +57,7 @@ sealed interface HttpTransport {
         public void pauseReading() { connection.pauseReading(); }
         public void resumeReading() { connection.resumeReading(); }
         public boolean isReadingPaused() { return connection.isReadingPaused(); }
+        public boolean isOpen() { return connection.isOpen(); }
         public void shutdownOutput() { connection.shutdownOutput(); }
         public void close() { connection.close(); }
         public void abort() { connection.abort(); }

@@ -147,6 +147,16 @@ final class RequestParser implements HttpRequest {
         return state == BODY || ((state == LINE || state == HEADERS) && scanned > 0);
     }
 
+    /** Whether the parser is inside a request body. */
+    boolean inBody() {
+        return state == BODY;
+    }
+
+    /** How many bytes of the body being read have arrived. */
+    long bodyBytesRead() {
+        return contentLength - bodyRemaining;
+    }
+
     /** Whether the parser is inside a request head (not a body). */
     boolean inHead() {
         return (state == LINE || state == HEADERS) && scanned > 0;

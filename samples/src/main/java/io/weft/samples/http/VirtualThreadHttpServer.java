@@ -6,7 +6,9 @@ import io.weft.loop.vthreads.BlockingServerSocket;
 import io.weft.loop.vthreads.BlockingSocket;
 import io.weft.loop.vthreads.Carrier;
 import io.weft.loop.vthreads.VirtualThreads;
+import io.weft.samples.OpenConnections;
 import io.weft.samples.SampleLauncher;
+import io.weft.samples.WaitingConnection;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -49,6 +51,9 @@ public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
     private final Router router;
     /** The read buffer may grow up to a head at its limits, plus room for a partial next request. */
     private final int maxReadBuffer;
+    private final OpenConnections<WaitingConnection> open = new OpenConnections<>();
+    /** A graceful stop began: connections start no new request. */
+    private volatile boolean finishing;
 
     private VirtualThreadHttpServer(BlockingServerSocket listener, VirtualThreads threads, HttpConfig config, Router router) {
         this.listener = listener;
@@ -92,13 +97,25 @@ public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
         listener.close();
     }
 
+    /**
+     * After {@link #close()}: connections start no new request; each closes, as after any response
+     * that ends a connection, once the requests it has begun are answered (an idle one at once).
+     */
+    @Override
+    public boolean drain(long deadlineNanos) throws InterruptedException {
+        finishing = true;
+        return open.drain(deadlineNanos);
+    }
+
     private void acceptLoop() {
         listener.serve(threads, this::serve);
     }
 
     private void serve(BlockingSocket socket) {
+        WaitingConnection waiting = new WaitingConnection(socket);
+        open.opened(waiting, waiting::finishIfIdle);
         try (socket) {
-            new Connection(socket).run();
+            new Connection(socket, waiting).run();
         } catch (SocketTimeoutException e) {
             // idle too long (reading or writing): close without an answer
         } catch (SocketException e) {
@@ -109,12 +126,15 @@ public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
             // A bug in a route or here: this connection goes, the loop and the others stay.
             LOG.log(Level.WARNING, "aborting " + socket + " after an unexpected exception", e);
             socket.abort();
+        } finally {
+            open.closed(waiting);
         }
     }
 
     /** One connection's state; its thread only. */
     private final class Connection {
         private final BlockingSocket socket;
+        private final WaitingConnection waiting;
         private final OutputStream out;
         private final RequestParser parser = new RequestParser(config, router);
         private final Responder responder;
@@ -124,8 +144,9 @@ public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
         private boolean headStarted;
         private long headStartNanos;
 
-        Connection(BlockingSocket socket) {
+        Connection(BlockingSocket socket, WaitingConnection waiting) {
             this.socket = socket;
+            this.waiting = waiting;
             this.out = new BufferedOutputStream(socket.getOutputStream(), WRITE_BUFFER);
             this.responder = Responder.forStream(out);
             socket.setReadTimeout(config.idleTimeout());
@@ -141,6 +162,13 @@ public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
                             headStartNanos = System.nanoTime();
                         }
                         out.flush(); // no complete request left: the batch is answered
+                        if (!parser.inRequest() && !in.hasRemaining()) {
+                            waiting.idle(); // then look at finishing: a drain either sees it idle or is seen here
+                            if (finishing) {
+                                linger();
+                                return;
+                            }
+                        }
                         if (!fill()) {
                             return; // the client closed; what it asked for is answered
                         }
@@ -161,7 +189,7 @@ public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
                         headStarted = false;
                         responder.prepare(parser.isHead(), parser.keepAlive(), parser.minorVersion());
                         parser.route().respond(parser, responder);
-                        if (!parser.keepAlive()) {
+                        if (!parser.keepAlive() || finishing) { // finishing: requests not begun are not started
                             linger();
                             return;
                         }
@@ -187,6 +215,9 @@ public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
             }
             int n = socket.read(in);
             in.flip();
+            if (n > 0 && !waiting.arrived()) {
+                throw new SocketException("Socket closed"); // a drain took the connection while it waited
+            }
             return n >= 0;
         }
 

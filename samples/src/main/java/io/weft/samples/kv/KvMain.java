@@ -1,14 +1,13 @@
 package io.weft.samples.kv;
 
 import io.weft.loop.core.LoopGroup;
+import io.weft.samples.GracefulStop;
 import io.weft.samples.SampleLauncher;
+import io.weft.samples.StopSignals;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * {@code java -jar weft-kv.jar [--port N] [--host H] [--loops N] [--poller NAME] [--carrier loop|pool]
@@ -43,17 +42,10 @@ public final class KvMain {
                     + " carrier)";
         }
 
-        void stop() {
-            server.close();
-            try {
-                group.shutdownGracefully(SampleLauncher.SHUTDOWN_GRACE)
-                        .get(SampleLauncher.SHUTDOWN_GRACE.toMillis() + 1000, TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                // close() below ends the loops regardless
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            group.close();
+        /** Stops as {@link SampleLauncher.Running#stop} does; returns whether the stop was clean. */
+        boolean stop() {
+            return GracefulStop.stop(group, server::close, server, SampleLauncher.SHUTDOWN_GRACE,
+                    System.err);
         }
     }
 
@@ -76,11 +68,7 @@ public final class KvMain {
             err.println("weft kv: cannot listen: " + e);
             return 1;
         }
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("weft-kv-shutdown").unstarted(() -> {
-            running.stop();
-            out.println("weft kv stopped");
-            out.flush();
-        }));
+        StopSignals.install("kv", running::stop, out, err);
         out.println(running.banner());
         out.flush();
         return 0;
@@ -91,6 +79,7 @@ public final class KvMain {
         LoopGroup.Builder builder = LoopGroup.builder().size(options.loops()).name("weft-kv");
         options.poller().ifPresent(builder::poller);
         LoopGroup group = builder.build();
+        GracefulStop.trackTasks(group);
         try {
             InetSocketAddress address = new InetSocketAddress(options.host(), options.port());
             if (address.isUnresolved()) {

@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /**
  * The command line of the kv sample: the options every sample takes (but {@code --style}), with a
- * port of its own and {@code --carrier} and {@code --max-bulk}.
+ * port of its own and {@code --carrier}, {@code --max-bulk}, {@code --max-request} and {@code --max-query-memory}.
  *
  * @param host the address to bind (default {@code 127.0.0.1})
  * @param port the port to bind, 0 for any free one (default 6380, beside a real Redis's 6379)
@@ -40,6 +40,10 @@ public record KvOptions(String host, int port, int loops, Optional<String> polle
                   --idle-timeout SECONDS  close connections idle this long, 0 for never (default 0)
                   --max-bulk BYTES        longest key or value a request may carry, at most 536870912
                                           (default 67108864)
+                  --max-request BYTES     most one request may hold while it is read (default 134217728)
+                  --max-query-memory BYTES
+                                          most all requests being read may hold together
+                                          (default: a quarter of the maximum heap)
                   --help                  print this and exit
                 """;
     }
@@ -73,7 +77,7 @@ public record KvOptions(String host, int port, int loops, Optional<String> polle
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
             }
-            if (!name.matches("--(host|port|loops|poller|carrier|idle-timeout|max-bulk)")) {
+            if (!name.matches("--(host|port|loops|poller|carrier|idle-timeout|max-bulk|max-request|max-query-memory)")) {
                 throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
             if (value == null) {
@@ -92,6 +96,10 @@ public record KvOptions(String host, int port, int loops, Optional<String> polle
                 case "--idle-timeout" -> config = config.withIdleTimeout(Duration.ofSeconds(number(name, value, 0, 86_400)));
                 case "--max-bulk" -> config = config.withLimits(
                         config.limits().withMaxBulkBytes((int) number(name, value, 0, RespLimits.BULK_CEILING)));
+                case "--max-request" -> config = config.withQueryMemory(
+                        number(name, value, 1, Long.MAX_VALUE), config.maxQueryMemory());
+                case "--max-query-memory" -> config = config.withQueryMemory(
+                        config.maxRequestBytes(), number(name, value, 1, Long.MAX_VALUE));
                 default -> throw new AssertionError(name);
             }
         }

@@ -6,8 +6,9 @@ import io.weft.loop.vthreads.BlockingServerSocket;
 import io.weft.loop.vthreads.BlockingSocket;
 import io.weft.loop.vthreads.Carrier;
 import io.weft.loop.vthreads.VirtualThreads;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
+import io.weft.samples.GracefulStop;
+import io.weft.samples.OpenConnections;
+import io.weft.samples.WaitingConnection;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,15 +27,18 @@ import java.util.Objects;
  * request, runs it and writes the reply into a buffer; it flushes when no more input is buffered,
  * so pipelined requests are answered in batches, one write each.
  *
- * <p>A protocol error or a request over the limits is answered with {@code -ERR Protocol error: ...};
+ * <p>Memory is bounded: a request is refused once it would hold more than {@link
+ * KvConfig#maxRequestBytes()}, or once the requests being read on all connections would hold more
+ * than {@link KvConfig#maxQueryMemory()} (see {@link QueryMemory}); an idle connection holds no
+ * buffer. A protocol error or a request over the limits is answered with {@code -ERR Protocol error: ...};
  * then the server half-closes, discards what the client still sends for at most
  * {@link #DRAIN_LIMIT}, and closes (closing with unread input would reset the connection and the
  * client could lose the answer).
  */
-public final class KvServer implements AutoCloseable {
+public final class KvServer implements AutoCloseable, GracefulStop.Drain {
     /** How long a refused connection's remaining input is discarded before closing. */
     public static final Duration DRAIN_LIMIT = Duration.ofSeconds(2);
-    private static final int BUFFER_BYTES = 16 * 1024;
+    private static final int DRAIN_BUFFER = 4 * 1024;
     private static final int SWEEP_BUDGET = 1024;
     private static final System.Logger LOG = System.getLogger("io.weft.samples.kv");
 
@@ -43,7 +47,11 @@ public final class KvServer implements AutoCloseable {
     private final KvStore store;
     private final KvCommands commands;
     private final KvConfig config;
+    private final QueryMemory queryMemory;
+    private final OpenConnections<WaitingConnection> open = new OpenConnections<>();
     private volatile boolean closed;
+    /** A graceful stop began: connections start no new request. */
+    private volatile boolean finishing;
     private volatile Thread sweeper;
 
     private KvServer(BlockingServerSocket listener, VirtualThreads threads, KvStore store, KvConfig config) {
@@ -52,6 +60,7 @@ public final class KvServer implements AutoCloseable {
         this.store = store;
         this.commands = new KvCommands(store);
         this.config = config;
+        this.queryMemory = new QueryMemory(config.maxRequestBytes(), config.maxQueryMemory());
     }
 
     /**
@@ -87,6 +96,11 @@ public final class KvServer implements AutoCloseable {
         return threads.carrier();
     }
 
+    /** The memory the requests being read hold, and how many were refused for passing its bounds. */
+    public QueryMemory queryMemory() {
+        return queryMemory;
+    }
+
     /** The store. */
     public KvStore store() {
         return store;
@@ -101,6 +115,17 @@ public final class KvServer implements AutoCloseable {
         if (s != null) {
             s.interrupt();
         }
+    }
+
+    /**
+     * After {@link #close()}: connections start no new request; each closes once the requests it has
+     * begun are answered and flushed (an idle one at once). Returns whether all closed by {@code
+     * deadlineNanos} ({@link System#nanoTime()}).
+     */
+    @Override
+    public boolean drain(long deadlineNanos) throws InterruptedException {
+        finishing = true;
+        return open.drain(deadlineNanos);
     }
 
     private void acceptLoop() {
@@ -119,14 +144,25 @@ public final class KvServer implements AutoCloseable {
     }
 
     private void serve(BlockingSocket socket) {
+        RespReader reader = null;
+        WaitingConnection connection = new WaitingConnection(socket);
+        open.opened(connection, connection::finishIfIdle);
         try (socket) {
             if (!config.idleTimeout().isZero()) {
                 socket.setReadTimeout(config.idleTimeout());
             }
-            BufferedInputStream in = new BufferedInputStream(socket.getInputStream(), BUFFER_BYTES);
-            RespReader reader = new RespReader(in, config.limits());
-            RespWriter writer = new RespWriter(new BufferedOutputStream(socket.getOutputStream(), BUFFER_BYTES));
+            // Buffers exist only while there is something to read or write: an idle connection holds none.
+            InputStream in = new IdleFreeInput(socket.getInputStream(), connection::arrived);
+            reader = new RespReader(in, config.limits(), queryMemory);
+            RespWriter writer = new RespWriter(new IdleFreeOutput(socket.getOutputStream()));
             while (true) {
+                if (in.available() == 0) {
+                    connection.idle(); // then look at finishing: a drain either sees IDLE or is seen here
+                }
+                if (finishing) { // a graceful stop: begin no new request
+                    writer.flush();
+                    return;
+                }
                 List<byte[]> request;
                 try {
                     request = reader.read();
@@ -157,13 +193,18 @@ public final class KvServer implements AutoCloseable {
             // "Connection reset", "Socket closed" (our close, or the loop shut down): normal outcomes
         } catch (IOException e) {
             LOG.log(Level.DEBUG, () -> "connection failed: " + socket, e);
+        } finally {
+            if (reader != null) {
+                reader.release();
+            }
+            open.closed(connection);
         }
     }
 
     private static void drainAndClose(BlockingSocket socket, InputStream in) throws IOException {
         socket.shutdownOutput();
         long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
-        byte[] sink = new byte[BUFFER_BYTES];
+        byte[] sink = new byte[DRAIN_BUFFER];
         while (true) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {

@@ -19,13 +19,29 @@ import java.util.Objects;
 public final class RespReader {
     private final InputStream in;
     private final RespLimits limits;
-    private final byte[] line;
+    private final QueryMemory memory;
+    private byte[] line = new byte[INITIAL_LINE];
+    /** What the request being read (or the last one read) holds of {@link #memory}. */
+    private long reserved;
 
-    /** Reads from {@code in} within {@code limits}. */
+    private static final int INITIAL_LINE = 64;
+
+    /** Reads from {@code in} within {@code limits}, with no bound on memory beyond them (tests). */
     public RespReader(InputStream in, RespLimits limits) {
+        this(in, limits, new QueryMemory(Long.MAX_VALUE, Long.MAX_VALUE));
+    }
+
+    /** Reads from {@code in} within {@code limits}, reserving each request's bulk strings in {@code memory}. */
+    public RespReader(InputStream in, RespLimits limits, QueryMemory memory) {
         this.in = Objects.requireNonNull(in, "in");
         this.limits = Objects.requireNonNull(limits, "limits");
-        this.line = new byte[limits.maxLineBytes() + 1]; // and the CR of the CRLF
+        this.memory = Objects.requireNonNull(memory, "memory");
+    }
+
+    /** Gives back what the last request holds of the query memory; call when done with the reader. Idempotent. */
+    public void release() {
+        memory.release(reserved);
+        reserved = 0;
     }
 
     /**
@@ -33,10 +49,23 @@ public final class RespReader {
      * a request began). Empty inline lines and empty multibulk requests ({@code *0}, {@code *-1})
      * are skipped, as Redis does.
      *
-     * @throws RespProtocolException for a malformed frame or one over the limits
+     * <p>The request returned holds its share of the query memory until the next call (or {@link
+     * #release()}); a failed call holds nothing.
+     *
+     * @throws RespProtocolException for a malformed frame or one over the limits (the query memory's included)
      * @throws EOFException if the stream ends inside a request
      */
     public List<byte[]> read() throws IOException {
+        release(); // the previous request is done
+        try {
+            return next();
+        } catch (IOException | RuntimeException e) {
+            release();
+            throw e;
+        }
+    }
+
+    private List<byte[]> next() throws IOException {
         while (true) {
             int first = in.read();
             if (first < 0) {
@@ -71,6 +100,8 @@ public final class RespReader {
             if (length < 0 || length > limits.maxBulkBytes()) {
                 throw new RespProtocolException("invalid bulk length");
             }
+            memory.reserve(length + QueryMemory.ARGUMENT_OVERHEAD, reserved);
+            reserved += length + QueryMemory.ARGUMENT_OVERHEAD;
             // readNBytes grows its buffer as bytes arrive, so a large claim costs nothing until sent.
             byte[] bulk = in.readNBytes((int) length);
             if (bulk.length < length) {
@@ -137,8 +168,12 @@ public final class RespReader {
                 }
                 return n - offset;
             }
-            if (n == line.length || (n == line.length - 1 && b != '\r')) {
+            int max = limits.maxLineBytes() + 1; // and the CR of the CRLF
+            if (n == max || (n == max - 1 && b != '\r')) {
                 throw new RespProtocolException(tooLong);
+            }
+            if (n == line.length) {
+                line = java.util.Arrays.copyOf(line, Math.min(max, line.length * 2)); // grows only for long lines
             }
             line[n++] = (byte) b;
         }

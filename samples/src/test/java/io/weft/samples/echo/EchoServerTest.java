@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.LoopGroup;
-import io.weft.loop.core.net.TcpServer;
+import io.weft.samples.SampleLauncher;
 import io.weft.loop.core.net.TcpStats;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EchoServerTest {
     private LoopGroup group;
-    private TcpServer server;
+    private SampleLauncher.Listener server;
 
     private InetSocketAddress start(Duration idleTimeout) throws IOException {
         group = LoopGroup.builder().size(2).name("echo-test").poller("nio").build();

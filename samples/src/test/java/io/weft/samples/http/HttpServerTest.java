@@ -48,7 +48,7 @@ class HttpServerTest {
 
     /** Starts the server under test: the callback style here. */
     SampleLauncher.Listener listen(LoopGroup group, InetSocketAddress address, HttpConfig config) throws IOException {
-        return SampleLauncher.Listener.of(HttpServer.listen(group, address, config, HttpServer.defaultRouter()));
+        return HttpServer.listen(group, address, config, HttpServer.defaultRouter());
     }
 
     private InetSocketAddress start() throws IOException {

@@ -8,8 +8,8 @@ import io.weft.loop.core.LoopGroup;
 import io.weft.loop.core.net.TcpStats;
 import io.weft.loop.core.net.tls.CertificateStore;
 import io.weft.loop.core.net.tls.TlsConfig;
-import io.weft.loop.core.net.tls.TlsServer;
 import io.weft.loop.core.net.tls.TlsStats;
+import io.weft.samples.SampleLauncher;
 import io.weft.samples.ServerOptions;
 import io.weft.samples.UsageException;
 import java.net.InetAddress;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HttpsServerTest {
     private LoopGroup group;
-    private TlsServer server;
+    private SampleLauncher.Listener server;
 
     private int start() throws Exception {
         group = LoopGroup.builder().size(1).name("https-test").poller("nio").build();

@@ -67,8 +67,8 @@ class SampleMetricsTest {
         String[] all = Stream.concat(Stream.of("--port", "0", "--loops", "2", "--poller", "nio"), Stream.of(args))
                 .toArray(String[]::new);
         Router router = HttpServer.defaultRouter();
-        metrics = SampleMetrics.withMetrics(router, (group, address, options) -> SampleLauncher.Listener.of(
-                HttpServer.listen(group, address, HttpConfig.defaults().withIdleTimeout(options.idleTimeout()), router)));
+        metrics = SampleMetrics.withMetrics(router, (group, address, options) -> 
+                HttpServer.listen(group, address, HttpConfig.defaults().withIdleTimeout(options.idleTimeout()), router));
         running = SampleLauncher.start("http", ServerOptions.parse(all), metrics);
     }
 

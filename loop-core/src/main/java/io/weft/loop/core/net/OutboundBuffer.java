@@ -1,6 +1,6 @@
 package io.weft.loop.core.net;
 
-import io.weft.loop.core.spi.SocketHandle;
+import io.weft.loop.core.net.spi.SocketHandle;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;

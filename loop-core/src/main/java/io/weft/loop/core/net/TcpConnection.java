@@ -5,8 +5,8 @@ import io.weft.loop.core.Interest;
 import io.weft.loop.core.Timer;
 import io.weft.loop.core.Watcher;
 import io.weft.loop.core.WatcherHandler;
-import io.weft.loop.core.spi.PeerResetException;
-import io.weft.loop.core.spi.SocketHandle;
+import io.weft.loop.core.net.spi.PeerResetException;
+import io.weft.loop.core.net.spi.SocketHandle;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -94,11 +94,24 @@ public final class TcpConnection {
         this.outbound = new OutboundBuffer(net);
     }
 
-    /** Takes over an accepted socket on its loop's thread: watches it and calls {@code onOpen}. */
-    static void accepted(EventLoop loop, SocketHandle socket, TcpOptions options, ConnectionHandler handler) {
+    /**
+     * Takes over an accepted socket on its loop's thread: watches it and calls {@code onOpen}.
+     *
+     * @return false when the loop is shutting down and takes no new watchers: the socket is then
+     *     still the caller's to close
+     */
+    static boolean accepted(EventLoop loop, SocketHandle socket, TcpOptions options, ConnectionHandler handler) {
         TcpConnection connection = new TcpConnection(loop, socket, options, handler, OPEN);
-        connection.watcher = loop.watch(socket.source(), Interest.READABLE, connection.events());
+        try {
+            connection.watcher = loop.watch(socket.source(), Interest.READABLE, connection.events());
+        } catch (IllegalStateException refused) {
+            if (loop.isShuttingDown()) {
+                return false;
+            }
+            throw refused;
+        }
         connection.opened();
+        return true;
     }
 
     /**
@@ -125,7 +138,7 @@ public final class TcpConnection {
             }
             SocketHandle socket;
             try {
-                socket = loop.tcpBackend().connect(address, options);
+                socket = TcpBackends.of(loop).connect(address, options.socketOptions());
             } catch (IOException | RuntimeException e) {
                 future.completeExceptionally(e);
                 return;
@@ -133,14 +146,19 @@ public final class TcpConnection {
             TcpConnection connection = new TcpConnection(loop, socket, options, handler, CONNECTING);
             connection.connected = future;
             connection.connectingTo = address;
-            connection.watcher = loop.watch(socket.source(), Interest.WRITABLE, connection.events());
+            try {
+                connection.watcher = loop.watch(socket.source(), Interest.WRITABLE, connection.events());
+            } catch (IllegalStateException refused) { // release the socket; fails the future, calls onClose
+                connection.closeNow(loop.isShuttingDown() ? CloseReason.LOOP_CLOSED : CloseReason.ERROR, refused);
+                return;
+            }
             future.whenComplete((ignored, failure) -> {
                 if (future.isCancelled()) {
                     connection.onLoop(connection::cancelConnect);
                 }
             });
         };
-        if (loop.thread() == Thread.currentThread()) {
+        if (loop.inLoop()) {
             start.run();
         } else {
             loop.execute(start);

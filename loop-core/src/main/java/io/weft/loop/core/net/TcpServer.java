@@ -4,11 +4,13 @@ import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.Interest;
 import io.weft.loop.core.LoopGroup;
 import io.weft.loop.core.Watcher;
-import io.weft.loop.core.spi.FdExhaustedException;
-import io.weft.loop.core.spi.ServerSocketHandle;
-import io.weft.loop.core.spi.SocketHandle;
-import io.weft.loop.core.spi.TcpBackend;
+import io.weft.loop.core.WatcherHandler;
+import io.weft.loop.core.net.spi.FdExhaustedException;
+import io.weft.loop.core.net.spi.ServerSocketHandle;
+import io.weft.loop.core.net.spi.SocketHandle;
+import io.weft.loop.core.net.spi.TcpBackend;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -24,9 +27,14 @@ import java.util.function.Supplier;
  * LoopGroup}. Each accepted connection gets a fresh handler from the supplier, on the thread of
  * the loop it lands on.
  *
- * <p>On a group, a backend with {@code SO_REUSEPORT} gets one listener per loop (the kernel
- * spreads connections); otherwise one loop accepts and hands each connection to the next loop,
- * round robin.
+ * <p><b>Port sharing.</b> Off by default ({@link TcpOptions#reusePort()}): listening on a port that
+ * another socket listens on fails with a {@link BindException} (EADDRINUSE). On a group, one loop
+ * then accepts and hands each connection to the next loop, round robin. With port sharing on, a
+ * group gets one listener per loop and the kernel spreads connections among them.
+ *
+ * <p><b>Shutdown.</b> A listener whose loop is shutting down stops accepting at its next readiness
+ * event and closes; a connection accepted while its target loop shuts down is closed unserved and
+ * counted as shed in {@link TcpStats}, so no accepted descriptor is left behind.
  *
  * <p><b>Out of file descriptors.</b> When accept fails with EMFILE/ENFILE the server does what
  * libuv does: it closes a reserved descriptor, accepts and closes the waiting connections (counted
@@ -44,14 +52,14 @@ public final class TcpServer implements AutoCloseable {
 
     private TcpServer(List<EventLoop> listenLoops, Supplier<EventLoop> targets, InetSocketAddress address,
             TcpOptions options, Supplier<? extends ConnectionHandler> handlers) throws IOException {
-        TcpBackend backend = listenLoops.get(0).tcpBackend();
-        boolean reusePort = listenLoops.size() > 1;
+        TcpBackend backend = TcpBackends.of(listenLoops.get(0));
+        boolean perLoop = listenLoops.size() > 1;
         InetSocketAddress bound = address;
         try {
             for (EventLoop loop : listenLoops) {
-                ServerSocketHandle socket = backend.listen(bound, options, reusePort);
+                ServerSocketHandle socket = bind(backend, bound, options);
                 bound = socket.localAddress(); // the others bind the same (ephemeral) port
-                acceptors.add(new Acceptor(loop, socket, reusePort ? () -> loop : targets, options, handlers));
+                acceptors.add(new Acceptor(loop, socket, perLoop ? () -> loop : targets, options, handlers));
             }
         } catch (IOException | RuntimeException e) {
             close();
@@ -63,11 +71,30 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
+    private static ServerSocketHandle bind(TcpBackend backend, InetSocketAddress address, TcpOptions options)
+            throws IOException {
+        try {
+            return backend.listen(address, options.socketOptions());
+        } catch (BindException e) {
+            if (options.reusePort()) {
+                throw e;
+            }
+            BindException explained = new BindException(e.getMessage() + " (port sharing is off, so no other socket"
+                    + " may listen on " + address + "; stop the other server, pick another port, or share the port on"
+                    + " purpose with TcpOptions.withReusePort(true) on every listener)");
+            explained.initCause(e);
+            throw explained;
+        }
+    }
+
     /**
      * Listens on {@code address} (port 0 for an ephemeral port, see {@link #localAddress()}) and
      * serves every connection on {@code loop}.
      *
-     * @throws IOException if the address cannot be bound, naming it
+     * @throws BindException if the address is in use (and port sharing is off) or not local
+     * @throws IOException if the address cannot be bound otherwise, naming it
+     * @throws UnsupportedOperationException if port sharing is asked for and the loop's TCP backend
+     *     has none, or the loop's poller has no TCP backend
      */
     public static TcpServer listen(EventLoop loop, InetSocketAddress address, TcpOptions options,
             Supplier<? extends ConnectionHandler> handlers) throws IOException {
@@ -77,17 +104,21 @@ public final class TcpServer implements AutoCloseable {
     }
 
     /**
-     * Listens on {@code address} and spreads connections over the loops of {@code group}.
+     * Listens on {@code address} and spreads connections over the loops of {@code group}: with
+     * {@link TcpOptions#reusePort()} on, one listener per loop (the kernel spreads); off, one
+     * listener that hands connections round robin.
      *
-     * @throws IOException if the address cannot be bound, naming it
+     * @throws BindException if the address is in use (and port sharing is off) or not local
+     * @throws IOException if the address cannot be bound otherwise, naming it
+     * @throws UnsupportedOperationException as for {@link #listen(EventLoop, InetSocketAddress,
+     *     TcpOptions, Supplier)}
      */
     public static TcpServer listen(LoopGroup group, InetSocketAddress address, TcpOptions options,
             Supplier<? extends ConnectionHandler> handlers) throws IOException {
         Objects.requireNonNull(group, "group");
         check(address, options, handlers);
         EventLoop first = group.next();
-        List<EventLoop> listenLoops = first.tcpBackend().supportsReusePort() && group.size() > 1
-                ? group.loops() : List.of(first);
+        List<EventLoop> listenLoops = options.reusePort() && group.size() > 1 ? group.loops() : List.of(first);
         return new TcpServer(listenLoops, group::next, address, options, handlers);
     }
 
@@ -113,8 +144,20 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
-    /** Accepts on one loop: a watcher on the listening socket, and the reserve descriptor. */
-    private static final class Acceptor implements io.weft.loop.core.WatcherHandler {
+    /**
+     * Accepts on one loop: a watcher on the listening socket, and the reserve descriptor.
+     *
+     * <p><b>One owner closes.</b> The listening socket is used by one thread only: the loop, from
+     * the first task it runs for this acceptor, or, if the loop refused that task and so never
+     * touched the socket, the thread whose hand-over was refused. {@link #owner} decides which,
+     * once; the loop's side (watcher, reserve, {@code closed}) is confined to the loop thread. So a
+     * listener is never closed by one thread while the loop is in {@code accept} on it.
+     */
+    private static final class Acceptor implements WatcherHandler {
+        private static final int UNCLAIMED = 0;
+        private static final int LOOP = 1;
+        private static final int CALLER = 2;
+
         private final EventLoop loop;
         private final ServerSocketHandle socket;
         private final Supplier<EventLoop> targets;
@@ -124,6 +167,7 @@ public final class TcpServer implements AutoCloseable {
         private Watcher watcher;
         private FileChannel reserve;
         private boolean closed;
+        private final AtomicInteger owner = new AtomicInteger(UNCLAIMED);
 
         Acceptor(EventLoop loop, ServerSocketHandle socket, Supplier<EventLoop> targets, TcpOptions options,
                 Supplier<? extends ConnectionHandler> handlers) {
@@ -137,6 +181,9 @@ public final class TcpServer implements AutoCloseable {
 
         void start() {
             runOnLoop(() -> {
+                if (!claimedByLoop()) {
+                    return; // the loop refused an earlier task, and that thread closed the socket
+                }
                 if (closed || loop.isShuttingDown()) {
                     closeNow(); // closed, or the loop went away, before the listener was armed
                     return;
@@ -151,19 +198,29 @@ public final class TcpServer implements AutoCloseable {
         }
 
         private void runOnLoop(Runnable action) {
-            if (loop.thread() == Thread.currentThread()) {
+            if (loop.inLoop()) {
                 action.run();
                 return;
             }
             try {
                 loop.execute(action);
             } catch (RejectedExecutionException e) {
-                closeSocketQuietly(); // the loop is gone; its watchers are closed already
+                // The loop is shutting down. If it ever took the socket, it closes it itself (its
+                // watcher's onLoopClosing, or its start task sees the shutdown); if not, it never will.
+                if (owner.compareAndSet(UNCLAIMED, CALLER)) {
+                    closeSocketQuietly();
+                }
             }
         }
 
+        /** Loop thread: takes the socket unless a refused caller closed it; whether the loop owns it. */
+        private boolean claimedByLoop() {
+            owner.compareAndSet(UNCLAIMED, LOOP);
+            return owner.get() == LOOP;
+        }
+
         private void closeNow() {
-            if (closed) {
+            if (!claimedByLoop() || closed) {
                 return;
             }
             closed = true;
@@ -176,6 +233,10 @@ public final class TcpServer implements AutoCloseable {
 
         @Override
         public void onReady(Watcher w, Interest ready) {
+            if (loop.isShuttingDown()) {
+                closeNow(); // disarm: a stopping loop takes no new connections (the kernel resets the backlog)
+                return;
+            }
             for (int i = 0; i < MAX_ACCEPTS_PER_EVENT; i++) {
                 SocketHandle accepted;
                 try {
@@ -205,14 +266,27 @@ public final class TcpServer implements AutoCloseable {
             EventLoop target = targets.get();
             ConnectionHandler handler = handlers.get();
             if (target == loop) {
-                TcpConnection.accepted(target, accepted, options, handler);
+                serve(target, accepted, handler);
                 return;
             }
             try {
-                target.execute(() -> TcpConnection.accepted(target, accepted, options, handler));
+                target.execute(() -> serve(target, accepted, handler));
             } catch (RejectedExecutionException e) {
-                closeQuietly(accepted);
+                drop(stats, accepted);
             }
+        }
+
+        /** On {@code target}'s thread: a connection, or, when that loop is shutting down, closed and counted. */
+        private void serve(EventLoop target, SocketHandle accepted, ConnectionHandler handler) {
+            if (!TcpConnection.accepted(target, accepted, options, handler)) {
+                drop(TcpStats.of(target), accepted);
+            }
+        }
+
+        /** Closes a connection no loop will serve; counted by the loop whose thread this is. */
+        private static void drop(TcpStats counted, SocketHandle accepted) {
+            closeQuietly(accepted);
+            counted.shed(1);
         }
 
         /** libuv's EMFILE trick: free the reserve, accept and drop the waiting connections, back off. */

@@ -94,7 +94,10 @@ public final class TcpStats {
         return get(ACCEPT_FAILURES);
     }
 
-    /** Connections accepted and closed at once because file descriptors ran out. */
+    /**
+     * Connections accepted and closed at once, unserved: because file descriptors ran out, or
+     * because the loop they were meant for was shutting down.
+     */
     public long shedConnections() {
         return get(SHED);
     }

@@ -2,7 +2,6 @@ package io.weft.loop.core.nio;
 
 import io.weft.loop.core.spi.Poller;
 import io.weft.loop.core.spi.PollerProvider;
-import io.weft.loop.core.spi.TcpBackend;
 import java.io.IOException;
 import java.util.Optional;
 
@@ -30,10 +29,5 @@ public final class NioPollerProvider implements PollerProvider {
     @Override
     public Poller newPoller() throws IOException {
         return new NioPoller();
-    }
-
-    @Override
-    public TcpBackend tcpBackend() {
-        return NioTcpBackend.INSTANCE;
     }
 }

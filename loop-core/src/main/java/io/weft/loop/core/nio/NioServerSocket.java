@@ -1,9 +1,9 @@
 package io.weft.loop.core.nio;
 
-import io.weft.loop.core.net.TcpOptions;
+import io.weft.loop.core.net.spi.ServerSocketHandle;
+import io.weft.loop.core.net.spi.SocketHandle;
+import io.weft.loop.core.net.spi.SocketOptions;
 import io.weft.loop.core.spi.PollSource;
-import io.weft.loop.core.spi.ServerSocketHandle;
-import io.weft.loop.core.spi.SocketHandle;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -13,9 +13,9 @@ import java.nio.channels.SocketChannel;
 final class NioServerSocket implements ServerSocketHandle {
     private final ServerSocketChannel channel;
     private final PollSource source;
-    private final TcpOptions options;
+    private final SocketOptions options;
 
-    NioServerSocket(ServerSocketChannel channel, TcpOptions options) {
+    NioServerSocket(ServerSocketChannel channel, SocketOptions options) {
         this.channel = channel;
         this.source = PollSource.of(channel);
         this.options = options;

@@ -1,7 +1,7 @@
 package io.weft.loop.core.nio;
 
+import io.weft.loop.core.net.spi.SocketHandle;
 import io.weft.loop.core.spi.PollSource;
-import io.weft.loop.core.spi.SocketHandle;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;

@@ -1,39 +1,59 @@
 package io.weft.loop.core.nio;
 
-import io.weft.loop.core.net.TcpOptions;
-import io.weft.loop.core.spi.FdExhaustedException;
-import io.weft.loop.core.spi.PeerResetException;
-import io.weft.loop.core.spi.ServerSocketHandle;
-import io.weft.loop.core.spi.SocketHandle;
-import io.weft.loop.core.spi.TcpBackend;
+import io.weft.loop.core.net.spi.FdExhaustedException;
+import io.weft.loop.core.net.spi.PeerResetException;
+import io.weft.loop.core.net.spi.ServerSocketHandle;
+import io.weft.loop.core.net.spi.SocketHandle;
+import io.weft.loop.core.net.spi.SocketOptions;
+import io.weft.loop.core.net.spi.TcpBackend;
 import java.io.IOException;
+import java.net.BindException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
-/** TCP on {@code java.nio} channels, for the NIO poller. */
+/** TCP on {@code java.nio} channels, for the NIO poller. Stateless, so thread-safe. */
 final class NioTcpBackend implements TcpBackend {
     static final NioTcpBackend INSTANCE = new NioTcpBackend();
 
+    private final boolean reusePort;
+
     private NioTcpBackend() {
+        boolean supported;
+        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+            supported = probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+        } catch (IOException e) {
+            supported = false;
+        }
+        reusePort = supported;
     }
 
     @Override
-    public ServerSocketHandle listen(InetSocketAddress address, TcpOptions options, boolean reusePort) throws IOException {
-        if (reusePort) {
-            throw new UnsupportedOperationException("the nio backend has no SO_REUSEPORT listeners");
+    public ServerSocketHandle listen(InetSocketAddress address, SocketOptions options) throws IOException {
+        if (options.reusePort() && !reusePort) {
+            throw new UnsupportedOperationException("this JDK has no SO_REUSEPORT on this OS; listen without port sharing");
         }
-        ServerSocketChannel channel = ServerSocketChannel.open(address.getAddress() instanceof java.net.Inet6Address
-                ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
+        ServerSocketChannel channel = ServerSocketChannel.open(familyOf(address));
         try {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
+            if (options.reusePort()) {
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
             if (options.receiveBufferSize() > 0) {
                 channel.setOption(StandardSocketOptions.SO_RCVBUF, options.receiveBufferSize());
             }
             channel.bind(address, options.backlog());
             return new NioServerSocket(channel, options);
+        } catch (BindException e) {
+            channel.close();
+            BindException named = new BindException("bind(" + address + "): " + e.getMessage());
+            named.initCause(e);
+            throw named;
         } catch (IOException e) {
             channel.close();
             throw new IOException("listen on " + address + ": " + e.getMessage(), e);
@@ -41,9 +61,8 @@ final class NioTcpBackend implements TcpBackend {
     }
 
     @Override
-    public SocketHandle connect(InetSocketAddress address, TcpOptions options) throws IOException {
-        SocketChannel channel = SocketChannel.open(address.getAddress() instanceof java.net.Inet6Address
-                ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
+    public SocketHandle connect(InetSocketAddress address, SocketOptions options) throws IOException {
+        SocketChannel channel = SocketChannel.open(familyOf(address));
         try {
             channel.configureBlocking(false);
             applyOptions(channel, options);
@@ -55,12 +74,17 @@ final class NioTcpBackend implements TcpBackend {
         }
     }
 
+    /** Whether this JDK offers SO_REUSEPORT on this OS (it does on Linux and the BSDs). */
     @Override
     public boolean supportsReusePort() {
-        return false;
+        return reusePort;
     }
 
-    static void applyOptions(SocketChannel channel, TcpOptions options) throws IOException {
+    private static ProtocolFamily familyOf(InetSocketAddress address) {
+        return address.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+    }
+
+    static void applyOptions(SocketChannel channel, SocketOptions options) throws IOException {
         channel.setOption(StandardSocketOptions.TCP_NODELAY, options.noDelay());
         channel.setOption(StandardSocketOptions.SO_KEEPALIVE, options.keepAlive());
         if (options.receiveBufferSize() > 0) {

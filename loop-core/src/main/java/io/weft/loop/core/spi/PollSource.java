@@ -18,12 +18,34 @@ public sealed interface PollSource {
         }
     }
 
-    /** A file descriptor owned by the caller, such as a native socket or an eventfd. */
-    record Fd(int fd) implements PollSource {
+    /**
+     * A file descriptor owned by the caller, such as a native socket or an eventfd.
+     *
+     * @param fd the descriptor
+     * @param knownPollable the creator vouches that the fd is open and pollable (a socket it has
+     *     just made), so {@link Poller#validate} skips its probe; false for fds from users
+     */
+    record Fd(int fd, boolean knownPollable) implements PollSource {
         public Fd {
             if (fd < 0) {
                 throw new IllegalArgumentException("fd must be >= 0, got " + fd);
             }
+        }
+
+        /** A user's fd, which {@link Poller#validate} checks. */
+        public Fd(int fd) {
+            this(fd, false);
+        }
+
+        /** Equal when they name the same fd: {@code knownPollable} is a promise about it, not its identity. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Fd other && fd == other.fd;
+        }
+
+        @Override
+        public int hashCode() {
+            return Integer.hashCode(fd);
         }
     }
 
@@ -32,8 +54,17 @@ public sealed interface PollSource {
         return new Channel(channel);
     }
 
-    /** Returns the source for a raw file descriptor. */
+    /** Returns the source for a raw file descriptor, which {@link Poller#validate} checks. */
     static PollSource ofFd(int fd) {
         return new Fd(fd);
+    }
+
+    /**
+     * Returns the source for a raw file descriptor its creator knows to be open and pollable, such
+     * as a socket a TCP backend has just made or accepted: {@link Poller#validate} trusts it and
+     * costs no system call. Never for a descriptor that came from a user.
+     */
+    static PollSource ofKnownPollableFd(int fd) {
+        return new Fd(fd, true);
     }
 }

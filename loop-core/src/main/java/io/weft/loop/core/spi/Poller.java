@@ -27,7 +27,8 @@ public interface Poller extends AutoCloseable {
 
     /**
      * Checks, before a watcher is created, that this poller can watch {@code source} (libuv checks
-     * an fd the same way in {@code uv_poll_init}).
+     * an fd the same way in {@code uv_poll_init}). A {@linkplain PollSource#ofKnownPollableFd known
+     * pollable} fd is trusted without a probe: the kind of source is still checked.
      *
      * @throws UnsupportedOperationException if this poller cannot watch this kind of source, naming
      *     the poller to use instead

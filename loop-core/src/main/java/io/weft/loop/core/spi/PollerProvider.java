@@ -36,13 +36,4 @@ public interface PollerProvider {
      * @throws IllegalStateException if the provider is not available, with the cause
      */
     Poller newPoller() throws IOException;
-
-    /**
-     * The TCP backend whose sockets this provider's pollers can watch.
-     *
-     * @throws UnsupportedOperationException if this poller has none
-     */
-    default TcpBackend tcpBackend() {
-        throw new UnsupportedOperationException("the " + name() + " poller has no TCP backend");
-    }
 }

@@ -21,7 +21,7 @@ public final class FdLimitedEchoServer {
         // Load every class the shedding path needs now: once fds run out, class files cannot be opened.
         // Logging loads time-zone data on its first record: do it now, while files can still be opened.
         System.getLogger(FdLimitedEchoServer.class.getName()).log(System.Logger.Level.INFO, "starting");
-        for (String name : new String[] {"io.weft.loop.core.spi.FdExhaustedException", "java.nio.channels.FileChannel",
+        for (String name : new String[] {"io.weft.loop.core.net.spi.FdExhaustedException", "java.nio.channels.FileChannel",
                 "io.weft.loop.core.net.CloseReason", "sun.nio.ch.FileChannelImpl"}) {
             Class.forName(name);
         }

@@ -147,6 +147,9 @@ public final class EpollPoller implements Poller {
 
     @Override
     public void validate(PollSource source) throws IOException {
+        if (source instanceof PollSource.Fd f && f.knownPollable()) {
+            return; // a socket a backend just made: probing it would cost two epoll_ctl calls for nothing
+        }
         if (source instanceof PollSource.Channel(SelectableChannel channel) && channel.isBlocking() && channel.isOpen()) {
             throw new IllegalArgumentException(channel + " is in blocking mode; call configureBlocking(false) first");
         }
@@ -339,7 +342,7 @@ public final class EpollPoller implements Poller {
      */
     private static int fdOf(PollSource source) throws IOException {
         return switch (source) {
-            case PollSource.Fd(int fd) -> fd;
+            case PollSource.Fd f -> f.fd();
             case PollSource.Channel(SelectableChannel channel) -> {
                 int fd = ChannelFds.fdOf(channel);
                 if (!channel.isOpen()) {

@@ -1,9 +1,9 @@
 package io.weft.loop.epoll.internal;
 
-import io.weft.loop.core.net.TcpOptions;
+import io.weft.loop.core.net.spi.ServerSocketHandle;
+import io.weft.loop.core.net.spi.SocketHandle;
+import io.weft.loop.core.net.spi.SocketOptions;
 import io.weft.loop.core.spi.PollSource;
-import io.weft.loop.core.spi.ServerSocketHandle;
-import io.weft.loop.core.spi.SocketHandle;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
@@ -14,13 +14,13 @@ final class EpollServerSocket implements ServerSocketHandle {
     private final int fd;
     private final SocketScratch scratch = new SocketScratch();
     private final PollSource source;
-    private final TcpOptions options;
+    private final SocketOptions options;
     private boolean closed;
     private InetSocketAddress local;
 
-    EpollServerSocket(int fd, TcpOptions options) {
+    EpollServerSocket(int fd, SocketOptions options) {
         this.fd = fd;
-        this.source = PollSource.ofFd(fd);
+        this.source = PollSource.ofKnownPollableFd(fd);
         this.options = options;
     }
 

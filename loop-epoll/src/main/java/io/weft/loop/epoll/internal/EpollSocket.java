@@ -2,8 +2,8 @@ package io.weft.loop.epoll.internal;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import io.weft.loop.core.net.spi.SocketHandle;
 import io.weft.loop.core.spi.PollSource;
-import io.weft.loop.core.spi.SocketHandle;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
@@ -34,7 +34,7 @@ final class EpollSocket implements SocketHandle {
     EpollSocket(int fd, SocketScratch scratch, InetSocketAddress remote, boolean connected) {
         this.fd = fd;
         this.scratch = scratch;
-        this.source = PollSource.ofFd(fd);
+        this.source = PollSource.ofKnownPollableFd(fd);
         this.remote = remote;
         this.connected = connected;
     }

@@ -3,17 +3,17 @@ package io.weft.loop.epoll.internal;
 import static io.weft.loop.epoll.internal.SocketCalls.IPPROTO_TCP;
 import static io.weft.loop.epoll.internal.SocketCalls.SOL_SOCKET;
 
-import io.weft.loop.core.net.TcpOptions;
-import io.weft.loop.core.spi.ServerSocketHandle;
-import io.weft.loop.core.spi.SocketHandle;
-import io.weft.loop.core.spi.TcpBackend;
+import io.weft.loop.core.net.spi.ServerSocketHandle;
+import io.weft.loop.core.net.spi.SocketHandle;
+import io.weft.loop.core.net.spi.SocketOptions;
+import io.weft.loop.core.net.spi.TcpBackend;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 
 /**
  * TCP over raw socket fds, for the epoll poller: every socket is made with {@code SOCK_NONBLOCK |
- * SOCK_CLOEXEC}, watched as {@code PollSource.ofFd(fd)}, and read and written between the kernel and
+ * SOCK_CLOEXEC}, watched as {@code PollSource.ofKnownPollableFd(fd)}, and read and written between the kernel and
  * the caller's buffers with no copy. Stateless; each socket owns its native memory ({@link
  * SocketScratch}).
  */
@@ -35,8 +35,7 @@ public final class EpollTcpBackend implements TcpBackend {
     }
 
     @Override
-    public ServerSocketHandle listen(InetSocketAddress address, TcpOptions options, boolean reusePort)
-            throws IOException {
+    public ServerSocketHandle listen(InetSocketAddress address, SocketOptions options) throws IOException {
         check(address, options);
         SocketScratch s = new SocketScratch();
         int fd = open(s, address);
@@ -44,7 +43,7 @@ public final class EpollTcpBackend implements TcpBackend {
             if (options.reuseAddress()) {
                 setOption(s, fd, SOL_SOCKET, SocketCalls.SO_REUSEADDR, "SO_REUSEADDR", 1);
             }
-            if (reusePort) {
+            if (options.reusePort()) {
                 setOption(s, fd, SOL_SOCKET, SocketCalls.SO_REUSEPORT, "SO_REUSEPORT", 1);
             }
             if (options.receiveBufferSize() > 0) {
@@ -68,7 +67,7 @@ public final class EpollTcpBackend implements TcpBackend {
     }
 
     @Override
-    public SocketHandle connect(InetSocketAddress address, TcpOptions options) throws IOException {
+    public SocketHandle connect(InetSocketAddress address, SocketOptions options) throws IOException {
         check(address, options);
         SocketScratch s = new SocketScratch();
         int fd = open(s, address);
@@ -88,13 +87,13 @@ public final class EpollTcpBackend implements TcpBackend {
         }
     }
 
-    /** True: each loop of a group can have its own listener on one port, and the kernel spreads connections. */
+    /** True: listeners with {@link SocketOptions#reusePort()} share a port, and the kernel spreads connections. */
     @Override
     public boolean supportsReusePort() {
         return true;
     }
 
-    private static void check(InetSocketAddress address, TcpOptions options) {
+    private static void check(InetSocketAddress address, SocketOptions options) {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(options, "options");
         if (address.isUnresolved()) {
@@ -116,7 +115,7 @@ public final class EpollTcpBackend implements TcpBackend {
      * The per-connection options. Only what differs from a new socket's default is set, so the
      * defaults (TCP_NODELAY on, the rest off) cost one {@code setsockopt} per connection.
      */
-    static void applyOptions(SocketScratch s, int fd, TcpOptions options) throws IOException {
+    static void applyOptions(SocketScratch s, int fd, SocketOptions options) throws IOException {
         if (options.noDelay()) {
             setOption(s, fd, IPPROTO_TCP, SocketCalls.TCP_NODELAY, "TCP_NODELAY", 1);
         }

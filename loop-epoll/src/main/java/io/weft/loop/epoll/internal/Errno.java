@@ -1,8 +1,9 @@
 package io.weft.loop.epoll.internal;
 
-import io.weft.loop.core.spi.FdExhaustedException;
-import io.weft.loop.core.spi.PeerResetException;
+import io.weft.loop.core.net.spi.FdExhaustedException;
+import io.weft.loop.core.net.spi.PeerResetException;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.ConnectException;
 
 /**
@@ -134,13 +135,14 @@ public final class Errno {
     /**
      * The exception for a failed socket call, typed for what the caller does next: {@link
      * PeerResetException} when the peer reset or is gone (ECONNRESET, EPIPE), {@link
-     * FdExhaustedException} when the process or system is out of descriptors (EMFILE, ENFILE), else
-     * a plain {@link IOException}. The message reads as {@link #exception}'s.
+     * FdExhaustedException} when the process or system is out of descriptors (EMFILE, ENFILE), a
+     * {@link BindException} when the address is in use (EADDRINUSE), else a plain {@link IOException}. The message reads as {@link #exception}'s.
      */
     public static IOException socketException(String call, int errno) {
         String message = call + ": " + name(errno) + " (" + text(errno) + ")";
         return switch (errno) {
             case ECONNRESET, EPIPE -> new PeerResetException(message);
+            case EADDRINUSE -> new BindException(message);
             case EMFILE, ENFILE -> new FdExhaustedException(message);
             default -> new IOException(message);
         };

@@ -10,17 +10,21 @@ import io.weft.loop.core.net.TcpConnection;
 import io.weft.loop.core.net.TcpOptions;
 import io.weft.loop.core.net.TcpServer;
 import io.weft.loop.core.net.TcpStats;
-import io.weft.loop.core.spi.FdExhaustedException;
-import io.weft.loop.core.spi.PeerResetException;
-import io.weft.loop.core.spi.ServerSocketHandle;
-import io.weft.loop.core.spi.SocketHandle;
+import io.weft.loop.core.net.spi.FdExhaustedException;
+import io.weft.loop.core.net.spi.PeerResetException;
+import io.weft.loop.core.net.spi.ServerSocketHandle;
+import io.weft.loop.core.net.spi.SocketHandle;
+import io.weft.loop.core.net.spi.SocketOptions;
+import io.weft.loop.core.spi.PollSource;
 import io.weft.loop.epoll.EpollPollerProvider;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
+import java.net.BindException;
 import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -38,16 +42,20 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What the native TCP backend does beyond the contract: its structs, its errors, its copies, its allocations. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EpollTcpBackendTest {
     private static final EpollTcpBackend BACKEND = EpollTcpBackend.INSTANCE;
+    /** What {@code TcpOptions.defaults()} hands a backend. */
+    private static final SocketOptions DEFAULTS = new SocketOptions(true, false, true, false, 1024, 0, 0);
+    private static final SocketOptions SHARING_PORT = new SocketOptions(true, false, true, true, 1024, 0, 0);
 
     private final List<AutoCloseable> toClose = new ArrayList<>();
     private long socketsBefore;
@@ -138,8 +146,8 @@ class EpollTcpBackendTest {
     void bindingAPortInUseNamesTheCallTheFdTheAddressAndTheErrno() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             int port = taken.getLocalPort();
-            assertThatThrownBy(() -> BACKEND.listen(new InetSocketAddress("127.0.0.1", port), TcpOptions.defaults(), false))
-                    .isExactlyInstanceOf(IOException.class)
+            assertThatThrownBy(() -> BACKEND.listen(new InetSocketAddress("127.0.0.1", port), DEFAULTS))
+                    .isExactlyInstanceOf(BindException.class)
                     .hasMessageMatching("bind\\(fd=\\d+, 127\\.0\\.0\\.1:" + port
                             + "\\): EADDRINUSE \\(Address already in use\\)");
         }
@@ -151,7 +159,7 @@ class EpollTcpBackendTest {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             port = probe.getLocalPort();
         }
-        SocketHandle client = open(BACKEND.connect(new InetSocketAddress("127.0.0.1", port), TcpOptions.defaults()));
+        SocketHandle client = open(BACKEND.connect(new InetSocketAddress("127.0.0.1", port), DEFAULTS));
         assertThatThrownBy(() -> {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!client.finishConnect() && System.nanoTime() < deadline) {
@@ -163,7 +171,7 @@ class EpollTcpBackendTest {
 
     @Test
     void aResetPeerSurfacesAsPeerResetOnReadAndWriteAndRaisesNoSigpipe() throws Exception {
-        ServerSocketHandle listener = open(BACKEND.listen(loopback(), TcpOptions.defaults(), false));
+        ServerSocketHandle listener = open(BACKEND.listen(loopback(), DEFAULTS));
         Socket peer = new Socket();
         peer.connect(listener.localAddress(), 10_000);
         SocketHandle server = open(acceptOne(listener));
@@ -358,12 +366,32 @@ class EpollTcpBackendTest {
         }
     }
 
+    // ------------------------------------------------------------------ validation
+
+    @Test
+    void validateProbesAUsersFdButTrustsTheBackendsOwnSockets(@TempDir Path dir) throws IOException {
+        // validate's probe is an epoll_ctl ADD then DEL; an fd epoll refuses shows whether it ran.
+        Path file = Files.writeString(dir.resolve("plain.txt"), "x");
+        try (EpollPoller poller = EpollPoller.open(EpollPoller.Options.DEFAULT);
+                FileInputStream in = new FileInputStream(file.toFile())) {
+            int fd = TestNative.fdOf(file);
+            assertThatThrownBy(() -> poller.validate(PollSource.ofFd(fd))).hasMessageContaining("EPERM");
+            poller.validate(PollSource.ofKnownPollableFd(fd)); // no probe, so nothing to refuse it
+        }
+        Pair pair = pair(loopback());
+        for (PollSource source : List.of(pair.listener().source(), pair.client().source(), pair.server().source())) {
+            assertThat(source).isInstanceOfSatisfying(PollSource.Fd.class,
+                    fd -> assertThat(fd.knownPollable()).as(source + " skips the probe").isTrue());
+        }
+        assertThat(PollSource.ofKnownPollableFd(7)).as("the same fd is the same source").isEqualTo(PollSource.ofFd(7));
+    }
+
     // ------------------------------------------------------------------ SO_REUSEPORT
 
     @Test
-    void aGroupListensWithOneReusePortListenerPerLoopAndBothLoopsAccept() throws Exception {
+    void aGroupSharingThePortListensWithOneListenerPerLoopAndBothLoopsAccept() throws Exception {
         try (LoopGroup group = LoopGroup.builder().size(2).name("reuseport").poller(EpollPollerProvider.NAME).build()) {
-            TcpServer server = TcpServer.listen(group, loopback(), TcpOptions.defaults(), () -> new ConnectionHandler() {
+            TcpServer server = TcpServer.listen(group, loopback(), TcpOptions.defaults().withReusePort(true), () -> new ConnectionHandler() {
                 @Override
                 public void onRead(TcpConnection connection, ByteBuffer data) {
                     connection.write(data);
@@ -393,10 +421,10 @@ class EpollTcpBackendTest {
 
     @Test
     void twoReusePortListenersShareOnePort() throws IOException {
-        ServerSocketHandle first = open(BACKEND.listen(loopback(), TcpOptions.defaults(), true));
-        ServerSocketHandle second = open(BACKEND.listen(first.localAddress(), TcpOptions.defaults(), true));
+        ServerSocketHandle first = open(BACKEND.listen(loopback(), SHARING_PORT));
+        ServerSocketHandle second = open(BACKEND.listen(first.localAddress(), SHARING_PORT));
         assertThat(second.localAddress()).isEqualTo(first.localAddress());
-        assertThatThrownBy(() -> BACKEND.listen(first.localAddress(), TcpOptions.defaults(), false))
+        assertThatThrownBy(() -> BACKEND.listen(first.localAddress(), DEFAULTS))
                 .hasMessageContaining("EADDRINUSE");
     }
 
@@ -406,8 +434,8 @@ class EpollTcpBackendTest {
     }
 
     private Pair pair(InetSocketAddress address) throws IOException {
-        ServerSocketHandle listener = open(BACKEND.listen(address, TcpOptions.defaults(), false));
-        SocketHandle client = open(BACKEND.connect(listener.localAddress(), TcpOptions.defaults()));
+        ServerSocketHandle listener = open(BACKEND.listen(address, DEFAULTS));
+        SocketHandle client = open(BACKEND.connect(listener.localAddress(), DEFAULTS));
         SocketHandle server = open(acceptOne(listener));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!client.finishConnect()) {

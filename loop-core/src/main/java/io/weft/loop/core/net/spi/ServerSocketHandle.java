@@ -1,9 +1,15 @@
-package io.weft.loop.core.spi;
+package io.weft.loop.core.net.spi;
 
+import io.weft.loop.core.spi.PollSource;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
-/** A listening socket of a {@link TcpBackend}. Loop thread only. */
+/**
+ * A listening socket of a {@link TcpBackend}. Used by one thread at a time, so an implementation
+ * keeps plain fields: the thread that made it, then the loop it is handed to (with a happens-before
+ * edge, such as {@code EventLoop.execute}); {@code TcpServer} never closes it from another thread
+ * while its loop may be accepting.
+ */
 public interface ServerSocketHandle extends AutoCloseable {
 
     /** What the loop's poller watches; readable means a connection can be accepted. */

@@ -1,5 +1,6 @@
-package io.weft.loop.core.spi;
+package io.weft.loop.core.net.spi;
 
+import io.weft.loop.core.spi.PollSource;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package io.weft.loop.core.spi;
+package io.weft.loop.core.net.spi;
 
 import java.io.IOException;
 import java.io.Serial;

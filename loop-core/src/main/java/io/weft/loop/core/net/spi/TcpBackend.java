@@ -1,0 +1,37 @@
+package io.weft.loop.core.net.spi;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/**
+ * The syscall layer of TCP for one poller: listening, connecting, and the sockets it returns.
+ * The connection state machine in {@code io.weft.loop.core.net} is written once over this
+ * interface; a {@link TcpBackendProvider} ships the backend whose sockets one poller can watch
+ * ({@code java.nio} channels for the NIO poller, raw fds for epoll).
+ *
+ * <p>All sockets are non-blocking. Methods are called on the thread of the loop that owns the
+ * socket, except {@link ServerSocketHandle#accept()}'s result, which may be handed to another loop.
+ */
+public interface TcpBackend {
+
+    /**
+     * Opens a listening socket bound to {@code address} with the listener's {@code options}
+     * (backlog, reuse address, reuse port, receive buffer); the sockets it accepts get the
+     * per-connection ones.
+     *
+     * @throws java.net.BindException if the address is in use (EADDRINUSE) or not local
+     * @throws UnsupportedOperationException if {@code options.reusePort()} is set and {@link
+     *     #supportsReusePort()} is false
+     * @throws IOException for other failures, naming the call and the address
+     */
+    ServerSocketHandle listen(InetSocketAddress address, SocketOptions options) throws IOException;
+
+    /**
+     * Starts a non-blocking connect; the socket becomes writable when it finishes, and {@link
+     * SocketHandle#finishConnect()} then tells whether it succeeded.
+     */
+    SocketHandle connect(InetSocketAddress address, SocketOptions options) throws IOException;
+
+    /** Whether listeners can share a port ({@code SO_REUSEPORT}, {@link SocketOptions#reusePort()}). */
+    boolean supportsReusePort();
+}

@@ -1,0 +1,12 @@
+package io.weft.loop.epoll;
+
+import io.weft.loop.core.PackageCycles;
+import org.junit.jupiter.api.Test;
+
+class EpollPackageCyclesTest {
+
+    @Test
+    void loopEpollHasNoPackageCycle() {
+        PackageCycles.assertNone(EpollPollerProvider.class);
+    }
+}

@@ -1,0 +1,101 @@
+package io.weft.samples;
+
+import io.weft.loop.core.EventLoop;
+import io.weft.loop.core.LoopGroup;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The stop path every sample shares, bounded end to end: close the listener, let the server drain
+ * (finish and flush what it started) for at most the grace period, shut the loops down, and wait
+ * for the loop threads for at most {@link #THREAD_BOUND} more. It never waits longer than {@code
+ * grace + THREAD_BOUND} in total, whatever a handler does; what is still running then is reported
+ * (which loop, which task, for how long, and the loop thread's stack) and the stop counts as unclean.
+ */
+public final class GracefulStop {
+    /** How long past the grace period the loop threads may take to end before the stop gives up on them. */
+    public static final Duration THREAD_BOUND = Duration.ofSeconds(1);
+    private static final int STACK_FRAMES = 12;
+
+    /** What a server does between closing its listener and the loops' shutdown; see {@link #drain}. */
+    @FunctionalInterface
+    public interface Drain {
+        /**
+         * Finishes what the server started (responses produced, requests being handled) and closes
+         * its connections, returning by {@code deadlineNanos} ({@link System#nanoTime()}) at the
+         * latest. Returns whether everything finished in time.
+         */
+        boolean drain(long deadlineNanos) throws InterruptedException;
+    }
+
+    private GracefulStop() {
+    }
+
+    /** Makes the group's loops record their running task, so that a stuck stop can name it; call once after building. */
+    public static void trackTasks(LoopGroup group) {
+        for (EventLoop loop : group) {
+            loop.stats().trackTasks();
+        }
+    }
+
+    /**
+     * Stops: runs {@code closeListener}, then {@code drain} until the grace period ends, then shuts
+     * {@code group} down and waits for its threads within {@link #THREAD_BOUND}. Returns true for a
+     * clean stop (everything drained, every loop thread ended); otherwise prints what is left to
+     * {@code err} and returns false. Returns within {@code grace + THREAD_BOUND} (plus scheduling).
+     */
+    public static boolean stop(LoopGroup group, Runnable closeListener, Drain drain, Duration grace, PrintStream err) {
+        long start = System.nanoTime();
+        long graceEnd = start + grace.toNanos();
+        long hardEnd = graceEnd + THREAD_BOUND.toNanos();
+        boolean clean = true;
+        try {
+            closeListener.run();
+            if (!drain.drain(graceEnd)) {
+                clean = false;
+                err.println("weft: the grace period of " + grace.toMillis() + " ms ended before every connection finished");
+            }
+            group.shutdownGracefully(Duration.ofNanos(Math.max(0, graceEnd - System.nanoTime())));
+            // LoopGroup.close() waits for the loop threads without a bound: wait for it within one.
+            Thread closer = Thread.ofPlatform().daemon().name("weft-stop-wait").start(group::close);
+            if (!closer.join(Duration.ofNanos(Math.max(0, hardEnd - System.nanoTime())))) {
+                clean = false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            clean = false;
+        }
+        if (!clean) {
+            for (String line : leftovers(group, start)) {
+                err.println(line);
+            }
+        }
+        err.flush();
+        return clean;
+    }
+
+    /** One paragraph per loop that is still running: its name, its task and since when, its stack. */
+    static List<String> leftovers(LoopGroup group, long stopStartNanos) {
+        List<String> lines = new ArrayList<>();
+        long sinceStop = (System.nanoTime() - stopStartNanos) / 1_000_000;
+        for (EventLoop loop : group) {
+            Thread thread = loop.thread();
+            if (thread == null) {
+                continue; // closed, or between runs
+            }
+            Object task = loop.stats().currentTask();
+            long taskStart = loop.stats().taskStartNanos();
+            String running = task == null || taskStart == 0 ? "no task recorded"
+                    : "task " + task + " running for " + (loop.clock().nanoTime() - taskStart) / 1_000_000 + " ms";
+            lines.add("weft: loop '" + loop.name() + "' still running " + sinceStop + " ms after the stop began ("
+                    + running + "), thread '" + thread.getName() + "' " + thread.getState() + ":");
+            StackTraceElement[] stack = thread.getStackTrace();
+            for (int i = 0; i < Math.min(stack.length, STACK_FRAMES); i++) {
+                lines.add("weft:     at " + stack[i]);
+            }
+        }
+        return lines;
+    }
+}
