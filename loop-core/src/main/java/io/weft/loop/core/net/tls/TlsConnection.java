@@ -77,8 +77,11 @@ public final class TlsConnection {
     private boolean closing;
     private boolean closed;
     private TlsFailureException failure;
-    /** Why this side closed the connection for a reason other than TLS (the handler left too much unconsumed). */
-    private IOException localError;
+    /**
+     * Why this side closed the connection for a reason other than TLS: the handler left too much
+     * unconsumed, or threw from a callback this connection ran outside TCP's.
+     */
+    private Throwable localError;
     /** Plaintext the handler left unconsumed, in read mode; null when there is none. */
     private ByteBuffer plaintextLeft;
     private Object attachment;
@@ -387,6 +390,7 @@ public final class TlsConnection {
                 result = engine.wrap(data, records);
             } catch (SSLException e) {
                 fail(classify(e), "cannot encrypt", e);
+                failCompletion(completion);
                 return false;
             }
             records.flip();
@@ -405,12 +409,20 @@ public final class TlsConnection {
             if (result.bytesConsumed() == 0 && result.bytesProduced() == 0) {
                 if (data.hasRemaining()) {
                     fail(TlsFailure.PROTOCOL, "the engine took no data while " + result.getHandshakeStatus(), null);
+                    failCompletion(completion);
                     return false;
                 }
                 return true;
             }
         } while (data.hasRemaining());
         return true;
+    }
+
+    /** Tells a write's completion that its bytes never went out (the engine failed before they were queued). */
+    private void failCompletion(WriteCompletion completion) {
+        if (completion != null) {
+            completion.completed(failure);
+        }
     }
 
     private void runDelegatedTasks() {
@@ -444,8 +456,30 @@ public final class TlsConnection {
         if (closing) {
             return;
         }
-        syncTcpReading();
-        receive(EMPTY);
+        guarded(() -> {
+            syncTcpReading();
+            receive(EMPTY);
+        });
+    }
+
+    /**
+     * Runs {@code work}, which may call the handler, outside one of TCP's handler calls: what the
+     * handler throws aborts this connection, then goes on to the loop's exception handler, as
+     * TCP does for its own calls.
+     */
+    private void guarded(Runnable work) {
+        try {
+            work.run();
+        } catch (RuntimeException e) {
+            if (!closed) {
+                closing = true;
+                if (localError == null && failure == null) {
+                    localError = e;
+                }
+                tcp.abort();
+            }
+            throw e;
+        }
     }
 
     private void syncTcpReading() {
@@ -517,7 +551,7 @@ public final class TlsConnection {
 
     private void redeliverPlaintext() {
         if (!closing && !readPaused && plaintextLeft != null) {
-            deliver(plaintextLeft);
+            guarded(() -> deliver(plaintextLeft));
         }
     }
 
@@ -585,7 +619,7 @@ public final class TlsConnection {
             failure = new TlsFailureException(TlsFailure.HANDSHAKE_ABORTED, "the connection failed during the handshake", cause);
             stats.failed(TlsFailure.HANDSHAKE_ABORTED);
         }
-        IOException ours = failure != null ? failure : localError;
+        Throwable ours = failure != null ? failure : localError;
         Throwable reported = ours != null ? ours : cause;
         if (connected != null && !connected.isDone()) {
             connected.completeExceptionally(reported != null ? reported

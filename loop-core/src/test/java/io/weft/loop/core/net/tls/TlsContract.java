@@ -730,6 +730,24 @@ public abstract class TlsContract {
     // ------------------------------------------------------------------ API misuse
 
     @Test
+    void aHandlerThatThrowsInOnOpenAbortsItsConnectionOnly() throws Exception {
+        LoopGroup group = group();
+        TlsServer server = echoServer(group, serverConfig().build());
+        RuntimeException bug = new IllegalStateException("a bug in onOpen");
+        Collecting client = new Collecting() {
+            @Override
+            public void onOpen(TlsConnection connection) {
+                throw bug;
+            }
+        };
+        CompletableFuture<TlsConnection> connecting = connect(group, server, "localhost", clientConfig().build(), client);
+        assertThatThrownBy(() -> connecting.get(10, TimeUnit.SECONDS)).hasCause(bug);
+        assertThat(client.closed.get(10, TimeUnit.SECONDS)).isSameAs(bug);
+        assertThat(loopErrors.poll(10, TimeUnit.SECONDS)).isSameAs(bug);
+        assertThat(serverCloses.poll(10, TimeUnit.SECONDS)).isNotNull(); // the server end closed too
+    }
+
+    @Test
     void writingOffTheLoopFailsFastSayingWhatToDo() throws Exception {
         LoopGroup group = group();
         TlsServer server = echoServer(group, serverConfig().build());
