@@ -228,6 +228,18 @@ public abstract class TlsContract {
     }
 
     @Test
+    void aClientOfferingNoProtocolTheServerSpeaksIsRefused() throws Exception {
+        LoopGroup group = group();
+        TlsServer server = echoServer(group, serverConfig().applicationProtocols("h2").build());
+        Collecting client = new Collecting();
+        CompletableFuture<TlsConnection> connecting = connect(group, server, "localhost",
+                clientConfig().applicationProtocols("spdy/3").build(), client);
+        assertThatThrownBy(() -> connecting.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+        assertThat(failureOf(serverCloses.poll(10, TimeUnit.SECONDS))).isEqualTo(TlsFailure.PROTOCOL);
+        assertThat(((Throwable) client.closed.get(10, TimeUnit.SECONDS)).getCause()).hasMessageContaining("no_application_protocol");
+    }
+
+    @Test
     void sniPicksTheCertificateForTheNameTheClientAsksFor() throws Exception {
         LoopGroup group = group();
         CertificateStore store = serverCertificates().loadPem("other.test", file("other.pem"), file("other.key"));
