@@ -315,7 +315,8 @@ public final class TlsConnection {
     private void receive(ByteBuffer records) {
         while (!closing) {
             HandshakeStatus status = engine.getHandshakeStatus();
-            if (renegotiable && status != HandshakeStatus.NOT_HANDSHAKING) {
+            if (renegotiable && status != HandshakeStatus.NOT_HANDSHAKING && !engine.isInboundDone() && !engine.isOutboundDone()) {
+                // (a closing TLS 1.2 engine wants to send or read close_notify: that is no new handshake)
                 fail(TlsFailure.RENEGOTIATION, "the peer tried to renegotiate the TLS 1.2 session; renegotiation is refused", null);
                 return;
             }

@@ -358,7 +358,8 @@ public abstract class TlsContract {
             writer.get(60, TimeUnit.SECONDS);
             assertThat(received.getValue()).isEqualTo(sent.getValue());
         }
-        assertThat(serverCloses.poll(10, TimeUnit.SECONDS)).isNotInstanceOf(Throwable.class);
+        // The client's close sends close_notify: no TLS failure (TCP may still see the socket gone under its own close).
+        assertThat(serverCloses.poll(10, TimeUnit.SECONDS)).isNotInstanceOf(TlsFailureException.class);
     }
 
     @Test
