@@ -54,62 +54,68 @@ final class HttpConnectionHandler {
 
     /** This handler as a plain TCP connection's. */
     ConnectionHandler overTcp() {
-        return new ConnectionHandler() {
-            @Override
-            public void onOpen(TcpConnection tcp) {
-                opened(new HttpTransport.Tcp(tcp));
-            }
-
-            @Override
-            public void onRead(TcpConnection tcp, ByteBuffer data) {
-                read(data);
-            }
-
-            @Override
-            public void onWritabilityChanged(TcpConnection tcp, boolean writable) {
-                writabilityChanged(writable);
-            }
-
-            @Override
-            public void onInputClosed(TcpConnection tcp) {
-                inputClosed();
-            }
-
-            @Override
-            public void onClose(TcpConnection tcp, CloseReason reason, Throwable cause) {
-                closed();
-            }
-        };
+        return new OverTcp();
     }
 
     /** This handler as a TLS connection's (HTTPS): the same calls, on plaintext. */
     TlsHandler overTls() {
-        return new TlsHandler() {
-            @Override
-            public void onOpen(TlsConnection tls) {
-                opened(new HttpTransport.Tls(tls));
-            }
+        return new OverTls();
+    }
 
-            @Override
-            public void onRead(TlsConnection tls, ByteBuffer data) {
-                read(data);
-            }
+    /** The TCP callbacks, handed on (a named class: a blocked-loop alarm names it). */
+    private final class OverTcp implements ConnectionHandler {
+        @Override
+        public void onOpen(TcpConnection tcp) {
+            opened(new HttpTransport.Tcp(tcp));
+        }
 
-            @Override
-            public void onWritabilityChanged(TlsConnection tls, boolean writable) {
-                writabilityChanged(writable);
-            }
+        @Override
+        public void onRead(TcpConnection tcp, ByteBuffer data) {
+            read(data);
+        }
 
-            @Override
-            public void onInputClosed(TlsConnection tls) {
-                inputClosed();
-            }
+        @Override
+        public void onWritabilityChanged(TcpConnection tcp, boolean writable) {
+            writabilityChanged(writable);
+        }
 
-            @Override
-            public void onClose(TlsConnection tls, CloseReason reason, Throwable cause) {
-                closed();
-            }
-        };
+        @Override
+        public void onInputClosed(TcpConnection tcp) {
+            inputClosed();
+        }
+
+        @Override
+        public void onClose(TcpConnection tcp, CloseReason reason, Throwable cause) {
+            closed();
+        }
+    }
+
+    /** The TLS callbacks, handed on. */
+    private final class OverTls implements TlsHandler {
+        @Override
+        public void onOpen(TlsConnection tls) {
+            opened(new HttpTransport.Tls(tls));
+        }
+
+        @Override
+        public void onRead(TlsConnection tls, ByteBuffer data) {
+            read(data);
+        }
+
+        @Override
+        public void onWritabilityChanged(TlsConnection tls, boolean writable) {
+            writabilityChanged(writable);
+        }
+
+        @Override
+        public void onInputClosed(TlsConnection tls) {
+            inputClosed();
+        }
+
+        @Override
+        public void onClose(TlsConnection tls, CloseReason reason, Throwable cause) {
+            closed();
+        }
     }
 
     private void opened(HttpTransport transport) {

@@ -95,6 +95,7 @@ public final class CertificateStore extends X509ExtendedKeyManager {
 
     /** Sets the certificate for clients that ask for {@code serverName} (SNI). Returns this store. */
     public CertificateStore put(String serverName, X509Certificate[] chain, PrivateKey key) {
+        Objects.requireNonNull(serverName, "serverName; use put(chain, key) for the default certificate");
         Objects.requireNonNull(chain, "chain");
         Objects.requireNonNull(key, "key");
         if (chain.length == 0) {
