@@ -1,6 +1,7 @@
 package io.weft.loop.core.signal;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -31,6 +32,11 @@ final class SignalDispatch {
 
     static SignalDispatch of(Signal signal) {
         return BY_SIGNAL.get(signal);
+    }
+
+    /** The handles of this signal on every loop, as they are now; any thread, no lock. */
+    List<SignalHandle> handles() {
+        return handles;
     }
 
     /** Whether the JVM handler of this signal is ours now (for tests). */

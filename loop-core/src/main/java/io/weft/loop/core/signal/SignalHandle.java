@@ -73,6 +73,7 @@ public final class SignalHandle implements AutoCloseable {
         if (loop.isShuttingDown()) {
             throw new IllegalStateException("loop '" + loop.name() + "' is shutting down; open signal handles before");
         }
+        SignalSection.register(loop);
         SignalHandle handle = new SignalHandle(loop, signal, handler);
         try {
             handle.dispatch.add(handle);

@@ -145,6 +145,26 @@ public abstract class SignalContract {
     }
 
     @Test
+    void theLoopSnapshotListsItsOpenSignalHandlesAndWhetherTheyAreReferenced() {
+        EventLoop loop = newLoop("snapshot");
+        EventLoop other = newLoop("snapshot-other");
+        SignalHandle hup = SignalHandle.open(loop, Signal.HUP, (h, count) -> { });
+        SignalHandle usr2 = SignalHandle.open(loop, Signal.USR2, (h, count) -> { }).unref();
+        SignalHandle elsewhere = SignalHandle.open(other, Signal.HUP, (h, count) -> { });
+        try {
+            assertThat(loop.view().snapshot(java.time.Duration.ofSeconds(30)).sections())
+                    .containsEntry(SignalSection.NAME, List.of(hup.toString(), usr2 + " (unreferenced)"));
+            hup.close();
+            assertThat(loop.view().snapshot(java.time.Duration.ofSeconds(30)).sections())
+                    .containsEntry(SignalSection.NAME, List.of(usr2 + " (unreferenced)"));
+        } finally {
+            hup.close();
+            usr2.close();
+            elsewhere.close();
+        }
+    }
+
+    @Test
     void anArrivalWhenEveryHandlesLoopHasClosedGoesToTheHandlerThatWasThereBefore() throws Exception {
         CountDownLatch before = new CountDownLatch(1);
         Object original = JvmSignals.handle("USR1", before::countDown);
