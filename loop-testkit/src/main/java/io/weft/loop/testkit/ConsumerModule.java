@@ -1,4 +1,4 @@
-package io.weft.loop.core;
+package io.weft.loop.testkit;
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;

@@ -1,10 +1,16 @@
-package io.weft.loop.core.net;
+package io.weft.loop.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.LoopGroup;
+import io.weft.loop.core.net.CloseReason;
+import io.weft.loop.core.net.ConnectionHandler;
+import io.weft.loop.core.net.TcpConnection;
+import io.weft.loop.core.net.TcpOptions;
+import io.weft.loop.core.net.TcpServer;
+import io.weft.loop.core.net.TcpStats;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;

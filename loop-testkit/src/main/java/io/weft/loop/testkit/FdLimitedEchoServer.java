@@ -1,7 +1,12 @@
-package io.weft.loop.core.net;
+package io.weft.loop.testkit;
 
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.LoopGroup;
+import io.weft.loop.core.net.ConnectionHandler;
+import io.weft.loop.core.net.TcpConnection;
+import io.weft.loop.core.net.TcpOptions;
+import io.weft.loop.core.net.TcpServer;
+import io.weft.loop.core.net.TcpStats;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;

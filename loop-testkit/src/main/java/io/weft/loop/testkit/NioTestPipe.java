@@ -1,6 +1,5 @@
-package io.weft.loop.core.nio;
+package io.weft.loop.testkit;
 
-import io.weft.loop.core.TestPipe;
 import io.weft.loop.core.spi.PollSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;

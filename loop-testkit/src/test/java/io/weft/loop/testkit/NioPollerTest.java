@@ -1,14 +1,13 @@
-package io.weft.loop.core.nio;
+package io.weft.loop.testkit;
 
-import io.weft.loop.core.EventLoopContract;
-import io.weft.loop.core.TestPipe;
 import io.weft.loop.core.spi.PollerProvider;
 import java.io.IOException;
 
-class NioEventLoopTest extends EventLoopContract {
+/** The poller contract on loop-core's java.nio poller. */
+class NioPollerTest extends PollerContract {
     @Override
     protected PollerProvider provider() {
-        return new NioPollerProvider();
+        return InstalledPollers.named("nio");
     }
 
     @Override

@@ -1,16 +1,21 @@
-package io.weft.loop.core.net;
+package io.weft.loop.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.LoopGroup;
+import io.weft.loop.core.net.CloseReason;
+import io.weft.loop.core.net.ConnectionHandler;
+import io.weft.loop.core.net.TcpConnection;
+import io.weft.loop.core.net.TcpOptions;
+import io.weft.loop.core.net.TcpServer;
+import io.weft.loop.core.net.TcpStats;
+import io.weft.loop.core.net.WriteCompletion;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.Inet6Address;
@@ -21,6 +26,8 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,15 @@
-package io.weft.loop.core;
+package io.weft.loop.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.weft.loop.core.EventLoop;
+import io.weft.loop.core.Interest;
+import io.weft.loop.core.LoopClock;
+import io.weft.loop.core.RunMode;
+import io.weft.loop.core.Timer;
+import io.weft.loop.core.Watcher;
+import io.weft.loop.core.WatcherHandler;
 import io.weft.loop.core.spi.PollerProvider;
 import java.io.IOException;
 import java.time.Duration;

@@ -1,5 +1,6 @@
-package io.weft.loop.core;
+package io.weft.loop.testkit;
 
+import io.weft.loop.core.LoopClock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 

@@ -1,4 +1,4 @@
-package io.weft.loop.core;
+package io.weft.loop.testkit;
 
 import io.weft.loop.core.spi.PollSource;
 import java.io.IOException;

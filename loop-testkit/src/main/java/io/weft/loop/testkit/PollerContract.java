@@ -1,4 +1,4 @@
-package io.weft.loop.core;
+package io.weft.loop.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

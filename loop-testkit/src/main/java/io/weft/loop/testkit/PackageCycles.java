@@ -1,7 +1,8 @@
-package io.weft.loop.core;
+package io.weft.loop.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.weft.loop.core.EventLoop;
 import java.io.File;
 import java.io.PrintWriter;
 import java.io.StringWriter;
