@@ -421,11 +421,10 @@ public abstract class TcpContract {
 
     @Test
     void runningOutOfFileDescriptorsShedsWithoutSpinningAndRecovers() throws Exception {
-        Path javaBin = Path.of(ProcessHandle.current().info().command().orElseThrow());
-        ProcessBuilder builder = new ProcessBuilder("bash", "-c", "ulimit -n 160 && exec \"$0\" \"$@\"",
-                javaBin.toString(), "-cp", System.getProperty("java.class.path"), "-Xshare:auto",
-                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1",
-                FdLimitedEchoServer.class.getName(), pollerName());
+        List<String> command = new ArrayList<>(List.of("bash", "-c", "ulimit -n 160 && exec \"$0\" \"$@\""));
+        command.addAll(ChildJvm.command(List.of("-Xshare:auto", ChildJvm.nativeAccessFlag(), "-XX:TieredStopAtLevel=1"),
+                FdLimitedEchoServer.class, pollerName()));
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.redirectError(ProcessBuilder.Redirect.INHERIT);
         Process child = builder.start();
         List<Socket> flood = new ArrayList<>();
