@@ -43,15 +43,19 @@ public abstract class EventLoopContract {
     /** A pipe the poller under test can watch. */
     protected abstract TestPipe newPipe() throws IOException;
 
+    /** The clock of {@link #newLoop()}'s loops; only the test moves it. */
     protected final ManualClock clock = new ManualClock();
     private final List<EventLoop> loops = new ArrayList<>();
     private final List<TestPipe> pipes = new ArrayList<>();
+    /** What the loops' exception handler received, in order (written on the loop thread). */
     protected final List<Throwable> thrown = new ArrayList<>();
 
+    /** A loop on {@link #provider()} and {@link #clock}, closed and checked for leaks after the test. */
     protected EventLoop newLoop() {
         return newLoop(provider(), clock);
     }
 
+    /** A loop on {@code poller} and {@code loopClock}, closed and checked for leaks after the test. */
     protected EventLoop newLoop(PollerProvider poller, LoopClock loopClock) {
         EventLoop loop = EventLoop.builder().name("test").clock(loopClock).poller(poller)
                 .exceptionHandler((l, task, error) -> thrown.add(error)).build();
@@ -59,6 +63,7 @@ public abstract class EventLoopContract {
         return loop;
     }
 
+    /** A pipe from {@link #newPipe()}, closed after the test. */
     protected TestPipe pipe() throws IOException {
         TestPipe pipe = newPipe();
         pipes.add(pipe);

@@ -22,6 +22,7 @@ public final class FdLimitedEchoServer {
     private FdLimitedEchoServer() {
     }
 
+    /** Serves echo on the poller named {@code args[0]} until standard input closes. */
     public static void main(String[] args) throws Exception {
         // Load every class the shedding path needs now: once fds run out, class files cannot be opened.
         // Logging loads time-zone data on its first record: do it now, while files can still be opened.

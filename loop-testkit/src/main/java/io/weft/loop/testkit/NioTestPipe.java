@@ -9,6 +9,7 @@ import java.nio.channels.Pipe;
 public final class NioTestPipe implements TestPipe {
     private final Pipe pipe;
 
+    /** Opens a non-blocking pipe. */
     public NioTestPipe() throws IOException {
         pipe = Pipe.open();
         pipe.source().configureBlocking(false);

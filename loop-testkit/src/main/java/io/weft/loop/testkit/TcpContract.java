@@ -62,12 +62,14 @@ public abstract class TcpContract {
     private final List<LoopGroup> groups = new ArrayList<>();
     private final List<TcpServer> servers = new ArrayList<>();
 
+    /** A group of {@code size} loops on {@link #pollerName()}, closed after the test. */
     protected LoopGroup group(int size) {
         LoopGroup group = LoopGroup.builder().size(size).name("tcp-test").poller(pollerName()).build();
         groups.add(group);
         return group;
     }
 
+    /** {@link TcpServer#listen} on {@code group}, the server closed after the test. */
     protected TcpServer listen(LoopGroup group, InetSocketAddress address, TcpOptions options,
             java.util.function.Supplier<ConnectionHandler> handlers) throws IOException {
         TcpServer server = TcpServer.listen(group, address, options, handlers);
@@ -75,6 +77,7 @@ public abstract class TcpContract {
         return server;
     }
 
+    /** The loopback address with port 0 (an ephemeral port). */
     protected static InetSocketAddress loopback() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     }
