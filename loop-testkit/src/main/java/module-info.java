@@ -13,6 +13,8 @@ module io.weft.loop.testkit {
     requires jdk.management;
 
     exports io.weft.loop.testkit;
+    // JUnit calls the suites' package-private test and lifecycle methods reflectively.
+    opens io.weft.loop.testkit to org.junit.platform.commons;
 
     uses io.weft.loop.core.spi.PollerProvider;
 }
