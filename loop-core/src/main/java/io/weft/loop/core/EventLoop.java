@@ -30,9 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p><b>Threads.</b> {@link #execute}, {@link #schedule}, {@link #scheduleRepeating}, {@link
  * Timer#cancel()}, {@link Watcher#close()}, {@link #stop()}, {@link #now()}, {@link #close()} and
- * {@link #shutdownGracefully} are safe from any thread. Everything else (watchers, ref/unref)
- * belongs to the loop thread ({@link #inLoop()}) and fails fast with an {@link
- * IllegalStateException} elsewhere. The loop thread is the thread inside {@link #run}; before the
+ * {@link #shutdownGracefully} are safe from any thread. Everything else (watchers, ref/unref,
+ * {@link Timer#refresh()}) belongs to the loop thread ({@link #inLoop()}) and fails fast with an
+ * {@link IllegalStateException} elsewhere. The loop thread is the thread inside {@link #run}; before the
  * first run it is the thread that built the loop, and a timer that thread schedules then is in the
  * heap for the first timer pass. A cross-thread {@code execute} wakes a blocked poll with at most
  * one wake-up per blocked poll.
@@ -51,13 +51,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }
  */
 public final class EventLoop implements Executor, AutoCloseable {
-    private static final int OPEN = LoopThread.OPEN;
-    private static final int SHUTTING_DOWN = LoopThread.SHUTTING_DOWN;
-    private static final int CLOSED = LoopThread.CLOSED;
-    /** Deadlines are compared by subtraction, which is exact while they are less than 2^62 apart. */
-    private static final Duration MAX_DELAY = Duration.ofNanos(Long.MAX_VALUE >> 1);
     private static final AtomicInteger UNNAMED = new AtomicInteger();
-    private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
 
     private final String name;
     private final LoopClock clock;
@@ -70,22 +64,21 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final LoopThread thread;
     private final Callbacks callbacks;
     private final Timers timers;
+    private final TimerScheduler timerScheduler;
     private final Watchers watchers;
-    private final CompletableFuture<Void> termination = new CompletableFuture<>();
+    private final LoopClosing closing;
 
     private volatile boolean stopRequested;
-    /** Set by {@link #close()} while a thread runs the loop: that thread closes it. */
-    private volatile boolean closeRequested;
-    private volatile long shutdownDeadlineNanos;
     /** Written by the loop thread only; volatile so that {@link #now()} can be read anywhere. */
     private volatile long now;
     private long lastMarkNanos;
     private int holds;
 
-    private EventLoop(Builder builder) {
-        this.name = builder.name != null ? builder.name : "weft-loop-" + UNNAMED.incrementAndGet();
-        this.clock = builder.clock;
-        PollerProvider provider = builder.pollerProvider != null ? builder.pollerProvider : Pollers.select();
+    /** See {@link EventLoopBuilder}; a null name or poller means the default. */
+    EventLoop(String requestedName, LoopClock loopClock, PollerProvider requestedPoller, LoopExceptionHandler exceptionHandler) {
+        this.name = requestedName != null ? requestedName : "weft-loop-" + UNNAMED.incrementAndGet();
+        this.clock = loopClock;
+        PollerProvider provider = requestedPoller != null ? requestedPoller : Pollers.select();
         try {
             this.poller = provider.newPoller();
         } catch (IOException e) {
@@ -94,11 +87,13 @@ public final class EventLoop implements Executor, AutoCloseable {
         this.pollerProvider = provider;
         CallbackQueue remote = new CallbackQueue();
         this.stats = new LoopStats(remote, clock);
-        this.errors = new LoopErrors(this, builder.exceptionHandler, stats);
+        this.errors = new LoopErrors(this, exceptionHandler, stats);
         this.callbacks = new Callbacks(remote, stats, errors::run);
         this.thread = new LoopThread(name, poller);
         this.timers = new Timers(stats, errors::run);
-        this.watchers = new Watchers(poller, stats, errors::run, errors::report);
+        this.timerScheduler = new TimerScheduler(this, thread, timers, clock, this::submit);
+        this.watchers = new Watchers(poller, stats, errors::run, errors::report, thread, this::submit);
+        this.closing = new LoopClosing(name, clock, thread, poller, callbacks, timers, watchers, this::resetTime);
         this.now = clock.nanoTime();
     }
 
@@ -108,8 +103,8 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     /** A builder for a loop with a name, clock, poller or exception handler of your choice. */
-    public static Builder builder() {
-        return new Builder();
+    public static EventLoopBuilder builder() {
+        return new EventLoopBuilder();
     }
 
     // ---------------------------------------------------------------- running
@@ -125,31 +120,28 @@ public final class EventLoop implements Executor, AutoCloseable {
      */
     public boolean run(RunMode mode) {
         Objects.requireNonNull(mode, "mode");
-        enter();
+        thread.holdForRun();
         boolean alive;
         try {
-            now = clock.nanoTime();
-            lastMarkNanos = now;
+            resetTime();
             alive = isAlive();
-            while (alive && !stopRequested && !errors.hasFatal() && !(isShuttingDown() && shutdownIsDue())) {
+            while (alive && !stopRequested && !errors.hasFatal() && !(isShuttingDown() && closing.isDue())) {
                 iterate(mode);
                 alive = isAlive();
                 if (mode != RunMode.DEFAULT) {
                     break;
                 }
             }
-            if (thread.lifecycle() == SHUTTING_DOWN && (!alive || shutdownIsDue())) {
-                closeEverything();
+            if (closing.closesAfterRun(alive)) {
+                closing.closeNow();
                 alive = false;
             }
-            Throwable failure = errors.takeFatal();
-            if (failure != null) {
-                throw sneaky(failure);
-            }
+            errors.rethrowFatal(); // what the exception handler rethrew ends run as it is
         } finally {
             stopRequested = false;
             stats.add(LoopStats.BUSY_NANOS, clock.nanoTime() - lastMarkNanos);
-            leave();
+            thread.release();
+            closing.afterRun();
         }
         return alive;
     }
@@ -174,10 +166,10 @@ public final class EventLoop implements Executor, AutoCloseable {
         stats.add(LoopStats.ITERATIONS, 1);
     }
 
-    /** Rethrows any throwable unchanged: what the exception handler rethrew ends {@link #run} as it is. */
-    @SuppressWarnings("unchecked")
-    private static <T extends Throwable> RuntimeException sneaky(Throwable failure) throws T {
-        throw (T) failure;
+    /** Reads the clock into the cached time, as the start of a busy stretch. */
+    private void resetTime() {
+        now = clock.nanoTime();
+        lastMarkNanos = now;
     }
 
     /**
@@ -187,7 +179,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      */
     public void stop() {
         stopRequested = true;
-        wakeUp();
+        thread.wakeUp();
     }
 
     /**
@@ -225,12 +217,12 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /** Whether {@link #close()} or a graceful shutdown has finished. */
     public boolean isClosed() {
-        return thread.lifecycle() == CLOSED;
+        return thread.lifecycle() == LoopThread.CLOSED;
     }
 
     /** Whether a shutdown or close has begun: the loop takes no more work from other threads. */
     public boolean isShuttingDown() {
-        return thread.lifecycle() != OPEN;
+        return thread.lifecycle() != LoopThread.OPEN;
     }
 
     /** The loop's name, used in thread names, log lines and metric tags. */
@@ -288,40 +280,21 @@ public final class EventLoop implements Executor, AutoCloseable {
         Objects.requireNonNull(task, "task");
         if (thread.runsHere()) {
             if (isClosed()) {
-                throw rejected();
+                throw thread.rejected();
             }
             callbacks.addLocal(task);
             return;
         }
         if (isShuttingDown()) {
-            throw rejected();
+            throw thread.rejected();
         }
         submit(task);
-    }
-
-    private RejectedExecutionException rejected() {
-        return new RejectedExecutionException("loop '" + name + "' is "
-                + (isClosed() ? "closed" : "shutting down") + " and takes no more tasks");
     }
 
     /** Hands work to the loop from another thread: queues it and wakes the loop. */
     private void submit(Runnable task) {
         callbacks.addRemote(task);
-        wakeUp();
-    }
-
-    /**
-     * Wakes a blocked poll. Never throws: the work that asked for it is queued already, and a
-     * poller closed under us means the loop has closed, whose last drain accounts for that work.
-     */
-    private void wakeUp() {
-        try {
-            thread.wakeUp();
-        } catch (RuntimeException e) {
-            if (!isClosed()) {
-                LOG.log(System.Logger.Level.WARNING, "loop '" + name + "': waking the poller failed", e);
-            }
-        }
+        thread.wakeUp();
     }
 
     // ---------------------------------------------------------------- timers
@@ -335,7 +308,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      *     loop that is shutting down
      */
     public Timer schedule(Duration delay, Runnable task) {
-        return addTimer(delayNanos(delay, "delay"), 0, task);
+        return timerScheduler.schedule(Timers.delayNanos(delay, "delay"), 0, task);
     }
 
     /**
@@ -346,82 +319,12 @@ public final class EventLoop implements Executor, AutoCloseable {
      * @throws IllegalArgumentException if a delay is negative or the period is not positive
      */
     public Timer scheduleRepeating(Duration initialDelay, Duration period, Runnable task) {
-        long periodNanos = delayNanos(period, "period");
+        long periodNanos = Timers.delayNanos(period, "period");
         if (periodNanos == 0) {
             throw new IllegalArgumentException("period must be positive, got " + period
                     + "; use schedule(...) for a one-shot timer");
         }
-        return addTimer(delayNanos(initialDelay, "initialDelay"), periodNanos, task);
-    }
-
-    private static long delayNanos(Duration delay, String what) {
-        Objects.requireNonNull(delay, what);
-        if (delay.isNegative()) {
-            throw new IllegalArgumentException(what + " must be >= 0, got " + delay);
-        }
-        return delay.compareTo(MAX_DELAY) > 0 ? MAX_DELAY.toNanos() : delay.toNanos();
-    }
-
-    private Timer addTimer(long delayNanos, long periodNanos, Runnable task) {
-        Objects.requireNonNull(task, "task");
-        if (thread.runsHere()) {
-            if (isClosed()) {
-                throw rejected();
-            }
-            Timer timer = new Timer(this, task, now + delayNanos, periodNanos);
-            insertTimer(timer);
-            return timer;
-        }
-        if (thread.tryHoldBriefly()) {
-            // The owner of an idle loop: the timer is in the heap for the first timer pass of the
-            // next run. The cached time is stale here: read the clock.
-            try {
-                if (isClosed()) {
-                    throw rejected();
-                }
-                Timer timer = new Timer(this, task, clock.nanoTime() + delayNanos, periodNanos);
-                insertTimer(timer);
-                return timer;
-            } finally {
-                thread.release();
-            }
-        }
-        if (isShuttingDown()) {
-            throw rejected();
-        }
-        Timer timer = new Timer(this, task, clock.nanoTime() + delayNanos, periodNanos);
-        submit((Callbacks.Command) () -> insertTimer(timer));
-        return timer;
-    }
-
-    private void insertTimer(Timer timer) {
-        if (!timer.isScheduled()) {
-            return; // cancelled before it reached the loop
-        }
-        if (isClosed()) {
-            timer.cancel(); // reached a loop that has closed: it reads as cancelled
-            return;
-        }
-        timers.insert(timer);
-    }
-
-    void timerCancelled(Timer timer) {
-        if (thread.runsHere()) {
-            timers.cancelled(timer);
-        } else if (thread.tryHoldBriefly()) {
-            try {
-                timers.cancelled(timer);
-            } finally {
-                thread.release();
-            }
-        } else if (!isClosed()) {
-            submit((Callbacks.Command) () -> timers.cancelled(timer));
-        }
-    }
-
-    void setTimerReferenced(Timer timer, boolean referenced) {
-        thread.check(referenced ? "Timer.ref()" : "Timer.unref()");
-        timers.setReferenced(timer, referenced);
+        return timerScheduler.schedule(Timers.delayNanos(initialDelay, "initialDelay"), periodNanos, task);
     }
 
     // ---------------------------------------------------------------- watchers
@@ -468,36 +371,6 @@ public final class EventLoop implements Executor, AutoCloseable {
         return watchers.open(this, source, interest.bits(), handler);
     }
 
-    void changeInterest(Watcher watcher, int bits, String what) {
-        thread.check(what);
-        if (!watcher.isOpen()) {
-            if (bits == 0) {
-                return;
-            }
-            throw new IllegalStateException("watcher is closed; create a new one with loop.watch(...)");
-        }
-        watchers.want(watcher, bits);
-    }
-
-    void setWatcherReferenced(Watcher watcher, boolean referenced) {
-        thread.check(referenced ? "Watcher.ref()" : "Watcher.unref()");
-        watchers.setReferenced(watcher, referenced);
-    }
-
-    void closeWatcher(Watcher watcher, Runnable onClosed) {
-        if (thread.runsHere()) {
-            watchers.close(watcher, onClosed);
-        } else if (thread.tryHoldBriefly()) {
-            try {
-                watchers.close(watcher, onClosed);
-            } finally {
-                thread.release();
-            }
-        } else if (!isClosed()) {
-            submit((Callbacks.Command) () -> watchers.close(watcher, onClosed));
-        }
-    }
-
     // ---------------------------------------------------------------- poll
 
     /** Keeps the loop alive with no handle, for a loop that serves a group. Loop thread only. */
@@ -541,33 +414,6 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     // ---------------------------------------------------------------- lifecycle
 
-    private void enter() {
-        if (isClosed()) {
-            throw new IllegalStateException("loop '" + name + "' is closed; create a new one");
-        }
-        while (!thread.tryHold(true)) {
-            if (thread.isHeldBriefly() || !thread.isHeld()) {
-                Thread.onSpinWait(); // the idle owner inserted a timer or closed a watcher: soon done
-                continue;
-            }
-            Thread other = thread.holder();
-            throw new IllegalStateException("loop '" + name + "' is already running on thread '"
-                    + (other == null ? "?" : other.getName()) + "'; a loop runs on one thread at a time");
-        }
-    }
-
-    private void leave() {
-        thread.release();
-        // A shutdown or close requested while we were leaving found the loop running; finish it here.
-        if (thread.lifecycle() == SHUTTING_DOWN && thread.tryHold(true)) {
-            finishShutdownHere();
-        }
-    }
-
-    private boolean shutdownIsDue() {
-        return closeRequested || !callbacks.hasPending() || clock.nanoTime() - shutdownDeadlineNanos >= 0;
-    }
-
     /**
      * Begins a graceful shutdown: the loop takes no more tasks from other threads, keeps running
      * until the callbacks already queued have run (or {@code timeout} has passed), then closes as
@@ -578,36 +424,12 @@ public final class EventLoop implements Executor, AutoCloseable {
      * is shut down by the calling thread before this method returns.
      */
     public CompletableFuture<Void> shutdownGracefully(Duration timeout) {
-        long timeoutNanos = delayNanos(timeout, "timeout");
-        if (!isShuttingDown()) {
-            shutdownDeadlineNanos = clock.nanoTime() + timeoutNanos;
-            if (thread.beginShutdown()) {
-                wakeUp();
-                if (thread.tryHold(false)) {
-                    finishShutdownHere();
-                }
-            }
-        }
-        return termination;
+        return closing.shutdownGracefully(Timers.delayNanos(timeout, "timeout"));
     }
 
     /** A future completed when the loop has closed, by {@link #close()} or a graceful shutdown. */
     public CompletableFuture<Void> terminationFuture() {
-        return termination;
-    }
-
-    /** Finishes a shutdown on the calling thread, which holds the loop; releases it after. */
-    private void finishShutdownHere() {
-        try {
-            now = clock.nanoTime();
-            lastMarkNanos = now;
-            while (!shutdownIsDue()) {
-                callbacks.runQueued();
-            }
-            closeEverything();
-        } finally {
-            thread.release();
-        }
+        return closing.termination();
     }
 
     /**
@@ -624,121 +446,12 @@ public final class EventLoop implements Executor, AutoCloseable {
      */
     @Override
     public void close() {
-        if (isClosed()) {
-            return;
-        }
-        if (thread.tryHold(false)) {
-            thread.beginShutdown();
-            closeRequested = true;
-            finishShutdownHere();
-            return;
-        }
-        closeRequested = true;
-        thread.beginShutdown();
-        wakeUp();
-        if (thread.runsHere()) {
-            return; // run closes it when this iteration is done
-        }
-        if (thread.tryHold(false)) {
-            finishShutdownHere(); // the running thread left meanwhile
-        } else {
-            termination.join(); // the running thread closes it
-        }
-    }
-
-    private void closeEverything() {
-        if (isClosed()) {
-            return;
-        }
-        int dropped = callbacks.drainForClose();
-        watchers.closeAll();
-        timers.cancelAll();
-        thread.markClosed();
-        try {
-            poller.close();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "loop '" + name + "': closing the poller failed", e);
-        }
-        // Work another thread queued while we closed (its wake-up may have failed on the closed
-        // poller) is done or dropped now.
-        dropped += callbacks.drainForClose();
-        if (dropped > 0) {
-            LOG.log(System.Logger.Level.WARNING, "loop '" + name + "' closed with " + dropped + " queued callbacks not run");
-        }
-        termination.complete(null);
-    }
-
-    /** Fails fast unless {@link #inLoop()}, for the loop-thread-only API of this package. */
-    void checkInLoop(String what) {
-        thread.check(what);
+        closing.close();
     }
 
     @Override
     public String toString() {
         return "EventLoop[" + name + ", " + pollerProvider.name()
                 + (isClosed() ? ", closed" : isShuttingDown() ? ", shutting down" : "") + "]";
-    }
-
-    /**
-     * Builds an {@link EventLoop}. Not thread-safe; every setting is optional.
-     */
-    public static final class Builder {
-        private String name;
-        private LoopClock clock = LoopClock.system();
-        private PollerProvider pollerProvider;
-        private LoopExceptionHandler exceptionHandler;
-
-        private Builder() {
-        }
-
-        /** The loop's name (default {@code weft-loop-N}). */
-        public Builder name(String name) {
-            this.name = Objects.requireNonNull(name, "name");
-            return this;
-        }
-
-        /** The clock timers and stats use (default {@link LoopClock#system()}); tests pass a manual one. */
-        public Builder clock(LoopClock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /** The poller to run on (default: {@code -Dweft.poller}, else the best available provider). */
-        public Builder poller(PollerProvider provider) {
-            Objects.requireNonNull(provider, "provider");
-            provider.unavailabilityCause().ifPresent(cause -> {
-                throw new IllegalArgumentException("poller '" + provider.name() + "' is not available: " + cause);
-            });
-            this.pollerProvider = provider;
-            return this;
-        }
-
-        /**
-         * The installed poller named {@code name} ({@code nio}, {@code epoll}, ...).
-         *
-         * @throws IllegalArgumentException if no such poller is installed or it is unavailable, with the reason
-         */
-        public Builder poller(String name) {
-            Objects.requireNonNull(name, "name");
-            return poller(Pollers.installed().stream().filter(p -> p.name().equals(name)).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("no poller named '" + name + "' is installed; installed: "
-                            + Pollers.installed().stream().map(PollerProvider::name).toList())));
-        }
-
-        /** Where exceptions from callbacks, timers and handlers go (default: logged). */
-        public Builder exceptionHandler(LoopExceptionHandler handler) {
-            this.exceptionHandler = Objects.requireNonNull(handler, "handler");
-            return this;
-        }
-
-        /**
-         * Builds the loop; the calling thread is its thread until a thread runs it.
-         *
-         * @throws UncheckedIOException if the poller cannot be opened
-         * @throws IllegalStateException if {@code -Dweft.poller} names a poller that is missing or unavailable
-         */
-        public EventLoop build() {
-            return new EventLoop(this);
-        }
     }
 }

@@ -34,7 +34,7 @@ final class LoopErrors {
 
     /**
      * Counts {@code error} and passes it to the handler; what the handler throws is kept for
-     * {@link #takeFatal} (the first such throwable; later ones are added to it as suppressed).
+     * {@link #rethrowFatal} (the first such throwable; later ones are added to it as suppressed).
      */
     void report(Object task, Throwable error) {
         stats.add(LoopStats.EXCEPTIONS, 1);
@@ -49,16 +49,23 @@ final class LoopErrors {
         }
     }
 
-    /** Whether the handler threw since the last {@link #takeFatal}. */
+    /** Whether the handler threw since the last {@link #rethrowFatal}. */
     boolean hasFatal() {
         return fatal != null;
     }
 
-    /** What the handler threw, or null; clears it. */
-    Throwable takeFatal() {
+    /** Throws what the handler threw, unchanged (checked or not), and clears it; returns if it threw nothing. */
+    void rethrowFatal() {
         Throwable failure = fatal;
-        fatal = null;
-        return failure;
+        if (failure != null) {
+            fatal = null;
+            throw LoopErrors.<RuntimeException>sneaky(failure);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T sneaky(Throwable failure) throws T {
+        throw (T) failure;
     }
 
     private static void log(EventLoop loop, Object task, Throwable error) {

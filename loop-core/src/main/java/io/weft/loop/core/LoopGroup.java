@@ -35,7 +35,7 @@ public final class LoopGroup implements Iterable<EventLoop>, AutoCloseable {
         loops = new EventLoop[size];
         threads = new Thread[size];
         for (int i = 0; i < size; i++) {
-            EventLoop.Builder builder = EventLoop.builder().name(name + "-" + i);
+            EventLoopBuilder builder = EventLoop.builder().name(name + "-" + i);
             if (poller != null) {
                 builder.poller(poller);
             }

@@ -5,7 +5,7 @@ import io.weft.loop.core.spi.Poller;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The loop's thread unit: which thread the loop belongs to (the one check, {@link #inLoop()}),
@@ -25,14 +25,23 @@ final class LoopThread implements LoopCarrier {
     private static final int POLLING = 1;
     private static final int WOKEN = 2;
 
+    private static final int FREE = 0;
+    private static final int HELD = 1;
+    /** Held by the idle owner for one quick step ({@link #tryHoldBriefly}), which a run waits out. */
+    private static final int HELD_BRIEFLY = 2;
+
+    private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
+
     private static final VarHandle WAKE_STATE;
     private static final VarHandle LIFECYCLE;
+    private static final VarHandle HOLD;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             WAKE_STATE = lookup.findVarHandle(LoopThread.class, "wakeState", int.class);
             LIFECYCLE = lookup.findVarHandle(LoopThread.class, "lifecycle", int.class);
+            HOLD = lookup.findVarHandle(LoopThread.class, "hold", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -40,13 +49,11 @@ final class LoopThread implements LoopCarrier {
 
     private final String loopName;
     private final Poller poller;
-    private final AtomicBoolean held = new AtomicBoolean();
     private volatile Thread owner = Thread.currentThread();
     private volatile Thread holder;
     private volatile Thread carried;
     private Thread ownerBeforeHold;
-    /** Whether the hold is the idle owner's brief step ({@link #tryHoldBriefly}), which run waits out. */
-    private volatile boolean briefHold;
+    private volatile int hold;
     private volatile int wakeState;
     private volatile int lifecycle;
 
@@ -77,7 +84,7 @@ final class LoopThread implements LoopCarrier {
      *     owner before is restored (a close or shutdown done by another thread)
      */
     boolean tryHold(boolean keepOwner) {
-        if (!held.compareAndSet(false, true)) {
+        if (!HOLD.compareAndSet(this, FREE, HELD)) {
             return false;
         }
         Thread current = Thread.currentThread();
@@ -88,25 +95,39 @@ final class LoopThread implements LoopCarrier {
     }
 
     /**
-     * For one quick step of the owner on an idle loop (inserting a timer, say): holds the loop if
-     * the caller owns it and no thread holds it. A {@code run} starting meanwhile waits the step
-     * out instead of failing.
+     * Makes the caller the thread holding and owning the loop, for a run. Waits out an idle owner's
+     * brief step ({@link #tryHoldBriefly}) instead of failing.
+     *
+     * @throws IllegalStateException if the loop is closed or another thread runs it
      */
-    boolean tryHoldBriefly() {
-        if (Thread.currentThread() != owner) {
-            return false;
+    void holdForRun() {
+        if (lifecycle == CLOSED) {
+            throw new IllegalStateException("loop '" + loopName + "' is closed; create a new one");
         }
-        briefHold = true;
-        if (tryHold(false)) {
-            return true;
+        while (!tryHold(true)) {
+            if (hold != HELD) {
+                Thread.onSpinWait(); // the idle owner inserted a timer or closed a watcher: soon done
+                continue;
+            }
+            Thread other = holder;
+            throw new IllegalStateException("loop '" + loopName + "' is already running on thread '"
+                    + (other == null ? "?" : other.getName()) + "'; a loop runs on one thread at a time");
         }
-        briefHold = false;
-        return false;
     }
 
-    /** Whether the hold now is a brief step of the idle owner, soon over. */
-    boolean isHeldBriefly() {
-        return briefHold;
+    /**
+     * For one quick step of the owner on an idle loop (inserting a timer, say): holds the loop if
+     * the caller owns it and no thread holds it. A {@code run} starting meanwhile waits the step
+     * out instead of failing. It costs one compare-and-set in and one release store out ({@link
+     * #releaseBriefly}): the owner and holder stay as they are, since the caller owns the loop.
+     */
+    boolean tryHoldBriefly() {
+        return Thread.currentThread() == owner && HOLD.compareAndSet(this, FREE, HELD_BRIEFLY);
+    }
+
+    /** Ends a step begun by {@link #tryHoldBriefly}; what it did happens-before the next hold. */
+    void releaseBriefly() {
+        HOLD.setRelease(this, FREE);
     }
 
     /** Whether the caller holds the loop now (runs or closes it), or is the virtual thread it carries. */
@@ -119,13 +140,7 @@ final class LoopThread implements LoopCarrier {
     void release() {
         holder = null;
         owner = ownerBeforeHold;
-        held.set(false);
-        briefHold = false; // after: whoever failed to hold meanwhile sees it brief or free, and retries
-    }
-
-    /** Whether a thread holds the loop now. */
-    boolean isHeld() {
-        return held.get();
+        hold = FREE;
     }
 
     /** The thread holding the loop now, or null. */
@@ -163,14 +178,30 @@ final class LoopThread implements LoopCarrier {
         WAKE_STATE.setVolatile(this, AWAKE);
     }
 
-    /** Wakes a blocked poll, at most once per poll. Safe from any thread. */
+    /**
+     * Wakes a blocked poll, at most once per poll. Safe from any thread. Never throws: the work
+     * that asked for it is queued already, and a poller closed under us means the loop has closed,
+     * whose last drain accounts for that work.
+     */
     void wakeUp() {
         if ((int) WAKE_STATE.getVolatile(this) == POLLING && WAKE_STATE.compareAndSet(this, POLLING, WOKEN)) {
-            poller.wakeup();
+            try {
+                poller.wakeup();
+            } catch (RuntimeException e) {
+                if (lifecycle != CLOSED) {
+                    LOG.log(System.Logger.Level.WARNING, "loop '" + loopName + "': waking the poller failed", e);
+                }
+            }
         }
     }
 
     // ---------------------------------------------------------------- lifecycle
+
+    /** What {@code execute} and {@code schedule} throw once the loop takes no more work. */
+    RejectedExecutionException rejected() {
+        return new RejectedExecutionException("loop '" + loopName + "' is "
+                + (lifecycle == CLOSED ? "closed" : "shutting down") + " and takes no more tasks");
+    }
 
     int lifecycle() {
         return lifecycle;

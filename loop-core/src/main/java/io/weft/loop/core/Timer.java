@@ -7,8 +7,8 @@ import java.time.Duration;
 /**
  * A scheduled task on an {@link EventLoop}: one-shot or repeating.
  *
- * <p><b>Threads.</b> {@link #cancel()} and the queries are safe from any thread; {@link #ref()}
- * and {@link #unref()} are loop-thread only. The task runs on the loop thread.
+ * <p><b>Threads.</b> {@link #cancel()} and the queries are safe from any thread; {@link
+ * #refresh()}, {@link #ref()} and {@link #unref()} are loop-thread only. The task runs on the loop thread.
  *
  * <p><b>Ordering.</b> Timers fire in deadline order; timers with the same deadline fire in the
  * order they were scheduled. A repeating timer re-arms from its previous deadline, so it does not
@@ -30,9 +30,11 @@ public final class Timer {
         }
     }
 
-    private final EventLoop loop;
+    private final TimerScheduler scheduler;
     final Runnable task;
-    private final long periodNanos;
+    /** What a refresh adds to the loop's time: the delay of a one-shot timer, the period of a repeating one. */
+    private final long stepNanos;
+    private final boolean repeating;
     private long deadlineNanos;
     private long sequence;
     private boolean referenced = true;
@@ -44,11 +46,12 @@ public final class Timer {
     private boolean cancelCounted;
     private volatile int state;
 
-    Timer(EventLoop loop, Runnable task, long deadlineNanos, long periodNanos) {
-        this.loop = loop;
+    Timer(TimerScheduler scheduler, Runnable task, long startNanos, long delayNanos, long periodNanos) {
+        this.scheduler = scheduler;
         this.task = task;
-        this.deadlineNanos = deadlineNanos;
-        this.periodNanos = periodNanos;
+        this.deadlineNanos = startNanos + delayNanos;
+        this.repeating = periodNanos > 0;
+        this.stepNanos = repeating ? periodNanos : delayNanos;
     }
 
     long deadlineNanos() {
@@ -103,14 +106,20 @@ public final class Timer {
      * @return the runs skipped
      */
     long advanceDeadline(long now) {
-        long next = deadlineNanos + periodNanos;
+        long next = deadlineNanos + stepNanos;
         long missed = 0;
         if (next - now <= 0) {
-            missed = (now - deadlineNanos) / periodNanos;
-            next = deadlineNanos + (missed + 1) * periodNanos;
+            missed = (now - deadlineNanos) / stepNanos;
+            next = deadlineNanos + (missed + 1) * stepNanos;
         }
         deadlineNanos = next;
         return missed;
+    }
+
+    /** Sets the deadline to its delay (a repeating timer: its period) from {@code now}, with a new sequence. */
+    void moveDeadline(long now, long nextSequence) {
+        deadlineNanos = now + stepNanos;
+        sequence = nextSequence;
     }
 
     /** Sets whether it keeps the loop alive; whether that changed. */
@@ -129,8 +138,24 @@ public final class Timer {
         if (!STATE.compareAndSet(this, SCHEDULED, CANCELLED)) {
             return false;
         }
-        loop.timerCancelled(this);
+        scheduler.cancelled(this);
         return true;
+    }
+
+    /**
+     * Pushes the deadline out: a one-shot timer now fires its original delay after the loop's
+     * cached time ({@link EventLoop#now()}), a repeating timer runs next one period after it, then
+     * every period. The idle-timeout pattern: refresh on each request, fire only after a quiet
+     * delay. It allocates nothing and costs O(1) (the heap catches up when the old deadline comes
+     * round). A refreshed timer fires after the timers with the same deadline scheduled before the
+     * refresh. Loop thread only: from another thread, hand it over with {@code loop.execute(...)}.
+     *
+     * @return true if it moved the deadline; false if the timer had already fired (one-shot) or
+     *     been cancelled, which it leaves as it is: schedule a new timer for that
+     * @throws IllegalStateException if not called on the loop thread
+     */
+    public boolean refresh() {
+        return scheduler.refresh(this);
     }
 
     /** Whether {@link #cancel()} stopped this timer. */
@@ -145,23 +170,23 @@ public final class Timer {
 
     /** Whether this timer repeats. */
     public boolean isRepeating() {
-        return periodNanos > 0;
+        return repeating;
     }
 
     /** The period of a repeating timer, {@link Duration#ZERO} for a one-shot timer. */
     public Duration period() {
-        return Duration.ofNanos(periodNanos);
+        return repeating ? Duration.ofNanos(stepNanos) : Duration.ZERO;
     }
 
     /** Lets this timer keep the loop's {@link RunMode#DEFAULT} run alive (the default). */
     public Timer ref() {
-        loop.setTimerReferenced(this, true);
+        scheduler.setReferenced(this, true);
         return this;
     }
 
     /** Stops this timer from keeping the loop alive by itself; it still fires while the loop runs. */
     public Timer unref() {
-        loop.setTimerReferenced(this, false);
+        scheduler.setReferenced(this, false);
         return this;
     }
 
@@ -180,7 +205,7 @@ public final class Timer {
 
     @Override
     public String toString() {
-        return "Timer[" + task + (periodNanos > 0 ? ", every " + period() : "") + ", state="
+        return "Timer[" + task + (repeating ? ", every " + period() : "") + ", state="
                 + switch (state) {
                     case SCHEDULED -> "scheduled";
                     case CANCELLED -> "cancelled";

@@ -12,8 +12,10 @@ import java.util.Arrays;
  * beside the {@code Timer[]}: a sift compares keys without loading a single {@code Timer}, and the
  * four children of a node share one 64-byte cache line of keys. With a million timers a binary heap
  * of objects costs about two cache misses per level (each child's object) over twenty levels; this
- * one costs about one per level over ten. The key is copied at insertion: a timer's deadline and
- * sequence change only while it is out of the heap (rearm happens after it is polled).
+ * one costs about one per level over ten. The key is copied at insertion. A {@link Timer#refresh()}
+ * moves a timer's own key while it sits here and leaves the copy behind, so a refresh costs O(1);
+ * when the stale copy reaches the top, {@link #topIsStale()} says so and {@link #rekeyTop()} sifts
+ * the timer down to its real key.
  */
 final class TimerQueue {
     private Timer[] timers = new Timer[64];
@@ -27,6 +29,17 @@ final class TimerQueue {
 
     Timer peek() {
         return size == 0 ? null : timers[0];
+    }
+
+    /** Whether the top timer's key has moved (it was refreshed) since the heap copied it. */
+    boolean topIsStale() {
+        return keys[1] != timers[0].sequence();
+    }
+
+    /** Sifts the top timer down to its current key; see {@link #topIsStale()}. */
+    void rekeyTop() {
+        Timer top = timers[0];
+        siftDown(0, top, top.deadlineNanos(), top.sequence());
     }
 
     void add(Timer timer) {

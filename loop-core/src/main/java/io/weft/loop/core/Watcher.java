@@ -25,6 +25,7 @@ public final class Watcher {
     private static final int CLOSED = 2;
 
     private final EventLoop loop;
+    private final Watchers watchers;
     final PollSource source;
     final WatcherHandler handler;
     final int slot;
@@ -37,8 +38,9 @@ public final class Watcher {
     private Runnable onClosed;
     private volatile int state;
 
-    Watcher(EventLoop loop, PollSource source, WatcherHandler handler, int slot, long token) {
+    Watcher(EventLoop loop, Watchers watchers, PollSource source, WatcherHandler handler, int slot, long token) {
         this.loop = loop;
+        this.watchers = watchers;
         this.source = source;
         this.handler = handler;
         this.slot = slot;
@@ -121,13 +123,13 @@ public final class Watcher {
         if (interest.isNone()) {
             throw new IllegalArgumentException("interest must be READABLE, WRITABLE or BOTH; use stop() to pause");
         }
-        loop.changeInterest(this, interest.bits(), "Watcher.start");
+        watchers.changeInterest(this, interest.bits(), "Watcher.start");
         return this;
     }
 
     /** Stops watching until the next {@link #start}; a no-op on a closed watcher. Loop thread only. */
     public Watcher stop() {
-        loop.changeInterest(this, 0, "Watcher.stop");
+        watchers.changeInterest(this, 0, "Watcher.stop");
         return this;
     }
 
@@ -167,18 +169,18 @@ public final class Watcher {
      * nothing, and its callback never runs.
      */
     public void close(Runnable onClosed) {
-        loop.closeWatcher(this, onClosed);
+        watchers.requestClose(this, onClosed);
     }
 
     /** Lets an active watcher keep the loop alive (the default). Loop thread only. */
     public Watcher ref() {
-        loop.setWatcherReferenced(this, true);
+        watchers.changeReferenced(this, true);
         return this;
     }
 
     /** Lets the loop's {@link RunMode#DEFAULT} run end even while this watcher is active. */
     public Watcher unref() {
-        loop.setWatcherReferenced(this, false);
+        watchers.changeReferenced(this, false);
         return this;
     }
 

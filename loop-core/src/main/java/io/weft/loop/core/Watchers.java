@@ -14,13 +14,18 @@ import java.util.function.Consumer;
 /**
  * The loop's watchers unit (libuv's {@code uv__io_*} and closing handles): the token table, the
  * change list flushed to the poller in one batch, dispatch of ready events, and the closing list
- * whose callbacks run in the close phase. Loop thread only.
+ * whose callbacks run in the close phase. Loop thread only, but for the requests of the watchers
+ * themselves: their loop-thread-only calls are checked here, and a close from any thread is done
+ * now or handed to the loop thread.
  */
 final class Watchers {
     private final Poller poller;
     private final LoopStats stats;
     private final Consumer<Runnable> runTask;
     private final BiConsumer<Object, Throwable> errors;
+    private final LoopThread thread;
+    /** Queues a command for the loop thread and wakes it. */
+    private final Consumer<Runnable> submit;
     private final WatcherTable table = new WatcherTable();
     private final Map<PollSource, Watcher> bySource = new HashMap<>();
     private ArrayList<Watcher> changed = new ArrayList<>();
@@ -33,11 +38,14 @@ final class Watchers {
      * {@code runTask} runs a close callback with the loop's error handling; {@code errors} takes
      * what a handler or the poller threw.
      */
-    Watchers(Poller poller, LoopStats stats, Consumer<Runnable> runTask, BiConsumer<Object, Throwable> errors) {
+    Watchers(Poller poller, LoopStats stats, Consumer<Runnable> runTask, BiConsumer<Object, Throwable> errors,
+            LoopThread thread, Consumer<Runnable> submit) {
         this.poller = poller;
         this.stats = stats;
         this.runTask = runTask;
         this.errors = errors;
+        this.thread = thread;
+        this.submit = submit;
     }
 
     /**
@@ -57,7 +65,7 @@ final class Watchers {
             throw new IllegalArgumentException("loop '" + loop.name() + "' cannot watch " + source + ": " + e.getMessage(), e);
         }
         long token = table.reserve();
-        Watcher watcher = new Watcher(loop, source, handler, (int) token, token);
+        Watcher watcher = new Watcher(loop, this, source, handler, (int) token, token);
         table.put(watcher);
         bySource.put(source, watcher);
         stats.set(LoopStats.LIVE_WATCHERS, table.size());
@@ -197,6 +205,44 @@ final class Watchers {
         }
         while (isClosing()) {
             runCloseCallbacks();
+        }
+    }
+
+    // ---------------------------------------------------------------- requests of the watchers themselves
+
+    /** A watcher's start or stop: loop thread only ({@code what} names the call). */
+    void changeInterest(Watcher watcher, int bits, String what) {
+        thread.check(what);
+        if (!watcher.isOpen()) {
+            if (bits == 0) {
+                return;
+            }
+            throw new IllegalStateException("watcher is closed; create a new one with loop.watch(...)");
+        }
+        want(watcher, bits);
+    }
+
+    /** A watcher's ref or unref: loop thread only. */
+    void changeReferenced(Watcher watcher, boolean referenced) {
+        thread.check(referenced ? "Watcher.ref()" : "Watcher.unref()");
+        setReferenced(watcher, referenced);
+    }
+
+    /**
+     * A watcher's close, from any thread: done now by the thread holding the loop (or the idle
+     * owner, briefly holding it), else handed to the loop thread unless the loop has closed.
+     */
+    void requestClose(Watcher watcher, Runnable onClosed) {
+        if (thread.runsHere()) {
+            close(watcher, onClosed);
+        } else if (thread.tryHoldBriefly()) {
+            try {
+                close(watcher, onClosed);
+            } finally {
+                thread.releaseBriefly();
+            }
+        } else if (thread.lifecycle() != LoopThread.CLOSED) {
+            submit.accept((Callbacks.Command) () -> close(watcher, onClosed));
         }
     }
 }

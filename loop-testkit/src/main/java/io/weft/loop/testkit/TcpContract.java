@@ -206,7 +206,8 @@ public abstract class TcpContract {
     @Test
     void echoRoundTripsInSteadyStateAllocateNothingOnTheLoopThread() throws Exception {
         LoopGroup group = group(1);
-        TcpServer server = echoServer(group, loopback(), TcpOptions.defaults());
+        // With an idle timeout: every read and write refreshes the connection's idle timer.
+        TcpServer server = echoServer(group, loopback(), TcpOptions.defaults().withIdleTimeout(Duration.ofMinutes(10)));
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         try (Socket socket = connect(server)) {

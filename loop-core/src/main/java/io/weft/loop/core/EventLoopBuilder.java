@@ -1,0 +1,69 @@
+package io.weft.loop.core;
+
+import io.weft.loop.core.spi.PollerProvider;
+import java.io.UncheckedIOException;
+import java.util.Objects;
+
+/**
+ * Builds an {@link EventLoop}; get one from {@link EventLoop#builder()}. Not thread-safe; every
+ * setting is optional.
+ */
+public final class EventLoopBuilder {
+    private String name;
+    private LoopClock clock = LoopClock.system();
+    private PollerProvider pollerProvider;
+    private LoopExceptionHandler exceptionHandler;
+
+    EventLoopBuilder() {
+    }
+
+    /** The loop's name (default {@code weft-loop-N}). */
+    public EventLoopBuilder name(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+        return this;
+    }
+
+    /** The clock timers and stats use (default {@link LoopClock#system()}); tests pass a manual one. */
+    public EventLoopBuilder clock(LoopClock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /** The poller to run on (default: {@code -Dweft.poller}, else the best available provider). */
+    public EventLoopBuilder poller(PollerProvider provider) {
+        Objects.requireNonNull(provider, "provider");
+        provider.unavailabilityCause().ifPresent(cause -> {
+            throw new IllegalArgumentException("poller '" + provider.name() + "' is not available: " + cause);
+        });
+        this.pollerProvider = provider;
+        return this;
+    }
+
+    /**
+     * The installed poller named {@code name} ({@code nio}, {@code epoll}, ...).
+     *
+     * @throws IllegalArgumentException if no such poller is installed or it is unavailable, with the reason
+     */
+    public EventLoopBuilder poller(String name) {
+        Objects.requireNonNull(name, "name");
+        return poller(Pollers.installed().stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no poller named '" + name + "' is installed; installed: "
+                        + Pollers.installed().stream().map(PollerProvider::name).toList())));
+    }
+
+    /** Where exceptions from callbacks, timers and handlers go (default: logged). */
+    public EventLoopBuilder exceptionHandler(LoopExceptionHandler handler) {
+        this.exceptionHandler = Objects.requireNonNull(handler, "handler");
+        return this;
+    }
+
+    /**
+     * Builds the loop; the calling thread is its thread until a thread runs it.
+     *
+     * @throws UncheckedIOException if the poller cannot be opened
+     * @throws IllegalStateException if {@code -Dweft.poller} names a poller that is missing or unavailable
+     */
+    public EventLoop build() {
+        return new EventLoop(name, clock, pollerProvider, exceptionHandler);
+    }
+}
