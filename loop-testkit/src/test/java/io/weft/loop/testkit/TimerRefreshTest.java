@@ -1,8 +1,11 @@
-package io.weft.loop.core;
+package io.weft.loop.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.weft.loop.core.EventLoop;
+import io.weft.loop.core.RunMode;
+import io.weft.loop.core.Timer;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
