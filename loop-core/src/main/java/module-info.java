@@ -8,6 +8,7 @@ module io.weft.loop.core {
     exports io.weft.loop.core.spi;
     exports io.weft.loop.core.net;
     exports io.weft.loop.core.net.spi;
+    exports io.weft.loop.core.exec;
 
     uses io.weft.loop.core.spi.PollerProvider;
     uses io.weft.loop.core.net.spi.TcpBackendProvider;

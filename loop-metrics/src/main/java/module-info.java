@@ -8,6 +8,8 @@ module io.weft.loop.metrics {
     requires transitive micrometer.core;
     requires transitive micrometer.commons;
     requires jdk.jfr;
+    // Optional: only ContextPropagationDecorator uses it, and only an application that has it uses that.
+    requires static context.propagation;
 
     exports io.weft.loop.metrics;
 }

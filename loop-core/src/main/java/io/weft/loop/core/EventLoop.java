@@ -59,6 +59,8 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final PollerProvider pollerProvider;
     private final Map<Class<?>, Object> localStates = new java.util.concurrent.ConcurrentHashMap<>();
     private final LoopErrors errors;
+    /** Null when none was set, so an undecorated loop pays nothing per task. */
+    private final TaskDecorator taskDecorator;
     private final ReadyEvents ready = new ReadyEvents(1024);
     private final LoopStats stats;
     private final LoopThread thread;
@@ -74,10 +76,12 @@ public final class EventLoop implements Executor, AutoCloseable {
     private long lastMarkNanos;
     private int holds;
 
-    /** See {@link EventLoopBuilder}; a null name or poller means the default. */
-    EventLoop(String requestedName, LoopClock loopClock, PollerProvider requestedPoller, LoopExceptionHandler exceptionHandler) {
+    /** See {@link EventLoopBuilder}; a null name, poller or decorator means the default. */
+    EventLoop(String requestedName, LoopClock loopClock, PollerProvider requestedPoller, LoopExceptionHandler exceptionHandler,
+            TaskDecorator taskDecorator) {
         this.name = requestedName != null ? requestedName : "weft-loop-" + UNNAMED.incrementAndGet();
         this.clock = loopClock;
+        this.taskDecorator = taskDecorator;
         PollerProvider provider = requestedPoller != null ? requestedPoller : Pollers.select();
         try {
             this.poller = provider.newPoller();
@@ -276,8 +280,8 @@ public final class EventLoop implements Executor, AutoCloseable {
      *     the loop thread
      */
     @Override
-    public void execute(Runnable task) {
-        Objects.requireNonNull(task, "task");
+    public void execute(Runnable undecorated) {
+        Runnable task = decorated(undecorated);
         if (thread.runsHere()) {
             if (isClosed()) {
                 throw thread.rejected();
@@ -289,6 +293,20 @@ public final class EventLoop implements Executor, AutoCloseable {
             throw thread.rejected();
         }
         submit(task);
+    }
+
+    /**
+     * The decorator this loop applies to the tasks it is handed (see {@link TaskDecorator}), or
+     * {@code task -> task} when none was set. Libraries that run a task for the loop elsewhere (a
+     * blocking pool) apply it too, so context reaches there as well. Safe from any thread.
+     */
+    public TaskDecorator taskDecorator() {
+        return taskDecorator != null ? taskDecorator : task -> task;
+    }
+
+    private Runnable decorated(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        return taskDecorator == null ? task : Objects.requireNonNull(taskDecorator.decorate(task), "decorated task");
     }
 
     /** Hands work to the loop from another thread: queues it and wakes the loop. */
@@ -308,7 +326,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      *     loop that is shutting down
      */
     public Timer schedule(Duration delay, Runnable task) {
-        return timerScheduler.schedule(Timers.delayNanos(delay, "delay"), 0, task);
+        return timerScheduler.schedule(Timers.delayNanos(delay, "delay"), 0, decorated(task));
     }
 
     /**
@@ -324,7 +342,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             throw new IllegalArgumentException("period must be positive, got " + period
                     + "; use schedule(...) for a one-shot timer");
         }
-        return timerScheduler.schedule(Timers.delayNanos(initialDelay, "initialDelay"), periodNanos, task);
+        return timerScheduler.schedule(Timers.delayNanos(initialDelay, "initialDelay"), periodNanos, decorated(task));
     }
 
     // ---------------------------------------------------------------- watchers

@@ -13,6 +13,7 @@ public final class EventLoopBuilder {
     private LoopClock clock = LoopClock.system();
     private PollerProvider pollerProvider;
     private LoopExceptionHandler exceptionHandler;
+    private TaskDecorator taskDecorator;
 
     EventLoopBuilder() {
     }
@@ -58,12 +59,21 @@ public final class EventLoopBuilder {
     }
 
     /**
+     * Wraps every task given to {@link EventLoop#execute}, {@link EventLoop#schedule} and {@link
+     * EventLoop#scheduleRepeating} on the submitting thread (default: none); see {@link TaskDecorator}.
+     */
+    public EventLoopBuilder taskDecorator(TaskDecorator decorator) {
+        this.taskDecorator = Objects.requireNonNull(decorator, "decorator");
+        return this;
+    }
+
+    /**
      * Builds the loop; the calling thread is its thread until a thread runs it.
      *
      * @throws UncheckedIOException if the poller cannot be opened
      * @throws IllegalStateException if {@code -Dweft.poller} names a poller that is missing or unavailable
      */
     public EventLoop build() {
-        return new EventLoop(name, clock, pollerProvider, exceptionHandler);
+        return new EventLoop(name, clock, pollerProvider, exceptionHandler, taskDecorator);
     }
 }
