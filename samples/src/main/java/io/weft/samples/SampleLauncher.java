@@ -109,6 +109,9 @@ public final class SampleLauncher {
             err.print(ServerOptions.usage(sample));
             return 2;
         }
+        // Log lines carry local time: load the time-zone data now, while file descriptors are free,
+        // not at the first alarm of a server that has run out of them.
+        java.time.ZoneId.systemDefault().getRules();
         Running running;
         try {
             running = start(sample, options, starter);

@@ -247,7 +247,10 @@ public final class EventLoop implements Executor, AutoCloseable {
     public <T> T localState(Class<T> key, java.util.function.Function<? super EventLoop, ? extends T> factory) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(factory, "factory");
-        return key.cast(localStates.computeIfAbsent(key, k -> factory.apply(this)));
+        // get first: computeIfAbsent may lock a bin even when the key is there, and a thread the
+        // loop carries must never wait on a lock the loop thread could hold (or the reverse)
+        Object state = localStates.get(key);
+        return key.cast(state != null ? state : localStates.computeIfAbsent(key, k -> factory.apply(this)));
     }
 
     /** The loop's clock. */

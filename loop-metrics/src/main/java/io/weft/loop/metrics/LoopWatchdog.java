@@ -131,8 +131,10 @@ public final class LoopWatchdog {
             }
             try {
                 checkNow();
-            } catch (RuntimeException e) {
-                // A failing meter registry or logger must not end the watch of every loop.
+            } catch (RuntimeException | LinkageError e) {
+                // A failing meter registry or logger must not end the watch of every loop: out of file
+                // descriptors, say, the logger's first use cannot load the time-zone data it needs
+                // (an ExceptionInInitializerError), and the loops need watching then most of all.
                 LOG.log(System.Logger.Level.ERROR, "loop watchdog: a check failed; going on", e);
             }
         }

@@ -11,11 +11,11 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -32,7 +32,8 @@ import java.util.function.Consumer;
  * interrupt closes the server socket and throws {@link SocketException} "Closed by interrupt" with
  * the status set; the accept timeout throws {@link SocketTimeoutException} and leaves the socket
  * open; when a loop of the server shuts down, the server closes and parked acceptors are woken.
- * Thread-safe.
+ * Thread-safe and lock-free: a loop that hands over a connection never waits for an acceptor, even
+ * one it carries (see the package's rule on locks).
  */
 public final class BlockingServerSocket implements Closeable {
     private static final System.Logger LOG = System.getLogger(BlockingServerSocket.class.getName());
@@ -40,11 +41,14 @@ public final class BlockingServerSocket implements Closeable {
     private final List<EventLoop> loops;
     private final TcpServer server;
     private final int backlog;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final ArrayDeque<BlockingSocket> ready = new ArrayDeque<>();
-    private final ArrayDeque<Waiter> acceptors = new ArrayDeque<>();
-    private volatile boolean closed;
-    private volatile String closedMessage = "Socket closed";
+    // Shared by the loops (which offer connections) and the acceptors, some of which the loops
+    // carry: lock-free, so that no loop thread ever waits for a thread only it can run.
+    private final ConcurrentLinkedDeque<BlockingSocket> ready = new ConcurrentLinkedDeque<>();
+    /** How many connections {@link #ready} holds (its size() counts them one by one). */
+    private final AtomicInteger queued = new AtomicInteger();
+    private final ConcurrentLinkedDeque<Waiter> acceptors = new ConcurrentLinkedDeque<>();
+    /** Null while open; the message parked and later calls fail with once closed. */
+    private final AtomicReference<String> closedMessage = new AtomicReference<>();
     private volatile long acceptTimeoutNanos;
 
     private BlockingServerSocket(List<EventLoop> loops, LoopGroup group, InetSocketAddress address, TcpOptions options)
@@ -134,42 +138,29 @@ public final class BlockingServerSocket implements Closeable {
      * @throws SocketTimeoutException if the accept timeout passes first
      */
     public BlockingSocket accept() throws IOException {
-        Waiter waiter = new Waiter(null, () -> new SocketException(closedMessage));
-        lock.lock();
-        try {
-            if (closed) {
-                throw new SocketException(closedMessage);
-            }
-            BlockingSocket socket = ready.poll();
-            if (socket != null) {
-                return socket;
-            }
-            acceptors.add(waiter);
-        } finally {
-            lock.unlock();
+        throwIfClosed();
+        BlockingSocket socket = pollReady();
+        if (socket != null) {
+            return socket;
         }
+        Waiter waiter = new Waiter(null, () -> BlockingSocket.loopClosed(loops.get(0), null));
+        acceptors.add(waiter);
+        settle();
         long timeout = acceptTimeoutNanos;
         if (timeout > 0) {
             VirtualThreads.arm(loops.get(0), waiter, Duration.ofNanos(timeout),
                     () -> waiter.fail(new SocketTimeoutException("Accept timed out")));
         }
-        boolean interrupted;
-        try {
-            interrupted = waiter.park(() -> {
-                if (waiter.fail(new SocketException("Closed by interrupt"))) {
-                    close("Socket closed by interrupt");
-                }
-            });
-        } finally {
-            lock.lock();
-            try {
-                acceptors.remove(waiter);
-            } finally {
-                lock.unlock();
+        boolean interrupted = waiter.park(() -> {
+            if (waiter.fail(new SocketException("Closed by interrupt"))) {
+                close("Socket closed by interrupt");
             }
-        }
+        });
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+        if (waiter.failure() != null) {
+            acceptors.remove(waiter); // a matched waiter was taken off the queue; a failed one may still be on it
         }
         if (waiter.failure() instanceof IOException e) {
             throw e;
@@ -180,36 +171,78 @@ public final class BlockingServerSocket implements Closeable {
         return (BlockingSocket) waiter.value();
     }
 
-    /** Loop side: a connection opened; hand it to a parked acceptor or queue it. */
+    /** Loop side: a connection opened; hand it to a parked acceptor or queue it. Never blocks. */
     void offer(BlockingSocket socket) {
-        while (true) {
-            Waiter waiter;
-            lock.lock();
-            try {
-                if (closed) {
-                    break;
-                }
-                waiter = acceptors.poll();
-                if (waiter == null) {
-                    if (ready.size() >= backlog) {
-                        break;
-                    }
-                    ready.add(socket);
-                    return;
-                }
-            } finally {
-                lock.unlock();
+        if (isClosed()) {
+            socket.abort();
+            return;
+        }
+        if (queued.incrementAndGet() > backlog) {
+            queued.decrementAndGet();
+            socket.abort();
+            return;
+        }
+        ready.addLast(socket);
+        settle();
+    }
+
+    /**
+     * After anything was queued: pairs queued connections with parked acceptors until one of the
+     * two queues is empty, then, if the socket is closed, empties both (the close may have emptied
+     * them before this thread's addition). Every thread that adds runs this after its addition, so
+     * a connection and an acceptor are never both left waiting, and nothing is left after a close.
+     * Lock-free: an acceptor completed here may run right here, on this stack.
+     */
+    private void settle() {
+        while (!acceptors.isEmpty() && !ready.isEmpty()) {
+            Waiter waiter = acceptors.poll();
+            if (waiter == null) {
+                continue; // another thread took it; look again
             }
-            if (waiter.complete(socket)) { // outside the lock: the acceptor may run right here
-                return;
+            BlockingSocket socket = pollReady();
+            if (socket == null) {
+                acceptors.addFirst(waiter); // another thread took the connection; the waiter keeps its turn
+                continue;
+            }
+            if (!waiter.complete(socket)) { // timed out, interrupted or closed meanwhile
+                queued.incrementAndGet();
+                ready.addFirst(socket);
             }
         }
-        socket.abort();
+        if (isClosed()) {
+            drain();
+        }
+    }
+
+    private BlockingSocket pollReady() {
+        BlockingSocket socket = ready.pollFirst();
+        if (socket != null) {
+            queued.decrementAndGet();
+        }
+        return socket;
+    }
+
+    /** Fails every parked acceptor and aborts every queued connection; after the close only. */
+    private void drain() {
+        String message = closedMessage.get();
+        for (Waiter waiter; (waiter = acceptors.poll()) != null; ) {
+            waiter.fail(new SocketException(message));
+        }
+        for (BlockingSocket socket; (socket = pollReady()) != null; ) {
+            socket.abort();
+        }
+    }
+
+    private void throwIfClosed() throws SocketException {
+        String message = closedMessage.get();
+        if (message != null) {
+            throw new SocketException(message);
+        }
     }
 
     /** Whether {@link #close()} was called, or a loop of the server shut down. */
     public boolean isClosed() {
-        return closed;
+        return closedMessage.get() != null;
     }
 
     /**
@@ -222,34 +255,16 @@ public final class BlockingServerSocket implements Closeable {
     }
 
     private void close(String message) {
-        List<Waiter> woken;
-        List<BlockingSocket> unaccepted;
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closedMessage = message;
-            closed = true;
-            woken = new ArrayList<>(acceptors);
-            acceptors.clear();
-            unaccepted = new ArrayList<>(ready);
-            ready.clear();
-        } finally {
-            lock.unlock();
+        if (!closedMessage.compareAndSet(null, message)) {
+            return;
         }
         server.close();
-        for (Waiter waiter : woken) {
-            waiter.fail(new SocketException(message));
-        }
-        for (BlockingSocket socket : unaccepted) {
-            socket.abort();
-        }
+        drain();
     }
 
     @Override
     public String toString() {
-        return "BlockingServerSocket[" + localAddress() + (closed ? ", closed" : "") + "]";
+        return "BlockingServerSocket[" + localAddress() + (isClosed() ? ", closed" : "") + "]";
     }
 
     /** Connections the server's loops hold open now, accepted or queued; for tests. */

@@ -59,7 +59,6 @@ public final class BlockingSocket implements Closeable {
     // The loop the connection lives on: known at connect, learned in onOpen for an accepted one
     // (a group's acceptor may ask for the handler on another loop). Published with the socket.
     private EventLoop loop;
-    private ParkedThreads parked;
     private final Handler handler = new Handler();
     private final Runnable resumeReading = this::resumeReadingOnLoop;
     private final java.util.function.Supplier<SocketException> loopClosed = () -> loopClosed(loop, null);
@@ -71,8 +70,8 @@ public final class BlockingSocket implements Closeable {
     private volatile long readTimeoutNanos;
     private volatile long writeTimeoutNanos;
     private volatile int available;
-    private InputStream in;
-    private OutputStream out;
+    private final InputStream in = new SocketInput();
+    private final OutputStream out = new SocketOutput();
 
     // Loop-confined: touched on the loop thread, or by a thread the loop carries.
     private TcpConnection connection;
@@ -89,7 +88,6 @@ public final class BlockingSocket implements Closeable {
 
     private BlockingSocket(EventLoop loop) {
         this.loop = loop;
-        this.parked = ParkedThreads.of(loop);
     }
 
     /** A socket for a connection the server accepts; {@code server} learns of it in onOpen. */
@@ -124,13 +122,14 @@ public final class BlockingSocket implements Closeable {
             throw loopClosed(loop, e);
         }
         Waiter waiter = new Waiter(null, () -> loopClosed(loop, null));
-        socket.parked.add(waiter);
+        ParkedThreads parked = ParkedThreads.of(loop);
+        parked.add(waiter);
         boolean interrupted;
         try {
             connected.whenComplete((c, e) -> waiter.complete(0L));
             interrupted = waiter.park(() -> waiter.fail(new SocketException("Closed by interrupt")));
         } finally {
-            socket.parked.remove(waiter);
+            parked.remove(waiter);
         }
         if (interrupted) {
             socket.close();
@@ -470,18 +469,12 @@ public final class BlockingSocket implements Closeable {
      * An input stream over {@link #read}: -1 at end of stream, the same exceptions. Closing it
      * closes the socket.
      */
-    public synchronized InputStream getInputStream() {
-        if (in == null) {
-            in = new SocketInput();
-        }
+    public InputStream getInputStream() {
         return in;
     }
 
     /** An output stream over {@link #write}; {@code flush} does nothing more. Closing it closes the socket. */
-    public synchronized OutputStream getOutputStream() {
-        if (out == null) {
-            out = new SocketOutput();
-        }
+    public OutputStream getOutputStream() {
         return out;
     }
 
@@ -673,6 +666,7 @@ public final class BlockingSocket implements Closeable {
      * before the handed-off request even runs still wakes it.
      */
     private long awaitIo(Waiter waiter) throws IOException {
+        ParkedThreads parked = ParkedThreads.of(loop); // looked up here, by the waiting thread: never by the loop's
         parked.add(waiter);
         try {
             return outcome(waiter, waiter.park(closeByInterrupt));
@@ -725,10 +719,7 @@ public final class BlockingSocket implements Closeable {
         @Override
         public void onOpen(TcpConnection c) {
             connection = c;
-            if (c.loop() != loop) {
-                loop = c.loop();
-                parked = ParkedThreads.of(loop);
-            }
+            loop = c.loop();
             if (closeRequested) {
                 c.abort(); // closed (or interrupted) while connecting
                 return;

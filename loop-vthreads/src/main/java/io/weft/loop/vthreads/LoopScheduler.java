@@ -3,10 +3,8 @@ package io.weft.loop.vthreads;
 import io.weft.loop.core.EventLoop;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -33,6 +31,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>After the loop has terminated, nothing would run the queued continuations, and their threads
  * would stay parked forever. They run instead on one platform "orphans" thread, which exists only
  * while it has work: there they meet closed sockets and failed waits and can finish.
+ *
+ * <p>Lock-free throughout (a concurrent queue, atomics): the loop thread never waits for a thread
+ * it carries, which could not run while it waits (see the package's rule on locks).
  */
 final class LoopScheduler {
     final EventLoop loop;
@@ -41,7 +42,8 @@ final class LoopScheduler {
     private final Runnable runOne = this::runOne;
     private final AtomicLong carriedRuns = new AtomicLong();
     private volatile boolean terminated;
-    private volatile ThreadPoolExecutor orphans;
+    /** Whether an orphans thread runs (or is being started): at most one at a time. */
+    private final AtomicBoolean orphansRunning = new AtomicBoolean();
     /** Loop thread only: the next submission comes from {@link #unpark} and may run at once. */
     private boolean inline;
 
@@ -172,28 +174,25 @@ final class LoopScheduler {
         return carriedRuns.get();
     }
 
+    /** After termination: starts the orphans thread unless one runs already; it runs what is pending. */
     private void drainToOrphans() {
-        for (Carried task; (task = pending.poll()) != null; ) {
-            // Not as the loop thread: the loop is gone, and this is not its thread.
-            orphans().execute(task.continuation());
+        if (!pending.isEmpty() && orphansRunning.compareAndSet(false, true)) {
+            Thread.ofPlatform().daemon().name(loop.name() + "-vthread-orphans").start(this::runOrphans);
         }
     }
 
-    private ThreadPoolExecutor orphans() {
-        ThreadPoolExecutor executor = orphans;
-        if (executor == null) {
-            synchronized (this) {
-                executor = orphans;
-                if (executor == null) {
-                    // One thread, so continuations of this loop's threads never run in parallel:
-                    // socket state they touch directly stays single-threaded after the loop is gone.
-                    executor = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                            task -> Thread.ofPlatform().daemon().name(loop.name() + "-vthread-orphans").unstarted(task));
-                    executor.allowCoreThreadTimeOut(true);
-                    orphans = executor;
-                }
+    /**
+     * Runs the pending continuations until none is left. Not as the loop thread: the loop is gone,
+     * and this is not its thread. One thread at a time, so continuations of this loop's threads never
+     * run in parallel: socket state they touch directly stays single-threaded after the loop is gone.
+     */
+    private void runOrphans() {
+        do {
+            for (Carried task; (task = pending.poll()) != null; ) {
+                task.continuation().run();
             }
-        }
-        return executor;
+            orphansRunning.set(false);
+            // a continuation queued after the last poll and before the reset found it still running
+        } while (!pending.isEmpty() && orphansRunning.compareAndSet(false, true));
     }
 }

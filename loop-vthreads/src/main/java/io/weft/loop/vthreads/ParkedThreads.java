@@ -8,6 +8,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * The waiters parked on one loop, so that none parks forever once the loop is gone: when the loop
  * terminates (its timers cancelled and queued callbacks dropped, so the outcome a waiter expects
  * may never come), every waiter still here fails with its loop-closed exception.
+ *
+ * <p>Only waiting threads add and remove (never the loop's own thread, which must not park), and
+ * the termination hook only iterates, which takes no lock: so the loop thread never waits on the
+ * set's bin locks, and a carried thread never parks while it holds one.
  */
 final class ParkedThreads {
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();

@@ -505,6 +505,63 @@ public abstract class BlockingSocketContract extends VThreadsFixture {
         }
     }
 
+    /**
+     * The reliability run's deadlock: a loop handing an accepted connection to the acceptors waited
+     * on their lock while a thread that loop carries was queued for the same lock (behind a thread
+     * on another core), so the carried thread could never run and the loop never went on. Here one
+     * loop-carried and pool acceptors, many of each, share one server under a burst of connects, with a short
+     * accept timeout that sends them round again and again: the hand-over must never wait for any of
+     * them, and every connection is served. Before the fix the loop stalled within the burst.
+     */
+    @Test
+    void aBurstOfConnectsWithAcceptorsOnAndOffTheLoopNeverStallsTheLoop() throws Exception {
+        EventLoop loop = loop();
+        VirtualThreads carried = VirtualThreads.forLoop(loop, Carrier.LOOP);
+        VirtualThreads pooled = VirtualThreads.forLoop(loop, Carrier.POOL);
+        assertThat(carried.carrier()).as("the loop carries the acceptor (else this tests the pool)").isEqualTo(Carrier.LOOP);
+        int connects = 5_000;
+        BlockingServerSocket server = closeLater(
+                BlockingServerSocket.listen(loop, loopback(), TcpOptions.defaults().withBacklog(connects)));
+        server.setAcceptTimeout(Duration.ofMillis(1));
+        Runnable acceptor = () -> {
+            while (!server.isClosed()) {
+                try {
+                    BlockingSocket socket = server.accept();
+                    carried.start(socket.loop(), () -> echo(socket));
+                } catch (SocketTimeoutException e) {
+                    // round again: a timed-out acceptor leaves the queue and joins it anew
+                } catch (IOException e) {
+                    return; // closed
+                }
+            }
+        };
+        for (int i = 0; i < 16; i++) {
+            carried.start(acceptor);
+        }
+        for (int i = 0; i < 64; i++) {
+            pooled.start(acceptor);
+        }
+
+        List<java.util.concurrent.Future<Integer>> clients = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(64)) {
+            for (int i = 0; i < connects; i++) {
+                int value = i & 0x7f;
+                clients.add(pool.submit(() -> {
+                    try (Socket client = jdkClient(server)) {
+                        client.getOutputStream().write(value);
+                        return client.getInputStream().read();
+                    }
+                }));
+            }
+            for (int i = 0; i < connects; i++) {
+                assertThat(clients.get(i).get(60, TimeUnit.SECONDS)).as("connection %d echoed", i).isEqualTo(i & 0x7f);
+            }
+        }
+        java.util.concurrent.CompletableFuture<String> alive = new java.util.concurrent.CompletableFuture<>();
+        loop.execute(() -> alive.complete("alive"));
+        assertThat(alive.get(30, TimeUnit.SECONDS)).as("the loop still runs callbacks").isEqualTo("alive");
+    }
+
     @Test
     void aGroupServerServesEachSocketOnItsOwnLoop() throws Exception {
         var group = group(2);
