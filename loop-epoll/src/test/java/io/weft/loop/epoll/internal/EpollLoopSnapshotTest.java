@@ -1,11 +1,12 @@
 package io.weft.loop.epoll.internal;
 
-import io.weft.loop.core.LoopSnapshotContract;
-import io.weft.loop.core.TestPipe;
 import io.weft.loop.core.spi.PollerProvider;
 import io.weft.loop.epoll.EpollPollerProvider;
+import io.weft.loop.testkit.LoopSnapshotContract;
+import io.weft.loop.testkit.TestPipe;
 import java.io.IOException;
 
+/** The live-view contract on epoll. */
 class EpollLoopSnapshotTest extends LoopSnapshotContract {
     @Override
     protected PollerProvider provider() {
