@@ -76,12 +76,33 @@ public final class GracefulStop {
             for (String line : leftovers(group, start)) {
                 err.println(line);
             }
+            err.flush(); // what is said so far stays said, even if the snapshots below fail
+            printSnapshots(group, err);
         }
         err.flush();
         return clean;
     }
 
-    /** One paragraph per loop that is still running: its name, its task and since when, its stack, its snapshot. */
+    /**
+     * The snapshot of each loop still running (what it holds, or the task it is stuck in), each
+     * waited for at most {@link #SNAPSHOT_WAIT}. Out of memory (the stop may have begun with an
+     * {@link OutOfMemoryError}), it says so and stops: the stop itself must go on.
+     */
+    static void printSnapshots(LoopGroup group, PrintStream err) {
+        try {
+            for (EventLoop loop : group) {
+                if (loop.thread() != null) {
+                    for (String line : loop.view().snapshot(SNAPSHOT_WAIT).toString().split("\n")) {
+                        err.println("weft:   " + line);
+                    }
+                }
+            }
+        } catch (OutOfMemoryError e) {
+            err.println("weft: no loop snapshot: out of memory");
+        }
+    }
+
+    /** One paragraph per loop that is still running: its name, its task and since when, its stack. */
     static List<String> leftovers(LoopGroup group, long stopStartNanos) {
         List<String> lines = new ArrayList<>();
         long sinceStop = (System.nanoTime() - stopStartNanos) / 1_000_000;
@@ -100,9 +121,7 @@ public final class GracefulStop {
             for (int i = 0; i < Math.min(stack.length, STACK_FRAMES); i++) {
                 lines.add("weft:     at " + stack[i]);
             }
-            for (String line : loop.view().snapshot(SNAPSHOT_WAIT).toString().split("\n")) {
-                lines.add("weft:   " + line);
-            }
+
         }
         return lines;
     }
