@@ -5,6 +5,8 @@ module io.weft.loop.epoll {
     requires transitive io.weft.loop.core;
 
     exports io.weft.loop.epoll;
+    // loop-iouring reuses the native layer (Linker, errno, fd and socket calls) and the TCP backend.
+    exports io.weft.loop.epoll.internal to io.weft.loop.iouring;
 
     provides io.weft.loop.core.spi.PollerProvider with io.weft.loop.epoll.EpollPollerProvider;
     provides io.weft.loop.core.net.spi.TcpBackendProvider with io.weft.loop.epoll.EpollTcpBackendProvider;

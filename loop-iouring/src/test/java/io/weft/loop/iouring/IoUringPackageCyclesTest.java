@@ -1,0 +1,12 @@
+package io.weft.loop.iouring;
+
+import io.weft.loop.core.PackageCycles;
+import org.junit.jupiter.api.Test;
+
+class IoUringPackageCyclesTest {
+
+    @Test
+    void loopIouringHasNoPackageCycle() {
+        PackageCycles.assertNone(IoUringPollerProvider.class);
+    }
+}
