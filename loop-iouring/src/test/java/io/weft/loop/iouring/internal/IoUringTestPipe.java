@@ -20,6 +20,7 @@ final class IoUringTestPipe implements TestPipe {
     private final MemorySegment one = arena.allocate(1);
     private final int readFd;
     private final int writeFd;
+    private boolean writeClosed;
     private boolean closed;
 
     IoUringTestPipe() throws IOException {
@@ -63,12 +64,25 @@ final class IoUringTestPipe implements TestPipe {
         }
     }
 
+    /** Closes the write end only, so the read end reaches end of file. */
+    synchronized void closeWriteEnd() {
+        if (!writeClosed) {
+            writeClosed = true;
+            FdCalls.close(errno, writeFd);
+        }
+    }
+
+    /** Whether a read finds end of file (0) rather than no data yet ({@code EAGAIN}). */
+    synchronized boolean readAtEnd() {
+        return FdCalls.read(errno, readFd, buffer) == 0;
+    }
+
     @Override
     public synchronized void close() {
         if (!closed) {
             closed = true;
+            closeWriteEnd();
             FdCalls.close(errno, readFd);
-            FdCalls.close(errno, writeFd);
             arena.close();
         }
     }
