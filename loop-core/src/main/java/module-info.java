@@ -9,6 +9,10 @@ module io.weft.loop.core {
     exports io.weft.loop.core.net;
     exports io.weft.loop.core.net.spi;
     exports io.weft.loop.core.exec;
+    exports io.weft.loop.core.signal;
+
+    // sun.misc.Signal: how Java code handles a process signal (io.weft.loop.core.signal).
+    requires jdk.unsupported;
 
     uses io.weft.loop.core.spi.PollerProvider;
     uses io.weft.loop.core.net.spi.TcpBackendProvider;

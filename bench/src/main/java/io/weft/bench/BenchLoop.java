@@ -104,7 +104,7 @@ public abstract sealed class BenchLoop implements AutoCloseable {
 
         Netty(IoHandlerFactory handler) {
             group = new MultiThreadIoEventLoopGroup(1, handler);
-            loop = (IoEventLoop) group.next();
+            loop = group.next();
             Signal started = new Signal();
             loop.execute(started);
             started.await(false);

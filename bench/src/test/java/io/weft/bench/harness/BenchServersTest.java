@@ -46,6 +46,7 @@ class BenchServersTest {
     }
 
     @Test
+    @SuppressWarnings("try") // Running.close() may be interrupted while it joins the server's threads.
     void weftNioServerAnswersPipelinedAndSplitRequests() throws Exception {
         try (Running server = WeftServer.start("nio", 0)) {
             assertServerAnswers(server.address());
@@ -53,6 +54,7 @@ class BenchServersTest {
     }
 
     @Test
+    @SuppressWarnings("try") // Running.close() may be interrupted while it joins the server's threads.
     void virtualThreadServerAnswersPipelinedAndSplitRequests() throws Exception {
         try (Running server = VirtualThreadServer.start(0)) {
             assertServerAnswers(server.address());

@@ -44,6 +44,10 @@ public final class EpollPollerProvider implements PollerProvider {
     /** The system property that blocks SIGPROF during the wait ({@code true} or {@code false}). */
     public static final String BLOCK_SIGPROF = "weft.epoll.blockSigprof";
 
+    /** Makes the provider; {@link java.util.ServiceLoader} calls it. Probes nothing. */
+    public EpollPollerProvider() {
+    }
+
     @Override
     public String name() {
         return NAME;

@@ -11,6 +11,10 @@ import io.weft.loop.epoll.internal.EpollTcpBackend;
  */
 public final class EpollTcpBackendProvider implements TcpBackendProvider {
 
+    /** Makes the provider; {@link java.util.ServiceLoader} calls it. Opens nothing. */
+    public EpollTcpBackendProvider() {
+    }
+
     @Override
     public String pollerName() {
         return EpollPollerProvider.NAME;

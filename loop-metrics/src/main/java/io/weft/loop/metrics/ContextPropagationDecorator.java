@@ -36,6 +36,9 @@ public final class ContextPropagationDecorator implements TaskDecorator {
     }
 
     /** A decorator carrying what is registered with {@code registry}. */
+    // context-propagation is optional (requires static): a caller that has a ContextRegistry reads that
+    // module itself, so the type not being re-exported is intended.
+    @SuppressWarnings("exports")
     public static ContextPropagationDecorator of(ContextRegistry registry) {
         Objects.requireNonNull(registry, "registry");
         return new ContextPropagationDecorator(ContextSnapshotFactory.builder().contextRegistry(registry).clearMissing(true).build());

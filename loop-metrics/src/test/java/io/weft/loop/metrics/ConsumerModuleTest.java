@@ -2,7 +2,7 @@ package io.weft.loop.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.common.lang.Nullable;
+import io.micrometer.common.KeyValue;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.weft.loop.core.ConsumerModule;
 import io.weft.loop.core.EventLoop;
@@ -18,7 +18,7 @@ class ConsumerModuleTest {
         String errors = ConsumerModule.compile(work, "io.weft.loop.metrics",
                 "io.micrometer.core.instrument.binder.MeterBinder binder(io.weft.loop.core.EventLoop loop) {"
                         + " return io.weft.loop.metrics.LoopMetrics.of(loop); }",
-                EventLoop.class, LoopMetrics.class, MeterBinder.class, Nullable.class);
+                EventLoop.class, LoopMetrics.class, MeterBinder.class, KeyValue.class);
 
         assertThat(errors).isEmpty();
     }

@@ -3,6 +3,7 @@ package io.weft.loop.vthreads;
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.LoopGroup;
 import io.weft.loop.core.Timer;
+import java.io.Serial;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -283,6 +284,9 @@ public final class VirtualThreads {
     }
 
     private static final class LoopGone extends RuntimeException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
         LoopGone() {
             super(null, null, false, false);
         }

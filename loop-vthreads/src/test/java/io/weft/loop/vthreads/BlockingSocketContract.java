@@ -423,7 +423,7 @@ public abstract class BlockingSocketContract extends VThreadsFixture {
         TcpOptions options = TcpOptions.defaults().withWriteWatermarks(1024, 4096).withBufferSizes(4096, 4096);
         BlockingServerSocket server = closeLater(BlockingServerSocket.listen(loop, loopback(), options));
 
-        try (Socket client1 = jdkClient(server); Socket client2 = jdkClient(server)) {
+        try (Socket _ = jdkClient(server); Socket _ = jdkClient(server)) {
             BlockingSocket closed = server.accept();
             BlockingSocket timed = server.accept();
             timed.setWriteTimeout(Duration.ofMillis(20));
@@ -477,7 +477,7 @@ public abstract class BlockingSocketContract extends VThreadsFixture {
         TcpOptions options = TcpOptions.defaults().withWriteWatermarks(1024, 4096).withBufferSizes(4096, 4096);
         BlockingServerSocket server = closeLater(BlockingServerSocket.listen(loop, loopback(), options));
 
-        try (Socket client1 = jdkClient(server); Socket client2 = jdkClient(server)) {
+        try (Socket _ = jdkClient(server); Socket _ = jdkClient(server)) {
             BlockingSocket readSocket = server.accept();
             BlockingSocket writeSocket = server.accept();
             Spawned<Object> reader = spawn(threads, () -> readSocket.read(ByteBuffer.allocate(16)));

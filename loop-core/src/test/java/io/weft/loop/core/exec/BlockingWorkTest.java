@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Timeout;
  * ({@link #runNext()}), with a {@link ManualClock}, so nothing depends on thread timing.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+// RunningLoop.close() may be interrupted while it joins the loop thread (see RunningLoop).
+@SuppressWarnings("try")
 class BlockingWorkTest {
     private final ManualClock clock = new ManualClock();
     private final EventLoop loop = EventLoop.builder().name("blocking").clock(clock).build();

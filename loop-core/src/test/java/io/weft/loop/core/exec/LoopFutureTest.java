@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Timeout;
 
 /** {@link LoopFuture}: async stages default to the loop; other stages' outcomes are brought onto it. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+// RunningLoop.close() may be interrupted while it joins the loop thread (see RunningLoop).
+@SuppressWarnings("try")
 class LoopFutureTest {
 
     @Test

@@ -11,6 +11,8 @@ import java.util.function.Supplier;
  * A loop run by a platform thread of its own for a test, kept alive by a day-long timer until
  * {@link #close()} shuts it down and joins its thread.
  */
+// close() joins the loop thread and may be interrupted: throwing InterruptedException is intended.
+@SuppressWarnings("try")
 final class RunningLoop implements AutoCloseable {
     final EventLoop loop;
     private final Thread thread;

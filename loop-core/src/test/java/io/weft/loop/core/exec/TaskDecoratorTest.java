@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Timeout;
  * view and blocking work (on the worker and back on the loop).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+// RunningLoop.close() may be interrupted while it joins the loop thread (see RunningLoop).
+@SuppressWarnings("try")
 class TaskDecoratorTest {
     private static final ThreadLocal<String> TRACE_ID = new ThreadLocal<>();
     private final AtomicInteger decorations = new AtomicInteger();

@@ -519,7 +519,7 @@ public abstract class TcpContract {
                 data.position(data.limit());
             }
         });
-        try (Socket ignored = connect(capturing)) {
+        try (Socket _ = connect(capturing)) {
             TcpConnection connection = opened.get(10, TimeUnit.SECONDS);
             assertThatThrownBy(() -> connection.write(ByteBuffer.allocate(1)))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("must be called on the thread of loop");

@@ -44,6 +44,8 @@ public final class Native {
      *
      * @throws UnsatisfiedLinkError if libc has no such symbol
      */
+    // Linking libc is this class's job; the module is run with --enable-native-access (see README).
+    @SuppressWarnings("restricted")
     public static MethodHandle downcall(String symbol, FunctionDescriptor descriptor) {
         MemorySegment address = find(symbol)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol '" + symbol + "'"));
@@ -56,6 +58,8 @@ public final class Native {
      * segment ({@link Linker.Option#critical critical}, heap access allowed). The linker keeps every
      * segment argument's scope alive for the call and refuses a closed one.
      */
+    // Linking libc is this class's job; the module is run with --enable-native-access (see README).
+    @SuppressWarnings("restricted")
     static MethodHandle downcallCritical(String symbol, FunctionDescriptor descriptor) {
         MemorySegment address = find(symbol)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol '" + symbol + "'"));
@@ -63,16 +67,22 @@ public final class Native {
     }
 
     /** A handle to {@code symbol}, or null if libc has no such symbol. */
+    // Linking libc is this class's job; the module is run with --enable-native-access (see README).
+    @SuppressWarnings("restricted")
     static MethodHandle downcallIfPresent(String symbol, FunctionDescriptor descriptor) {
         return find(symbol).map(address -> LINKER.downcallHandle(address, descriptor, CAPTURE_ERRNO)).orElse(null);
     }
 
     /** As {@link #downcallIfPresent}, capturing no errno. */
+    // Linking libc is this class's job; the module is run with --enable-native-access (see README).
+    @SuppressWarnings("restricted")
     static MethodHandle downcallNoErrnoIfPresent(String symbol, FunctionDescriptor descriptor) {
         return find(symbol).map(address -> LINKER.downcallHandle(address, descriptor)).orElse(null);
     }
 
     /** A handle to {@code symbol} for a call that cannot fail, so no errno is captured. */
+    // Linking libc is this class's job; the module is run with --enable-native-access (see README).
+    @SuppressWarnings("restricted")
     public static MethodHandle downcallNoErrno(String symbol, FunctionDescriptor descriptor) {
         MemorySegment address = find(symbol)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol '" + symbol + "'"));

@@ -133,7 +133,7 @@ class EpollLoopBehaviourTest {
             events.add("read");
             loop.stop();
         });
-        try (AutoCloseable restore = TestNative.installHarmlessHandler(TestNative.SIGUSR1)) {
+        try (AutoCloseable _ = TestNative.installHarmlessHandler(TestNative.SIGUSR1)) {
             LoopThread runner = new LoopThread(loop);
             runner.awaitBlockedInEpoll();
             long iterations = loop.stats().iterations();

@@ -85,7 +85,7 @@ class EpollPollerBehaviourTest {
     void aRegularFileIsRefusedAtValidationBecauseEpollCannotWatchIt(@TempDir Path dir) throws IOException {
         EpollPoller poller = poller(EpollPoller.Options.DEFAULT);
         Path file = Files.writeString(dir.resolve("plain.txt"), "x");
-        try (FileInputStream in = new FileInputStream(file.toFile())) {
+        try (FileInputStream _ = new FileInputStream(file.toFile())) {
             int fd = TestNative.fdOf(file);
             assertThatThrownBy(() -> poller.validate(PollSource.ofFd(fd)))
                     .isInstanceOf(IOException.class)
@@ -226,7 +226,7 @@ class EpollPollerBehaviourTest {
         EpollPoller poller = poller(EpollPoller.Options.DEFAULT);
         EpollTestPipe pipe = pipe();
         poller.update(pipe.readEnd(), 7, 0, Poller.READABLE);
-        try (AutoCloseable restore = TestNative.installHarmlessHandler(TestNative.SIGUSR1)) {
+        try (AutoCloseable _ = TestNative.installHarmlessHandler(TestNative.SIGUSR1)) {
             PollThread waiter = new PollThread(poller);
             waiter.awaitBlockedInEpoll();
             TestNative.tgkill(waiter.tid, TestNative.SIGUSR1);
@@ -243,7 +243,7 @@ class EpollPollerBehaviourTest {
     void aTimedWaitEndedBySignalWaitsOnlyForTheTimeThatIsLeft() throws Exception {
         EpollPoller poller = poller(EpollPoller.Options.DEFAULT);
         long timeout = TimeUnit.MILLISECONDS.toNanos(300);
-        try (AutoCloseable restore = TestNative.installHarmlessHandler(TestNative.SIGUSR1)) {
+        try (AutoCloseable _ = TestNative.installHarmlessHandler(TestNative.SIGUSR1)) {
             long[] elapsed = new long[1];
             PollThread waiter = new PollThread(poller, timeout, elapsed);
             waiter.awaitBlockedInEpoll();
@@ -261,8 +261,8 @@ class EpollPollerBehaviourTest {
         EpollPoller poller = poller(new EpollPoller.Options(true, true));
         EpollTestPipe pipe = pipe();
         poller.update(pipe.readEnd(), 7, 0, Poller.READABLE);
-        try (AutoCloseable restoreProf = TestNative.installHarmlessHandler(TestNative.SIGPROF);
-                AutoCloseable restoreUsr1 = TestNative.installHarmlessHandler(TestNative.SIGUSR1)) {
+        try (AutoCloseable _ = TestNative.installHarmlessHandler(TestNative.SIGPROF);
+                AutoCloseable _ = TestNative.installHarmlessHandler(TestNative.SIGUSR1)) {
             PollThread waiter = new PollThread(poller);
             waiter.awaitBlockedInEpoll();
             TestNative.tgkill(waiter.tid, TestNative.SIGPROF);

@@ -373,7 +373,7 @@ class EpollTcpBackendTest {
         // validate's probe is an epoll_ctl ADD then DEL; an fd epoll refuses shows whether it ran.
         Path file = Files.writeString(dir.resolve("plain.txt"), "x");
         try (EpollPoller poller = EpollPoller.open(EpollPoller.Options.DEFAULT);
-                FileInputStream in = new FileInputStream(file.toFile())) {
+                FileInputStream _ = new FileInputStream(file.toFile())) {
             int fd = TestNative.fdOf(file);
             assertThatThrownBy(() -> poller.validate(PollSource.ofFd(fd))).hasMessageContaining("EPERM");
             poller.validate(PollSource.ofKnownPollableFd(fd)); // no probe, so nothing to refuse it

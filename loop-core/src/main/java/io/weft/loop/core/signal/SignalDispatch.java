@@ -1,0 +1,99 @@
+package io.weft.loop.core.signal;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The process-wide side of one signal: installs the JVM handler ({@code sun.misc.Signal}) when
+ * the first handle opens, posts each arrival to every open handle (each hands it to its own loop),
+ * and puts the previous handler back when the last handle closes or its loop has gone.
+ *
+ * <p>The JVM runs a handler on a new thread per arrival, so arrivals may be posted concurrently.
+ */
+final class SignalDispatch {
+    private static final Map<Signal, SignalDispatch> BY_SIGNAL = new EnumMap<>(Signal.class);
+
+    static {
+        for (Signal signal : Signal.values()) {
+            BY_SIGNAL.put(signal, new SignalDispatch(signal));
+        }
+    }
+
+    private final Signal signal;
+    private final CopyOnWriteArrayList<SignalHandle> handles = new CopyOnWriteArrayList<>();
+    /** The handler ours replaced; non-null exactly while ours is installed. Guarded by this. */
+    private sun.misc.SignalHandler previous;
+
+    private SignalDispatch(Signal signal) {
+        this.signal = signal;
+    }
+
+    static SignalDispatch of(Signal signal) {
+        return BY_SIGNAL.get(signal);
+    }
+
+    /** Whether the JVM handler of this signal is ours now (for tests). */
+    synchronized boolean installed() {
+        return previous != null;
+    }
+
+    /** Adds an open handle, installing our JVM handler if it is the first. */
+    synchronized void add(SignalHandle handle) {
+        handles.removeIf(h -> !h.isLive());
+        if (previous == null) {
+            sun.misc.SignalHandler replaced = install(this::arrived);
+            if (replaced == sun.misc.SignalHandler.SIG_IGN && signal.isShutdownSignal()) {
+                install(replaced); // the JVM leaves an ignored shutdown signal ignored: ours is not in place
+                throw new IllegalStateException(signal.signalName() + " is ignored by this process (started with"
+                        + " nohup, or by a parent that ignores it), and the JVM keeps it ignored; start it without"
+                        + " that, or use " + Signal.USR1.signalName());
+            }
+            previous = replaced;
+        }
+        handles.add(handle);
+    }
+
+    /** Removes a handle; the last one out puts the previous handler back. */
+    synchronized void remove(SignalHandle handle) {
+        if (handles.remove(handle) && handles.isEmpty() && previous != null) {
+            restore();
+        }
+    }
+
+    private sun.misc.SignalHandler install(sun.misc.SignalHandler handler) {
+        try {
+            return sun.misc.Signal.handle(new sun.misc.Signal(signal.name()), handler);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(signal.signalName() + " cannot be handled in this JVM (" + e.getMessage()
+                    + "); was it started with -Xrs, which leaves the shutdown signals to native code?", e);
+        }
+    }
+
+    private void restore() {
+        install(previous);
+        previous = null;
+    }
+
+    /**
+     * One arrival, on a JVM signal thread. When no handle can take it any more (their loops have
+     * all closed), the previous handler is put back and the signal raised again, so that it has
+     * the effect it would have had without us (a SIGTERM still ends the JVM).
+     */
+    private void arrived(sun.misc.Signal os) {
+        boolean taken = false;
+        for (SignalHandle handle : handles) {
+            taken |= handle.post();
+        }
+        if (!taken) {
+            synchronized (this) {
+                handles.removeIf(h -> !h.isLive());
+                if (!handles.isEmpty() || previous == null) {
+                    return; // a handle opened meanwhile, or the last one closed as this arrived
+                }
+                restore();
+            }
+            sun.misc.Signal.raise(os);
+        }
+    }
+}
