@@ -8,6 +8,7 @@ module io.weft.loop.core {
     exports io.weft.loop.core.spi;
     exports io.weft.loop.core.net;
     exports io.weft.loop.core.net.spi;
+    exports io.weft.loop.core.net.tls;
     exports io.weft.loop.core.exec;
     exports io.weft.loop.core.signal;
 

@@ -1,5 +1,6 @@
 package io.weft.samples;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,10 +19,26 @@ import java.util.Optional;
  * @param demoBlocking whether to add the {@code /block?ms=N} route that blocks a loop on purpose (default false)
  * @param minBodyRate the slowest an http request body may arrive, in bytes per second after a 5 s
  *     grace, before it is answered 408; 0 for no minimum (default 240)
+ * @param tls serve TLS with this certificate chain and key ({@code --tls-cert}, {@code --tls-key}; http
+ *     only); empty for plaintext (the default)
  */
 public record ServerOptions(
         String host, int port, int loops, Optional<String> poller, Duration idleTimeout, ServerStyle style,
-        boolean metrics, Duration blockedThreshold, boolean demoBlocking, long minBodyRate) {
+        boolean metrics, Duration blockedThreshold, boolean demoBlocking, long minBodyRate, Optional<TlsFiles> tls) {
+
+    /**
+     * The PEM files of a TLS server.
+     *
+     * @param certificateChain the chain, leaf first
+     * @param privateKey the unencrypted PKCS#8 key
+     */
+    public record TlsFiles(Path certificateChain, Path privateKey) {
+        /** Checks that neither is null. */
+        public TlsFiles {
+            Objects.requireNonNull(certificateChain, "certificateChain");
+            Objects.requireNonNull(privateKey, "privateKey");
+        }
+    }
     /** The default of {@link #minBodyRate()}. */
     public static final long DEFAULT_MIN_BODY_RATE = 240;
 
@@ -35,12 +52,20 @@ public record ServerOptions(
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(style, "style");
         Objects.requireNonNull(blockedThreshold, "blockedThreshold");
+        Objects.requireNonNull(tls, "tls");
         if (blockedThreshold.isNegative() || blockedThreshold.isZero()) {
             throw new IllegalArgumentException("blockedThreshold must be positive, got " + blockedThreshold);
         }
         if (minBodyRate < 0) {
             throw new IllegalArgumentException("minBodyRate must be >= 0, got " + minBodyRate);
         }
+    }
+
+    /** Options without TLS. */
+    public ServerOptions(String host, int port, int loops, Optional<String> poller, Duration idleTimeout,
+            ServerStyle style, boolean metrics, Duration blockedThreshold, boolean demoBlocking, long minBodyRate) {
+        this(host, port, loops, poller, idleTimeout, style, metrics, blockedThreshold, demoBlocking, minBodyRate,
+                Optional.empty());
     }
 
     /** Options with the metrics settings (metrics on, 100 ms, no blocking demo) and the body rate at their defaults. */
@@ -73,6 +98,9 @@ public record ServerOptions(
                   --demo-blocking         add /block?ms=N, which blocks a loop on purpose (a demo, never in production)
                   --min-body-rate BYTES   answer 408 to a request body slower than this many bytes/s once 5 s
                                           have passed, 0 for no minimum (http only) (default 240)
+                  --tls-cert FILE         serve TLS (HTTPS) with this PEM certificate chain, leaf first (http only;
+                                          with --tls-key; scripts/make-test-certs.sh makes throw-away ones)
+                  --tls-key FILE          the certificate's unencrypted PKCS#8 PEM private key
                   --help                  print this and exit
                 """.formatted(command);
     }
@@ -94,6 +122,8 @@ public record ServerOptions(
         Duration blockedThreshold = o.blockedThreshold;
         boolean demoBlocking = o.demoBlocking;
         long minBodyRate = o.minBodyRate;
+        Path tlsCert = null;
+        Path tlsKey = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--help") || arg.equals("-h")) {
@@ -136,17 +166,23 @@ public record ServerOptions(
                 case "--style" -> style = ServerStyle.parse(value);
                 case "--blocked-threshold" -> blockedThreshold = Duration.ofMillis(intIn(name, value, 1, 3_600_000));
                 case "--min-body-rate" -> minBodyRate = intIn(name, value, 0, Integer.MAX_VALUE);
+                case "--tls-cert" -> tlsCert = Path.of(nonBlank(name, value));
+                case "--tls-key" -> tlsKey = Path.of(nonBlank(name, value));
                 default -> throw new AssertionError(name);
             }
         }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new UsageException("--tls-cert and --tls-key go together: give both files, or neither", false);
+        }
+        Optional<TlsFiles> tls = tlsCert == null ? Optional.empty() : Optional.of(new TlsFiles(tlsCert, tlsKey));
         return new ServerOptions(host, port, loops, poller, idleTimeout, style, metrics, blockedThreshold,
-                demoBlocking, minBodyRate);
+                demoBlocking, minBodyRate, tls);
     }
 
     private static boolean isKnown(String name) {
         return switch (name) {
             case "--host", "--port", "--loops", "--poller", "--idle-timeout", "--style" -> true;
-            case "--blocked-threshold", "--min-body-rate" -> true;
+            case "--blocked-threshold", "--min-body-rate", "--tls-cert", "--tls-key" -> true;
             default -> false;
         };
     }

@@ -4,6 +4,8 @@ import io.weft.loop.core.Timer;
 import io.weft.loop.core.net.CloseReason;
 import io.weft.loop.core.net.ConnectionHandler;
 import io.weft.loop.core.net.TcpConnection;
+import io.weft.loop.core.net.tls.TlsConnection;
+import io.weft.loop.core.net.tls.TlsHandler;
 import io.weft.samples.OpenConnections;
 import java.nio.ByteBuffer;
 
@@ -18,13 +20,16 @@ import java.nio.ByteBuffer;
  * and unparsed requests wait in the connection's inbound buffer. A head slower than the idle
  * timeout, or a body slower than {@link HttpConfig#minBodyRate()} after its grace, is answered 408.
  * No exception leaves a callback.
+ *
+ * <p>The same handler serves plain TCP ({@link #overTcp()}) and HTTPS ({@link #overTls()}): it
+ * talks to its connection through {@link HttpTransport}.
  */
-final class HttpConnectionHandler implements ConnectionHandler {
+final class HttpConnectionHandler {
     private static final System.Logger LOG = System.getLogger(HttpConnectionHandler.class.getName());
 
     private final HttpConfig config;
     private final Router router;
-    private final OpenConnections<TcpConnection> open;
+    private final OpenConnections<HttpTransport> open;
     private final long headTimeoutNanos;
     private RequestParser parser;
     private Responder responder;
@@ -38,19 +43,86 @@ final class HttpConnectionHandler implements ConnectionHandler {
     /** A graceful stop asked this connection to finish: no new request is started. */
     private boolean finishing;
     private Timer lingerTimer;
+    private HttpTransport connection;
 
-    HttpConnectionHandler(HttpConfig config, Router router, OpenConnections<TcpConnection> open) {
+    HttpConnectionHandler(HttpConfig config, Router router, OpenConnections<HttpTransport> open) {
         this.config = config;
         this.router = router;
         this.open = open;
         this.headTimeoutNanos = config.idleTimeout().toNanos();
     }
 
-    @Override
-    public void onOpen(TcpConnection connection) {
+    /** This handler as a plain TCP connection's. */
+    ConnectionHandler overTcp() {
+        return new OverTcp();
+    }
+
+    /** This handler as a TLS connection's (HTTPS): the same calls, on plaintext. */
+    TlsHandler overTls() {
+        return new OverTls();
+    }
+
+    /** The TCP callbacks, handed on (a named class: a blocked-loop alarm names it). */
+    private final class OverTcp implements ConnectionHandler {
+        @Override
+        public void onOpen(TcpConnection tcp) {
+            opened(new HttpTransport.Tcp(tcp));
+        }
+
+        @Override
+        public void onRead(TcpConnection tcp, ByteBuffer data) {
+            read(data);
+        }
+
+        @Override
+        public void onWritabilityChanged(TcpConnection tcp, boolean writable) {
+            writabilityChanged(writable);
+        }
+
+        @Override
+        public void onInputClosed(TcpConnection tcp) {
+            inputClosed();
+        }
+
+        @Override
+        public void onClose(TcpConnection tcp, CloseReason reason, Throwable cause) {
+            closed();
+        }
+    }
+
+    /** The TLS callbacks, handed on. */
+    private final class OverTls implements TlsHandler {
+        @Override
+        public void onOpen(TlsConnection tls) {
+            opened(new HttpTransport.Tls(tls));
+        }
+
+        @Override
+        public void onRead(TlsConnection tls, ByteBuffer data) {
+            read(data);
+        }
+
+        @Override
+        public void onWritabilityChanged(TlsConnection tls, boolean writable) {
+            writabilityChanged(writable);
+        }
+
+        @Override
+        public void onInputClosed(TlsConnection tls) {
+            inputClosed();
+        }
+
+        @Override
+        public void onClose(TlsConnection tls, CloseReason reason, Throwable cause) {
+            closed();
+        }
+    }
+
+    private void opened(HttpTransport transport) {
+        connection = transport;
         parser = new RequestParser(config, router);
-        responder = new Responder(connection);
-        open.opened(connection, () -> connection.loop().execute(() -> finish(connection)));
+        responder = new Responder(transport::write, transport.loop());
+        open.opened(transport, () -> transport.loop().execute(this::finish));
     }
 
     /**
@@ -58,21 +130,20 @@ final class HttpConnectionHandler implements ConnectionHandler {
      * response that ends the connection (flush, half-close, discard input, close); requests not
      * begun (unread, or waiting unparsed behind backpressure) are not started.
      */
-    private void finish(TcpConnection connection) {
+    private void finish() {
         finishing = true;
         if (connection.isOpen() && !parser.inRequest() && !lingering) {
-            linger(connection);
+            linger();
         }
     }
 
-    @Override
-    public void onRead(TcpConnection connection, ByteBuffer data) {
+    private void read(ByteBuffer data) {
         if (lingering) {
             data.position(data.limit());
             return;
         }
         try {
-            serve(connection, data);
+            serve(data);
         } catch (RuntimeException e) {
             // A bug in a route or here: this connection goes, the loop and the others stay.
             LOG.log(System.Logger.Level.WARNING, "aborting " + connection + " after an unexpected exception", e);
@@ -81,11 +152,11 @@ final class HttpConnectionHandler implements ConnectionHandler {
         }
     }
 
-    private void serve(TcpConnection connection, ByteBuffer data) {
+    private void serve(ByteBuffer data) {
         long now = connection.loop().now();
         if ((headStarted && headTimeoutNanos > 0 && now - headStartNanos > headTimeoutNanos)
                 || (parser.inBody() && bodyTooSlow(now))) {
-            refuse(connection, data, 408);
+            refuse(data, 408);
             return;
         }
         while (true) {
@@ -116,7 +187,7 @@ final class HttpConnectionHandler implements ConnectionHandler {
                     parser.route().respond(parser, responder);
                     if (!parser.keepAlive() || finishing) { // finishing: the request in progress at the stop is answered
                         data.position(data.limit());
-                        linger(connection);
+                        linger();
                         return;
                     }
                     if (!connection.isWritable() && data.hasRemaining()) {
@@ -125,7 +196,7 @@ final class HttpConnectionHandler implements ConnectionHandler {
                     }
                 }
                 default -> {
-                    refuse(connection, data, parser.errorStatus());
+                    refuse(data, parser.errorStatus());
                     return;
                 }
             }
@@ -141,15 +212,15 @@ final class HttpConnectionHandler implements ConnectionHandler {
         return parser.bodyBytesRead() < config.minBodyRate() * (elapsed / 1_000_000_000.0);
     }
 
-    private void refuse(TcpConnection connection, ByteBuffer data, int status) {
+    private void refuse(ByteBuffer data, int status) {
         responder.prepare(parser.isHead(), false, 1);
         responder.send(Responses.forError(status));
         data.position(data.limit());
-        linger(connection);
+        linger();
     }
 
     /** Half-closes after the queued responses; discards input until the peer closes or the linger ends. */
-    private void linger(TcpConnection connection) {
+    private void linger() {
         lingering = true;
         connection.shutdownOutput();
         if (connection.isReadingPaused()) {
@@ -164,16 +235,14 @@ final class HttpConnectionHandler implements ConnectionHandler {
         });
     }
 
-    @Override
-    public void onInputClosed(TcpConnection connection) {
+    private void inputClosed() {
         inputClosed = true;
         if (!backlog) {
             connection.close(); // after the queued responses are flushed
         }
     }
 
-    @Override
-    public void onWritabilityChanged(TcpConnection connection, boolean writable) {
+    private void writabilityChanged(boolean writable) {
         if (lingering) {
             return;
         }
@@ -184,9 +253,10 @@ final class HttpConnectionHandler implements ConnectionHandler {
         }
     }
 
-    @Override
-    public void onClose(TcpConnection connection, CloseReason reason, Throwable cause) {
-        open.closed(connection);
+    private void closed() {
+        if (connection != null) { // null: a TLS handshake failed before the connection opened
+            open.closed(connection);
+        }
         if (lingerTimer != null) {
             lingerTimer.cancel();
         }

@@ -2,13 +2,18 @@ package io.weft.samples.http;
 
 import static io.weft.samples.metrics.SampleMetrics.withMetrics;
 
+import io.weft.loop.core.net.tls.CertificateStore;
+import io.weft.loop.core.net.tls.TlsConfig;
 import io.weft.loop.vthreads.Carrier;
 import io.weft.samples.SampleLauncher;
 import io.weft.samples.ServerOptions;
+import io.weft.samples.ServerStyle;
+import java.io.IOException;
 
 /**
  * {@code java -jar weft-http.jar [--port N] [--host H] [--loops N] [--poller NAME]
- * [--idle-timeout SECONDS]}: the sample HTTP/1.1 server. See the samples README.
+ * [--idle-timeout SECONDS] [--tls-cert FILE --tls-key FILE]}: the sample HTTP/1.1 server, HTTPS
+ * with {@code --tls-cert}. See the samples README.
  */
 public final class HttpMain {
 
@@ -20,13 +25,31 @@ public final class HttpMain {
         Router router = HttpServer.defaultRouter();
         // withMetrics adds /metrics (and /block with --demo-blocking) to the router once the group exists.
         int code = SampleLauncher.launch("http", args, withMetrics(router,
-                (group, address, options) -> switch (options.style()) {
+                (group, address, options) -> options.tls().isPresent()
+                        ? HttpServer.listenTls(group, address, config(options), tls(options), router)
+                        : switch (options.style()) {
             case LOOP -> HttpServer.listen(group, address, config(options), router);
             case VTHREADS -> VirtualThreadHttpServer.listen(group, address, config(options), router, Carrier.LOOP);
         }), System.out, System.err);
         if (code != 0) {
             System.exit(code);
         }
+    }
+
+    /**
+     * The TLS config of {@code --tls-cert} and {@code --tls-key}: that certificate, ALPN {@code http/1.1}.
+     *
+     * @throws IOException if a file cannot be read
+     * @throws IllegalArgumentException with {@code --style vthreads}, which has no TLS yet
+     */
+    static TlsConfig tls(ServerOptions options) throws IOException {
+        if (options.style() != ServerStyle.LOOP) {
+            throw new IllegalArgumentException("--tls-cert works with --style loop only (TLS over blocking sockets is not built yet)");
+        }
+        ServerOptions.TlsFiles files = options.tls().orElseThrow();
+        return TlsConfig.builder()
+                .certificates(new CertificateStore().loadPem(files.certificateChain(), files.privateKey()))
+                .applicationProtocols("http/1.1").build();
     }
 
     /** The server's config from the command line. */

@@ -1,9 +1,10 @@
 package io.weft.samples.http;
 
 import io.weft.loop.core.LoopGroup;
-import io.weft.loop.core.net.TcpConnection;
 import io.weft.loop.core.net.TcpOptions;
 import io.weft.loop.core.net.TcpServer;
+import io.weft.loop.core.net.tls.TlsConfig;
+import io.weft.loop.core.net.tls.TlsServer;
 import io.weft.samples.OpenConnections;
 import io.weft.samples.SampleLauncher;
 import java.io.IOException;
@@ -41,8 +42,38 @@ public final class HttpServer {
     public static SampleLauncher.Listener listen(LoopGroup group, InetSocketAddress address, HttpConfig config,
             Router router) throws IOException {
         TcpOptions options = TcpOptions.defaults().withIdleTimeout(config.idleTimeout());
-        OpenConnections<TcpConnection> open = new OpenConnections<>();
-        return SampleLauncher.Listener.of(
-                TcpServer.listen(group, address, options, () -> new HttpConnectionHandler(config, router, open)), open);
+        OpenConnections<HttpTransport> open = new OpenConnections<>();
+        return SampleLauncher.Listener.of(TcpServer.listen(group, address, options,
+                () -> new HttpConnectionHandler(config, router, open).overTcp()), open);
+    }
+
+    /**
+     * Like {@link #listen}, serving HTTPS: every connection handshakes as {@code tls} says, then
+     * the same handler serves it, and drains the same way.
+     *
+     * @throws IOException if the address cannot be bound
+     */
+    public static SampleLauncher.Listener listenTls(LoopGroup group, InetSocketAddress address, HttpConfig config,
+            TlsConfig tls, Router router) throws IOException {
+        TcpOptions options = TcpOptions.defaults().withIdleTimeout(config.idleTimeout());
+        OpenConnections<HttpTransport> open = new OpenConnections<>();
+        TlsServer server = TlsServer.listen(group, address, options, tls,
+                () -> new HttpConnectionHandler(config, router, open).overTls());
+        return new SampleLauncher.Listener() {
+            @Override
+            public InetSocketAddress localAddress() {
+                return server.localAddress();
+            }
+
+            @Override
+            public void close() {
+                server.close();
+            }
+
+            @Override
+            public boolean drain(long deadlineNanos) throws InterruptedException {
+                return open.drain(deadlineNanos);
+            }
+        };
     }
 }

@@ -1,7 +1,6 @@
 package io.weft.samples.http;
 
 import io.weft.loop.core.EventLoop;
-import io.weft.loop.core.net.TcpConnection;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -14,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  * unless the request was HEAD. One per connection, loop thread only.
  *
  * <p>A response is assembled in the loop's scratch buffer and handed to {@link
- * TcpConnection#write} in one piece; the connection copies it, so canned responses cost no
+ * io.weft.loop.core.net.TcpConnection#write} in one piece; the connection copies it, so canned responses cost no
  * allocation, and the responses to a pipelined batch go out in one gather write.
  *
  * <p>The blocking style ({@link VirtualThreadHttpServer}) writes the same bytes into a connection's
@@ -33,12 +32,13 @@ public final class Responder {
     private int minorVersion;
 
     /** Where the bytes go: consumes the buffer entirely, or throws. */
-    private interface Sink {
+    interface Sink {
         void write(ByteBuffer bytes);
     }
 
-    Responder(TcpConnection connection) {
-        this(connection::write, LoopState.of(connection.loop()));
+    /** A responder that writes to a connection on {@code loop} through {@code connection}'s write. */
+    Responder(Sink connection, io.weft.loop.core.EventLoop loop) {
+        this(connection, LoopState.of(loop));
     }
 
     private Responder(Sink sink, LoopState loopState) {

@@ -31,7 +31,7 @@ class SlowBodyTest {
     /** Listens on the idle loop (the listener keeps it running), then runs it on a thread of its own. */
     private InetSocketAddress listen(HttpConfig config) throws Exception {
         TcpServer server = TcpServer.listen(loop, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                TcpOptions.defaults(), () -> new HttpConnectionHandler(config, HttpServer.defaultRouter(), new OpenConnections<>()));
+                TcpOptions.defaults(), () -> new HttpConnectionHandler(config, HttpServer.defaultRouter(), new OpenConnections<>()).overTcp());
         runner = Thread.ofPlatform().name("slow-body").start(loop::run);
         return server.localAddress();
     }

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The process-wide side of one signal: installs the JVM handler ({@code sun.misc.Signal}) when
+ * The process-wide side of one signal: installs the JVM handler ({@link JvmSignals}) when
  * the first handle opens, posts each arrival to every open handle (each hands it to its own loop),
  * and puts the previous handler back when the last handle closes or its loop has gone.
  *
@@ -23,7 +23,7 @@ final class SignalDispatch {
     private final Signal signal;
     private final CopyOnWriteArrayList<SignalHandle> handles = new CopyOnWriteArrayList<>();
     /** The handler ours replaced; non-null exactly while ours is installed. Guarded by this. */
-    private sun.misc.SignalHandler previous;
+    private Object previous;
 
     private SignalDispatch(Signal signal) {
         this.signal = signal;
@@ -42,8 +42,8 @@ final class SignalDispatch {
     synchronized void add(SignalHandle handle) {
         handles.removeIf(h -> !h.isLive());
         if (previous == null) {
-            sun.misc.SignalHandler replaced = install(this::arrived);
-            if (replaced == sun.misc.SignalHandler.SIG_IGN && signal.isShutdownSignal()) {
+            Object replaced = install(null);
+            if (JvmSignals.isIgnored(replaced) && signal.isShutdownSignal()) {
                 install(replaced); // the JVM leaves an ignored shutdown signal ignored: ours is not in place
                 throw new IllegalStateException(signal.signalName() + " is ignored by this process (started with"
                         + " nohup, or by a parent that ignores it), and the JVM keeps it ignored; start it without"
@@ -61,9 +61,10 @@ final class SignalDispatch {
         }
     }
 
-    private sun.misc.SignalHandler install(sun.misc.SignalHandler handler) {
+    /** Installs {@code handler}, or ours when it is null; returns the handler before. */
+    private Object install(Object handler) {
         try {
-            return sun.misc.Signal.handle(new sun.misc.Signal(signal.name()), handler);
+            return handler == null ? JvmSignals.handle(signal.name(), this::arrived) : JvmSignals.set(signal.name(), handler);
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException(signal.signalName() + " cannot be handled in this JVM (" + e.getMessage()
                     + "); was it started with -Xrs, which leaves the shutdown signals to native code?", e);
@@ -80,7 +81,7 @@ final class SignalDispatch {
      * all closed), the previous handler is put back and the signal raised again, so that it has
      * the effect it would have had without us (a SIGTERM still ends the JVM).
      */
-    private void arrived(sun.misc.Signal os) {
+    private void arrived() {
         boolean taken = false;
         for (SignalHandle handle : handles) {
             taken |= handle.post();
@@ -93,7 +94,7 @@ final class SignalDispatch {
                 }
                 restore();
             }
-            sun.misc.Signal.raise(os);
+            JvmSignals.raise(signal.name());
         }
     }
 }

@@ -147,7 +147,7 @@ public abstract class SignalContract {
     @Test
     void anArrivalWhenEveryHandlesLoopHasClosedGoesToTheHandlerThatWasThereBefore() throws Exception {
         CountDownLatch before = new CountDownLatch(1);
-        Object original = JvmSignalHandlers.install("USR1", before::countDown);
+        Object original = JvmSignals.handle("USR1", before::countDown);
         try {
             EventLoop loop = newLoop("gone");
             SignalHandle handle = SignalHandle.open(loop, Signal.USR1, (h, count) -> { });
@@ -159,7 +159,7 @@ public abstract class SignalContract {
             assertThat(handle.isLive()).isFalse();
             assertThat(SignalDispatch.of(Signal.USR1).installed()).isFalse();
         } finally {
-            JvmSignalHandlers.restore("USR1", original);
+            JvmSignals.set("USR1", original);
         }
     }
 
