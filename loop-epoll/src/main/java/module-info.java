@@ -1,6 +1,7 @@
 /**
  * The Linux epoll poller and native TCP backend for Weft's event loop, called through {@code java.lang.foreign}.
  */
+@SuppressWarnings("module") // the qualified export's target, loop-iouring, is built after this module
 module io.weft.loop.epoll {
     requires transitive io.weft.loop.core;
 

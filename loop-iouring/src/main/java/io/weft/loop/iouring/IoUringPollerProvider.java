@@ -28,6 +28,10 @@ public final class IoUringPollerProvider implements PollerProvider {
     /** The name {@code -Dweft.poller=iouring} selects. */
     public static final String NAME = "iouring";
 
+    /** Makes the provider; {@link java.util.ServiceLoader} calls it. Probes nothing. */
+    public IoUringPollerProvider() {
+    }
+
     @Override
     public String name() {
         return NAME;

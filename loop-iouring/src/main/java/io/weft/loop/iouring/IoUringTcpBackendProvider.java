@@ -12,6 +12,10 @@ import io.weft.loop.epoll.internal.EpollTcpBackend;
  */
 public final class IoUringTcpBackendProvider implements TcpBackendProvider {
 
+    /** Makes the provider; {@link java.util.ServiceLoader} calls it. Probes nothing. */
+    public IoUringTcpBackendProvider() {
+    }
+
     @Override
     public String pollerName() {
         return IoUringPollerProvider.NAME;

@@ -29,6 +29,7 @@ public final class UringCalls {
     /** {@code __NR_io_uring_enter}. */
     static final long NR_IO_URING_ENTER = 426;
 
+    @SuppressWarnings("restricted") // native access is the module's purpose; IoUring reports when it is refused
     private static final MethodHandle SYSCALL = Linker.nativeLinker().downcallHandle(
             Native.find("syscall").orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol 'syscall'")),
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
@@ -62,6 +63,7 @@ public final class UringCalls {
     }
 
     /** Maps {@code size} bytes of the ring fd at {@code offset}, shared and populated; null with errno set when it fails. */
+    @SuppressWarnings("restricted") // the mapping's size is the one just asked for
     static MemorySegment mmap(MemorySegment errno, int fd, long size, long offset) {
         try {
             MemorySegment at = (MemorySegment) MMAP.invokeExact(errno, MemorySegment.NULL, size, PROT_READ_WRITE,
