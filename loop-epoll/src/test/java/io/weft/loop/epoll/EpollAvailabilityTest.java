@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.weft.loop.core.EventLoop;
+import io.weft.loop.testkit.ChildJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -40,15 +39,15 @@ class EpollAvailabilityTest {
     }
 
     @Test
-    void onTheClassPathTheFlagNamesAllUnnamed() {
-        assertThat(Epoll.nativeAccessFlag()).isEqualTo("--enable-native-access=ALL-UNNAMED");
+    void onTheModulePathTheFlagNamesTheModule() {
+        assertThat(Epoll.nativeAccessFlag()).isEqualTo("--enable-native-access=io.weft.loop.epoll");
     }
 
     @Test
     void whenTheJvmDeniesNativeAccessEpollIsUnavailableNamesTheFlagAndNioIsChosen() throws Exception {
         Result child = runChild("--illegal-native-access=deny");
         assertThat(child.stdout).contains("available=false,false")
-                .contains("--illegal-native-access=deny").contains("add --enable-native-access=ALL-UNNAMED")
+                .contains("--illegal-native-access=deny").contains("add --enable-native-access=io.weft.loop.epoll")
                 .contains("newPoller=IllegalStateException: the epoll poller is unavailable")
                 .contains("default=nio");
     }
@@ -57,12 +56,12 @@ class EpollAvailabilityTest {
     void whenNativeAccessIsOnlyWarnedAboutEpollIsAvailableAndSaysSoOnce() throws Exception {
         Result child = runChild();
         assertThat(child.stdout).contains("available=true,true").contains("newPoller=ok").contains("default=epoll");
-        assertThat(count(child.stderr, "add --enable-native-access=ALL-UNNAMED")).as(child.stderr).isEqualTo(1);
+        assertThat(count(child.stderr, "add --enable-native-access=io.weft.loop.epoll")).as(child.stderr).isEqualTo(1);
     }
 
     @Test
     void whenNativeAccessIsEnabledNothingIsLogged() throws Exception {
-        Result child = runChild("--enable-native-access=ALL-UNNAMED");
+        Result child = runChild("--enable-native-access=io.weft.loop.epoll");
         assertThat(child.stdout).contains("available=true,true").contains("default=epoll");
         assertThat(child.stderr).doesNotContain("loop-epoll");
     }
@@ -71,11 +70,7 @@ class EpollAvailabilityTest {
     }
 
     private static Result runChild(String... jvmFlags) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of(jvmFlags));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), AvailabilityMain.class.getName()));
-        Process process = new ProcessBuilder(command).start();
+        Process process = new ProcessBuilder(ChildJvm.command(List.of(jvmFlags), AvailabilityMain.class)).start();
         process.getOutputStream().close();
         byte[] out = process.getInputStream().readAllBytes();
         byte[] err = process.getErrorStream().readAllBytes();

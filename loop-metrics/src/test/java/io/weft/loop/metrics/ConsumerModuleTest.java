@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.common.KeyValue;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.weft.loop.core.ConsumerModule;
 import io.weft.loop.core.EventLoop;
+import io.weft.loop.testkit.ConsumerModule;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -53,7 +53,7 @@ class LoopMetricsTest {
 
     @Test
     void countersAndGaugesReadWhatTheLoopDid() throws IOException {
-        scripted.idleStep = Duration.ofMillis(5);
+        scripted.poller.idleStep = Duration.ofMillis(5);
         statsOnly(loop).build().bindTo(registry);
         Pipe pipe = Pipe.open();
         pipe.source().configureBlocking(false);
@@ -103,7 +103,7 @@ class LoopMetricsTest {
 
     @Test
     void utilizationIsTheBusyShareOfTheLastWindow() {
-        scripted.idleStep = Duration.ofMillis(5);
+        scripted.poller.idleStep = Duration.ofMillis(5);
         statsOnly(loop).utilizationWindow(Duration.ofMillis(10)).build().bindTo(registry);
         loop.schedule(Duration.ofHours(1), () -> { }); // keeps NOWAIT runs iterating
         Runnable busy1ms = () -> scripted.clock.advance(Duration.ofMillis(1));
@@ -132,7 +132,7 @@ class LoopMetricsTest {
         statsOnly(loop).build().bindTo(registry); // the default window: 1 s
 
         assertThat(gauge(LoopMeters.UTILIZATION)).as("no loop time since binding: no reading, not 1.0").isNaN();
-        scripted.idleStep = Duration.ofMillis(9);
+        scripted.poller.idleStep = Duration.ofMillis(9);
         loop.schedule(Duration.ofHours(1), () -> { }); // keeps NOWAIT runs iterating
         loop.execute(() -> scripted.clock.advance(Duration.ofMillis(1)));
         loop.run(RunMode.NOWAIT); // busy 1, idle 9: a tenth of the first window

@@ -34,7 +34,7 @@ class PrometheusScrapeTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         LoopWatchdog watchdog = LoopWatchdog.manual();
         LoopMetrics.builder(loop).watchdog(watchdog).percentileHistograms(histograms).build().bindTo(registry);
-        scripted.idleStep = Duration.ofMillis(3);
+        scripted.poller.idleStep = Duration.ofMillis(3);
         loop.schedule(Duration.ofHours(1), () -> { });
         loop.execute(watchdog::checkNow); // queues a callback-wait probe behind the next callback
         loop.execute(() -> {

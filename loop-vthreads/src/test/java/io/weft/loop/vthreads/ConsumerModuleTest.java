@@ -2,8 +2,8 @@ package io.weft.loop.vthreads;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.weft.loop.core.ConsumerModule;
 import io.weft.loop.core.EventLoop;
+import io.weft.loop.testkit.ConsumerModule;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

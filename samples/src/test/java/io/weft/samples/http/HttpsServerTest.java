@@ -1,6 +1,6 @@
 package io.weft.samples.http;
 
-import static io.weft.loop.core.net.tls.TestCertificates.file;
+import static io.weft.loop.testkit.TestCertificates.file;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -3,9 +3,9 @@ package io.weft.samples.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weft.loop.core.EventLoop;
-import io.weft.loop.core.ManualClock;
 import io.weft.loop.core.net.TcpOptions;
 import io.weft.loop.core.net.TcpServer;
+import io.weft.loop.testkit.ManualClock;
 import io.weft.samples.OpenConnections;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

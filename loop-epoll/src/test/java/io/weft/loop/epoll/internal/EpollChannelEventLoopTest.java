@@ -1,10 +1,10 @@
 package io.weft.loop.epoll.internal;
 
-import io.weft.loop.core.EventLoopContract;
-import io.weft.loop.core.TestPipe;
-import io.weft.loop.core.nio.NioTestPipe;
 import io.weft.loop.core.spi.PollerProvider;
 import io.weft.loop.epoll.EpollPollerProvider;
+import io.weft.loop.testkit.EventLoopContract;
+import io.weft.loop.testkit.NioTestPipe;
+import io.weft.loop.testkit.TestPipe;
 import java.io.IOException;
 
 /** The event loop contract on epoll with {@code java.nio} channel sources (issue 9, item 8). */

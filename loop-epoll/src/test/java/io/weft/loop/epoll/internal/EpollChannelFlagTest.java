@@ -3,36 +3,35 @@ package io.weft.loop.epoll.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weft.loop.core.spi.PollSource;
+import io.weft.loop.testkit.ChildJvm;
 import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Without the export that gives a channel's fd, watching a channel on epoll names the exact flag. */
+/**
+ * Without the export that gives a channel's fd, watching a channel on epoll names the exact flag: the
+ * one for this module, since the tests run on the module path as a modular application does.
+ */
 class EpollChannelFlagTest {
 
     @Test
     void withoutTheExportWatchingAChannelNamesTheFlagToAdd() throws Exception {
-        String out = runChild(List.of("--enable-native-access=ALL-UNNAMED"));
+        String out = runChild(List.of("--enable-native-access=io.weft.loop.epoll"));
         assertThat(out).startsWith("UnsupportedOperationException: ")
-                .contains("the JVM flag --add-exports java.base/sun.nio.ch=ALL-UNNAMED")
+                .contains("the JVM flag --add-exports java.base/sun.nio.ch=io.weft.loop.epoll")
                 .contains("-Dweft.poller=nio");
     }
 
     @Test
     void withTheExportTheChannelIsWatched() throws Exception {
-        assertThat(runChild(List.of("--enable-native-access=ALL-UNNAMED", "--add-exports",
-                "java.base/sun.nio.ch=ALL-UNNAMED"))).isEqualTo("watched");
+        assertThat(runChild(List.of("--enable-native-access=io.weft.loop.epoll", "--add-exports",
+                "java.base/sun.nio.ch=io.weft.loop.epoll"))).isEqualTo("watched");
     }
 
     private static String runChild(List<String> flags) throws Exception {
-        List<String> command = new java.util.ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(flags);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Child.class.getName()));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(ChildJvm.command(flags, Child.class)).redirectErrorStream(true).start();
         process.getOutputStream().close();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();

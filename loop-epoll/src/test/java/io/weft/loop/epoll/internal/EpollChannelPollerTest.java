@@ -1,10 +1,10 @@
 package io.weft.loop.epoll.internal;
 
-import io.weft.loop.core.PollerContract;
-import io.weft.loop.core.TestPipe;
-import io.weft.loop.core.nio.NioTestPipe;
 import io.weft.loop.core.spi.PollerProvider;
 import io.weft.loop.epoll.EpollPollerProvider;
+import io.weft.loop.testkit.NioTestPipe;
+import io.weft.loop.testkit.PollerContract;
+import io.weft.loop.testkit.TestPipe;
 import java.io.IOException;
 
 /** The poller contract on epoll with {@code java.nio} channel sources (issue 9, item 8). */

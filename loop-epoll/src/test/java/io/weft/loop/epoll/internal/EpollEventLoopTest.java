@@ -1,9 +1,9 @@
 package io.weft.loop.epoll.internal;
 
-import io.weft.loop.core.EventLoopContract;
-import io.weft.loop.core.TestPipe;
 import io.weft.loop.core.spi.PollerProvider;
 import io.weft.loop.epoll.EpollPollerProvider;
+import io.weft.loop.testkit.EventLoopContract;
+import io.weft.loop.testkit.TestPipe;
 import java.io.IOException;
 
 class EpollEventLoopTest extends EventLoopContract {

@@ -1,6 +1,6 @@
 package io.weft.loop.epoll.internal;
 
-import io.weft.loop.core.net.HostConnectorContract;
+import io.weft.loop.testkit.HostConnectorContract;
 import io.weft.loop.epoll.EpollPollerProvider;
 
 /** Connecting by host name on the native epoll backend. */

@@ -1,8 +1,8 @@
 package io.weft.loop.epoll.internal;
 
-import io.weft.loop.core.exec.LoopExecutorContract;
 import io.weft.loop.core.spi.PollerProvider;
 import io.weft.loop.epoll.EpollPollerProvider;
+import io.weft.loop.testkit.LoopExecutorContract;
 
 class EpollLoopExecutorTest extends LoopExecutorContract {
     @Override

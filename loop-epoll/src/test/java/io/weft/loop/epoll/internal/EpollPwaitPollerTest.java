@@ -1,9 +1,9 @@
 package io.weft.loop.epoll.internal;
 
-import io.weft.loop.core.PollerContract;
-import io.weft.loop.core.TestPipe;
 import io.weft.loop.core.spi.Poller;
 import io.weft.loop.core.spi.PollerProvider;
+import io.weft.loop.testkit.PollerContract;
+import io.weft.loop.testkit.TestPipe;
 import java.io.IOException;
 import java.util.Optional;
 

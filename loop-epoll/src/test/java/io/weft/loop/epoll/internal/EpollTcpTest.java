@@ -1,7 +1,7 @@
 package io.weft.loop.epoll.internal;
 
-import io.weft.loop.core.net.TcpContract;
 import io.weft.loop.epoll.EpollPollerProvider;
+import io.weft.loop.testkit.TcpContract;
 
 /** The TCP contract on the native epoll backend, unchanged. */
 class EpollTcpTest extends TcpContract {

@@ -3,8 +3,8 @@ package io.weft.loop.epoll.internal;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-import io.weft.loop.core.TestPipe;
 import io.weft.loop.core.spi.PollSource;
+import io.weft.loop.testkit.TestPipe;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,6 +1,6 @@
 package io.weft.loop.epoll.internal;
 
-import io.weft.loop.core.net.tls.TlsContract;
+import io.weft.loop.testkit.TlsContract;
 import io.weft.loop.epoll.EpollPollerProvider;
 
 /** The TLS contract on the native epoll backend, unchanged. */

@@ -1,0 +1,17 @@
+package io.weft.loop.testkit;
+
+import io.weft.loop.core.spi.PollerProvider;
+import java.io.IOException;
+
+/** The poller contract on loop-core's java.nio poller. */
+class NioPollerTest extends PollerContract {
+    @Override
+    protected PollerProvider provider() {
+        return InstalledPollers.named("nio");
+    }
+
+    @Override
+    protected TestPipe newPipe() throws IOException {
+        return new NioTestPipe();
+    }
+}
