@@ -4,6 +4,8 @@ import io.weft.loop.epoll.internal.Errno;
 import io.weft.loop.epoll.internal.Native;
 import io.weft.loop.iouring.internal.IoUringPoller;
 import io.weft.loop.iouring.internal.RingSetupException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,10 +86,15 @@ public final class IoUring {
         return null;
     }
 
-    /** The {@code --enable-native-access} flag this module needs, as the JVM runs it (module or class path). */
+    /**
+     * The {@code --enable-native-access} flag this module needs, as the JVM runs it: on the module
+     * path it names this module and loop-epoll's, whose native layer it calls; on the class path
+     * {@code ALL-UNNAMED}.
+     */
     public static String nativeAccessFlag() {
         Module module = IoUring.class.getModule();
-        return "--enable-native-access=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED");
+        return "--enable-native-access="
+                + (module.isNamed() ? module.getName() + "," + Native.class.getModule().getName() : "ALL-UNNAMED");
     }
 
     private static final class Probe {
@@ -100,6 +107,7 @@ public final class IoUring {
                     return new UnsupportedOperationException(platform);
                 }
                 try {
+                    checkAccess();
                     Native.checkAccess();
                     IoUringPoller.open().close();
                 } catch (IllegalCallerException e) {
@@ -115,6 +123,15 @@ public final class IoUring {
                 // Never let a probe failure escape: it is a reason not to use io_uring, nothing more.
                 return new IllegalStateException("io_uring failed to start: " + t, t);
             }
+        }
+
+        /**
+         * Makes a throwaway handle from this module, the first restricted call it makes: it throws
+         * {@link IllegalCallerException} when the JVM refuses this module native access.
+         */
+        @SuppressWarnings("restricted")
+        private static void checkAccess() {
+            Linker.nativeLinker().downcallHandle(FunctionDescriptor.ofVoid());
         }
 
         private static String readSysctl() {

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.epoll.internal.Errno;
+import io.weft.loop.testkit.ChildJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -53,16 +53,19 @@ class IoUringAvailabilityTest {
 
     @Test
     void whenTheJvmDeniesNativeAccessIoUringIsUnavailableAndNamesTheFlag() throws Exception {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--illegal-native-access=deny", "-cp", System.getProperty("java.class.path"),
-                AvailabilityMain.class.getName());
-        Process process = new ProcessBuilder(command).start();
+        Process process = new ProcessBuilder(ChildJvm.command(List.of("--illegal-native-access=deny"),
+                AvailabilityMain.class)).start();
         process.getOutputStream().close();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).as(out + err).isZero();
         assertThat(out).contains("available=false,false").contains("--illegal-native-access=deny")
-                .contains("add --enable-native-access=ALL-UNNAMED").contains("default=nio");
+                .contains("add --enable-native-access=io.weft.loop.iouring,io.weft.loop.epoll").contains("default=nio");
+    }
+
+    @Test
+    void onTheModulePathTheFlagNamesThisModuleAndLoopEpoll() {
+        assertThat(IoUring.nativeAccessFlag()).isEqualTo("--enable-native-access=io.weft.loop.iouring,io.weft.loop.epoll");
     }
 }

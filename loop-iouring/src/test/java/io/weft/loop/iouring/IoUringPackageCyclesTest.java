@@ -1,6 +1,6 @@
 package io.weft.loop.iouring;
 
-import io.weft.loop.core.PackageCycles;
+import io.weft.loop.testkit.PackageCycles;
 import org.junit.jupiter.api.Test;
 
 class IoUringPackageCyclesTest {

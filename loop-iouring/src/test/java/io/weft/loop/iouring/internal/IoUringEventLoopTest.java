@@ -1,7 +1,7 @@
 package io.weft.loop.iouring.internal;
 
-import io.weft.loop.core.EventLoopContract;
-import io.weft.loop.core.TestPipe;
+import io.weft.loop.testkit.EventLoopContract;
+import io.weft.loop.testkit.TestPipe;
 import io.weft.loop.core.spi.PollerProvider;
 import io.weft.loop.iouring.IoUringPollerProvider;
 import java.io.IOException;

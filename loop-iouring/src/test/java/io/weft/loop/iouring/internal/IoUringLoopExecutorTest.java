@@ -1,6 +1,6 @@
 package io.weft.loop.iouring.internal;
 
-import io.weft.loop.core.exec.LoopExecutorContract;
+import io.weft.loop.testkit.LoopExecutorContract;
 import io.weft.loop.core.spi.PollerProvider;
 import io.weft.loop.iouring.IoUringPollerProvider;
 

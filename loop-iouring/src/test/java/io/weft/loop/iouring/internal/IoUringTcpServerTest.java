@@ -1,6 +1,6 @@
 package io.weft.loop.iouring.internal;
 
-import io.weft.loop.core.net.TcpServerContract;
+import io.weft.loop.testkit.TcpServerContract;
 import io.weft.loop.iouring.IoUringPollerProvider;
 
 /** The listener contract on io_uring loops, unchanged. */

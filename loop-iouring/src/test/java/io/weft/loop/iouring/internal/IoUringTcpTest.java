@@ -1,6 +1,6 @@
 package io.weft.loop.iouring.internal;
 
-import io.weft.loop.core.net.TcpContract;
+import io.weft.loop.testkit.TcpContract;
 import io.weft.loop.iouring.IoUringPollerProvider;
 
 /** The TCP contract on io_uring loops (loop-epoll's native sockets, watched through the ring), unchanged. */

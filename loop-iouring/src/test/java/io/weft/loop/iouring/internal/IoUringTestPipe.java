@@ -3,7 +3,7 @@ package io.weft.loop.iouring.internal;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-import io.weft.loop.core.TestPipe;
+import io.weft.loop.testkit.TestPipe;
 import io.weft.loop.core.spi.PollSource;
 import io.weft.loop.epoll.internal.Errno;
 import io.weft.loop.epoll.internal.FdCalls;
