@@ -335,11 +335,6 @@ public final class IoUringPoller implements Poller {
         }
     }
 
-    /** The ring's fd, for tests. */
-    int ringFd() {
-        return ring.fd();
-    }
-
     private void grow(int fd) {
         int size = Math.max(fd + 1, tokens.length * 2);
         tokens = Arrays.copyOf(tokens, size);

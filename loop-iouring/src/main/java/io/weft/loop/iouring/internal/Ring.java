@@ -52,7 +52,6 @@ final class Ring {
     private final long cqTail;
     private final long cqes;
     private final int cqMask;
-    private final int features;
     /** This side's copy of the SQ tail: SQEs up to it are filled, published at {@link #enter}. */
     private int localSqTail;
 
@@ -70,7 +69,6 @@ final class Ring {
         cqTail = params.get(JAVA_INT, PARAMS_CQ_OFF + OFF_TAIL);
         cqes = params.get(JAVA_INT, PARAMS_CQ_OFF + CQ_OFF_CQES);
         cqMask = rings.get(JAVA_INT, params.get(JAVA_INT, PARAMS_CQ_OFF + OFF_RING_MASK));
-        features = params.get(JAVA_INT, UringLayouts.PARAMS_FEATURES);
         localSqTail = (int) INT.getAcquire(rings, sqTail);
         // The SQ array maps ring slots to SQE indexes: identity, written once.
         long array = params.get(JAVA_INT, PARAMS_SQ_OFF + UringLayouts.SQ_OFF_ARRAY);
@@ -146,16 +144,6 @@ final class Ring {
     /** The ring's fd. */
     int fd() {
         return fd;
-    }
-
-    /** The {@code IORING_FEAT_*} bits the kernel reported. */
-    int features() {
-        return features;
-    }
-
-    /** How many SQEs the queue holds. */
-    int sqEntries() {
-        return sqEntries;
     }
 
     /**
