@@ -31,7 +31,7 @@ import java.util.Arrays;
  * eventfd that is itself polled through the ring.
  *
  * <p><b>Level-triggered.</b> Each watched fd has one one-shot {@code IORING_OP_POLL_ADD} in flight.
- * When it completes, the event is reported and the request is queued again; the kernel checks the
+ * When it completes, the event is reported and the next poll queues the request again; the kernel checks the
  * fd's state when it takes the request, so a source that is still ready completes again at once, as
  * the contract's level triggering wants. (A multishot poll, {@code IORING_POLL_ADD_MULTI}, completes
  * only on new wake-ups, which is edge triggering: a handler that left data unread would never hear of
@@ -92,12 +92,15 @@ public final class IoUringPoller implements Poller {
     private long[] tokens = new long[64];
     private int[] wantedOps = new int[64];
     private long[] inFlight = new long[64];
+    /** The fds whose request completed in the last poll, to be queued again by the next one. */
+    private int[] rearm = new int[64];
+    private int rearmCount;
     private int seq;
     private ReadyEvents ready;
     private boolean closed;
     private volatile int wakeState;
 
-    private IoUringPoller() throws IOException {
+    private IoUringPoller(int sqEntries, int cqEntries) throws IOException {
         errno = Native.newErrnoSegment(arena);
         waitArg = arena.allocate(UringLayouts.GETEVENTS_ARG);
         timespec = arena.allocate(UringLayouts.TIMESPEC);
@@ -107,7 +110,7 @@ public final class IoUringPoller implements Poller {
         wakeOne.set(JAVA_LONG, 0, 1L);
         Ring r;
         try {
-            r = Ring.open(arena, SQ_ENTRIES, CQ_ENTRIES);
+            r = Ring.open(arena, sqEntries, cqEntries);
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;
@@ -123,9 +126,14 @@ public final class IoUringPoller implements Poller {
         queue(UringLayouts.OP_POLL_ADD, eventFd, 0, POLLIN, WAKE);
     }
 
-    /** Opens a poller: an io_uring instance and its wake-up eventfd. */
+    /** Opens a poller: an io_uring instance (256 submissions, 4096 completions) and its wake-up eventfd. */
     public static IoUringPoller open() throws IOException {
-        return new IoUringPoller();
+        return new IoUringPoller(SQ_ENTRIES, CQ_ENTRIES);
+    }
+
+    /** Opens a poller on a ring of the given sizes (powers of two), for tests of full rings. */
+    static IoUringPoller open(int sqEntries, int cqEntries) throws IOException {
+        return new IoUringPoller(sqEntries, cqEntries);
     }
 
     @Override
@@ -182,6 +190,7 @@ public final class IoUringPoller implements Poller {
     public void poll(long timeoutNanos, ReadyEvents ready) throws IOException {
         this.ready = ready;
         try {
+            rearmCompleted();
             if (timeoutNanos == 0) {
                 if (ring.pending() > 0) {
                     submit();
@@ -261,7 +270,23 @@ public final class IoUringPoller implements Poller {
         if (ops != 0) {
             ready.add(tokens[fd], ops);
         }
-        arm(fd);
+        rearm[rearmCount++] = fd;
+    }
+
+    /**
+     * Queues again the requests that completed in the last poll, unless the loop has changed or
+     * released them since. Done here, not as they complete: a request queued while completions are
+     * reaped would be submitted by the same poll and, its fd still ready, complete again at once,
+     * and a poll that empties an overflowing completion ring would never end.
+     */
+    private void rearmCompleted() throws IOException {
+        for (int i = 0; i < rearmCount; i++) {
+            int fd = rearm[i];
+            if (inFlight[fd] == 0 && wantedOps[fd] != 0) {
+                arm(fd);
+            }
+        }
+        rearmCount = 0;
     }
 
     private void arm(int fd) throws IOException {
@@ -340,6 +365,7 @@ public final class IoUringPoller implements Poller {
         tokens = Arrays.copyOf(tokens, size);
         wantedOps = Arrays.copyOf(wantedOps, size);
         inFlight = Arrays.copyOf(inFlight, size);
+        rearm = Arrays.copyOf(rearm, size);
     }
 
     private static int fdOf(PollSource source) {

@@ -80,6 +80,21 @@ class IoUringPollerBehaviourTest {
     }
 
     @Test
+    void moreCompletionsThanTheCompletionRingHoldsAreAllReportedByOnePoll() throws IOException {
+        poller.close();
+        poller = IoUringPoller.open(8, 16); // both rings far smaller than the batch
+        int count = 100;
+        for (int i = 0; i < count; i++) {
+            IoUringTestPipe pipe = pipe();
+            pipe.writeByte();
+            poller.update(pipe.readEnd(), i, 0, Poller.READABLE);
+        }
+        ReadyEvents events = pollNow();
+        assertThat(events.size()).as("completions kept in the kernel's overflow list are reaped too").isEqualTo(count);
+        assertThat(pollNow().size()).as("and each again, level-triggered").isEqualTo(count);
+    }
+
+    @Test
     void dataLeftUnreadIsReportedAgainOnEveryPollUntilDrained() throws IOException {
         IoUringTestPipe pipe = pipe();
         poller.update(pipe.readEnd(), 7, 0, Poller.READABLE);
