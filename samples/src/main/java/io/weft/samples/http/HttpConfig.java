@@ -62,6 +62,16 @@ public record HttpConfig(
                 240, Duration.ofSeconds(5));
     }
 
+    /**
+     * When a body that began at {@code startNanos} and has brought {@code bytes} so far becomes too
+     * slow: {@link #minBodyRate()} applies once {@link #bodyRateGrace()} has passed, so the deadline
+     * is the later of the grace's end and the time those bytes would take at the minimum rate. Only
+     * meaningful when {@code minBodyRate() > 0}.
+     */
+    long bodyDeadlineNanos(long startNanos, long bytes) {
+        return startNanos + Math.max(bodyRateGrace.toNanos(), (long) (bytes * 1e9 / minBodyRate));
+    }
+
     /** With this minimum body rate (0: none) applying after {@code grace}. */
     public HttpConfig withMinBodyRate(long bytesPerSecond, Duration grace) {
         return new HttpConfig(idleTimeout, maxRequestLine, maxHeaderBytes, maxHeaderCount, maxBodyBytes, lingerTimeout,

@@ -205,11 +205,7 @@ final class HttpConnectionHandler {
 
     /** Whether the body so far arrived slower than {@link HttpConfig#minBodyRate()}, past its grace. */
     private boolean bodyTooSlow(long now) {
-        long elapsed = now - bodyStartNanos;
-        if (config.minBodyRate() == 0 || elapsed <= config.bodyRateGrace().toNanos()) {
-            return false;
-        }
-        return parser.bodyBytesRead() < config.minBodyRate() * (elapsed / 1_000_000_000.0);
+        return config.minBodyRate() > 0 && now - config.bodyDeadlineNanos(bodyStartNanos, parser.bodyBytesRead()) > 0;
     }
 
     private void refuse(ByteBuffer data, int status) {

@@ -143,6 +143,7 @@ public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
         private ByteBuffer in = ByteBuffer.allocate(READ_BUFFER).flip();
         private boolean headStarted;
         private long headStartNanos;
+        private long bodyStartNanos;
 
         Connection(BlockingSocket socket, WaitingConnection waiting) {
             this.socket = socket;
@@ -169,8 +170,9 @@ public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
                                 return;
                             }
                         }
-                        if (!fill()) {
-                            return; // the client closed; what it asked for is answered
+                        boolean inBody = parser.inRequest() && !parser.inHead();
+                        if (inBody && config.minBodyRate() > 0 ? !fillBody() : !fill()) {
+                            return; // the client closed (what it asked for is answered), or a slow body was refused
                         }
                         if (headStarted && headTimeoutNanos > 0 && System.nanoTime() - headStartNanos > headTimeoutNanos) {
                             refuse(408);
@@ -179,6 +181,7 @@ public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
                     }
                     case RequestParser.HEAD_DONE -> {
                         headStarted = false;
+                        bodyStartNanos = System.nanoTime();
                         // RFC 9110 section 10.1.1: no 100 is needed once body bytes have arrived.
                         if (parser.expectContinue() && parser.minorVersion() >= 1 && !in.hasRemaining()) {
                             responder.sendContinue();
@@ -219,6 +222,30 @@ public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
                 throw new SocketException("Socket closed"); // a drain took the connection while it waited
             }
             return n >= 0;
+        }
+
+        /**
+         * {@link #fill()} for a body under {@link HttpConfig#minBodyRate()}: the read waits no longer
+         * than the body may take at that rate (nor than the idle timeout); a body too slow is refused
+         * with 408, and then this returns false, as at end of stream.
+         */
+        private boolean fillBody() throws IOException {
+            long left = config.bodyDeadlineNanos(bodyStartNanos, parser.bodyBytesRead()) - System.nanoTime();
+            if (left > 0) {
+                Duration idle = config.idleTimeout();
+                socket.setReadTimeout(idle.isZero() || idle.toNanos() > left ? Duration.ofNanos(left) : idle);
+                try {
+                    return fill();
+                } catch (SocketTimeoutException e) {
+                    if (config.bodyDeadlineNanos(bodyStartNanos, parser.bodyBytesRead()) - System.nanoTime() > 0) {
+                        throw e; // the idle timeout, not the rate
+                    }
+                } finally {
+                    socket.setReadTimeout(config.idleTimeout());
+                }
+            }
+            refuse(408);
+            return false;
         }
 
         private void refuse(int status) throws IOException {
