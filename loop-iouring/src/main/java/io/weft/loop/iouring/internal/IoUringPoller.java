@@ -57,7 +57,6 @@ public final class IoUringPoller implements Poller {
     static final long WAKE = -1L;
     static final long REMOVAL = -2L;
 
-    private static final int ETIME = 62;
     private static final int EBUSY = 16;
     private static final int SQ_ENTRIES = 256;
     private static final int CQ_ENTRIES = 4096;
@@ -223,14 +222,16 @@ public final class IoUringPoller implements Poller {
             int r = ring.enter(1, UringLayouts.ENTER_GETEVENTS | UringLayouts.ENTER_EXT_ARG, waitArg,
                     UringLayouts.GETEVENTS_ARG.byteSize());
             if (r != -Errno.EINTR) {
-                if (r != -ETIME) {
-                    check(r, "io_uring_enter(GETEVENTS|EXT_ARG)");
-                }
+                check(r, "io_uring_enter(GETEVENTS|EXT_ARG)");
                 return;
             }
-            // A signal (a profiler's SIGPROF, say) ended the wait: wait again for what is left.
+            // The wait ended early (a signal, a profiler's SIGPROF say) or timed out: wait again
+            // for what is left, if anything is.
             if (timeoutNanos > 0) {
-                left = Math.max(0, deadline - System.nanoTime());
+                left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
             }
         }
     }

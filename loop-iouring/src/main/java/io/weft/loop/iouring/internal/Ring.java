@@ -178,11 +178,22 @@ final class Ring {
      * Publishes the filled SQEs and calls {@code io_uring_enter} to submit them and, with {@code
      * IORING_ENTER_GETEVENTS} in {@code flags}, wait for {@code minComplete} completions.
      *
+     * <p>The call captures no errno (see {@link UringCalls}). When it fails, it is made again at once,
+     * capturing errno, with the same submissions and flags but without waiting: the errors that are not
+     * transient (EBADF, EFAULT, EINVAL...) fail the repeat too and are returned; a repeat that succeeds
+     * means the wait itself ended early, by a signal (EINTR) or its timeout (ETIME), and {@code -EINTR}
+     * is returned, for the caller to wait again for the time left, if any.
+     *
      * @return the count the kernel took, or {@code -errno}
      */
     int enter(int minComplete, int flags, MemorySegment arg, long argSize) {
         INT.setRelease(rings, sqTail, localSqTail);
-        return UringCalls.enter(errno, fd, pending(), minComplete, flags, arg, argSize);
+        int r = UringCalls.enterNoErrno(fd, pending(), minComplete, flags, arg, argSize);
+        if (r >= 0) {
+            return r;
+        }
+        int repeat = UringCalls.enter(errno, fd, pending(), 0, flags & ~UringLayouts.ENTER_GETEVENTS, arg, argSize);
+        return repeat < 0 ? repeat : -Errno.EINTR;
     }
 
     /** Whether completions wait in the kernel's overflow list ({@code IORING_SQ_CQ_OVERFLOW}). */

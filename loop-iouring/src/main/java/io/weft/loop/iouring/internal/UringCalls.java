@@ -34,6 +34,15 @@ public final class UringCalls {
             Native.find("syscall").orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol 'syscall'")),
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
             Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
+    // io_uring_enter runs once per loop iteration (or more), so it goes without errno capture:
+    // capturing makes the linker slice the capture segment on every call, an allocation the JIT
+    // removes only when it inlines the whole downcall, which it does not always do deep in the loop
+    // (loop-epoll's waits do the same). See Ring.enter for how a failure learns its errno.
+    @SuppressWarnings("restricted") // as SYSCALL
+    private static final MethodHandle SYSCALL_NO_ERRNO = Linker.nativeLinker().downcallHandle(
+            Native.find("syscall").orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol 'syscall'")),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1));
     private static final MethodHandle MMAP = Native.downcall("mmap",
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle MUNMAP = Native.downcall("munmap",
@@ -60,6 +69,16 @@ public final class UringCalls {
     static int enter(MemorySegment errno, int fd, int toSubmit, int minComplete, int flags, MemorySegment arg,
             long argSize) {
         return (int) syscall(errno, NR_IO_URING_ENTER, fd, toSubmit, minComplete, flags, arg.address(), argSize);
+    }
+
+    /** As {@link #enter}, capturing no errno: the result, or a negative value (errno unknown) on failure. */
+    static int enterNoErrno(int fd, int toSubmit, int minComplete, int flags, MemorySegment arg, long argSize) {
+        try {
+            return (int) (long) SYSCALL_NO_ERRNO.invokeExact(NR_IO_URING_ENTER, (long) fd, (long) toSubmit,
+                    (long) minComplete, (long) flags, arg.address(), argSize);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
     }
 
     /** Maps {@code size} bytes of the ring fd at {@code offset}, shared and populated; null with errno set when it fails. */
