@@ -29,45 +29,88 @@ public final class StopSignals {
      * (an {@link Error} included) makes the stop unclean. Call once, from a main method.
      */
     public static void install(String sample, BooleanSupplier stop, PrintStream out, PrintStream err) {
-        AtomicBoolean started = new AtomicBoolean();
-        SignalHandler handler = signal -> begin(started, sample, stop, false, out, err);
+        Stop once = new Stop(sample, stop, out, err);
+        SignalHandler handler = signal -> once.begin(false);
         Signal.handle(new Signal("TERM"), handler);
         Signal.handle(new Signal("INT"), handler);
         Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
-            err.println("Exception in thread \"" + thread.getName() + "\"");
-            e.printStackTrace(err);
             if (e instanceof Error) {
-                begin(started, sample, stop, true, out, err);
+                once.begin(true); // first: printing a stack trace needs memory an OutOfMemoryError may not leave
+            }
+            try {
+                err.println("Exception in thread \"" + thread.getName() + "\"");
+                e.printStackTrace(err);
+            } catch (Throwable ignored) {
+                // out of memory even for this: the stop has begun, and says that it was unclean
             }
         });
     }
 
-    private static void begin(AtomicBoolean started, String sample, BooleanSupplier stop, boolean failed,
-            PrintStream out, PrintStream err) {
-        if (started.compareAndSet(false, true)) {
-            // A non-daemon thread: once the loop threads end, nothing else keeps the JVM from exiting
-            // on its own (status 0, the "stopped" line unprinted) before this one decides.
-            Thread.ofPlatform().daemon(false).name("weft-" + sample + "-stop")
-                    .start(() -> exit(sample, stop, failed, out, err));
-        }
-    }
+    /** The stop of one process: begun once, by a signal or an Error. */
+    private static final class Stop {
+        private final AtomicBoolean started = new AtomicBoolean();
+        /** Heap set aside for the stop: let go when it begins, so that an exhausted heap has room for it. */
+        private volatile byte[] reserve = new byte[256 * 1024];
+        private volatile boolean failed;
+        private final Thread thread;
+        private final String sample;
+        private final BooleanSupplier stop;
+        private final PrintStream out;
+        private final PrintStream err;
+        // Made now: a stop that runs out of memory must still be able to say that it ended.
+        private final String stopped;
+        private final String stoppedUnclean;
 
-    private static void exit(String sample, BooleanSupplier stop, boolean failed, PrintStream out, PrintStream err) {
-        int status = UNCLEAN;
-        try {
-            status = stop.getAsBoolean() && !failed ? CLEAN : UNCLEAN;
-            out.println("weft " + sample + " stopped" + (status == CLEAN ? "" : " (unclean: see the lines above)"));
-        } catch (Throwable t) { // even an OutOfMemoryError must not leave a process that ignores SIGTERM
-            try {
-                err.println("weft " + sample + ": the stop failed: " + t);
-            } catch (Throwable ignored) {
-                // nothing more can be said; exit below regardless
+        Stop(String sample, BooleanSupplier stop, PrintStream out, PrintStream err) {
+            this.sample = sample;
+            this.stop = stop;
+            this.out = out;
+            this.err = err;
+            this.stopped = "weft " + sample + " stopped";
+            this.stoppedUnclean = stopped + " (unclean: see the lines above)";
+            // A non-daemon thread, made now: once the loop threads end, nothing else keeps the JVM
+            // from exiting on its own (status 0, the "stopped" line unprinted) before this one decides.
+            this.thread = Thread.ofPlatform().daemon(false).name("weft-" + sample + "-stop").unstarted(this::exit);
+        }
+
+        void begin(boolean byError) {
+            if (byError) {
+                failed = true;
             }
-        } finally {
-            out.flush();
-            err.flush();
-            // halt, not exit: a stuck loop thread or shutdown hook must not hold the process up.
-            Runtime.getRuntime().halt(status);
+            if (started.compareAndSet(false, true)) {
+                reserve = null;
+                try {
+                    thread.start();
+                } catch (Throwable cannotStart) { // out of memory even so: the next signal or Error tries again
+                    started.set(false);
+                }
+            }
+        }
+
+        private void exit() {
+            int status = UNCLEAN;
+            try {
+                status = stop.getAsBoolean() && !failed ? CLEAN : UNCLEAN;
+            } catch (Throwable t) { // even an OutOfMemoryError must not leave a process that ignores SIGTERM
+                say(err, "weft " + sample + ": the stop failed: " + t);
+            } finally {
+                say(out, status == CLEAN ? stopped : stoppedUnclean);
+                say(err, null);
+                // halt, not exit: a stuck loop thread or shutdown hook must not hold the process up.
+                Runtime.getRuntime().halt(status);
+            }
+        }
+
+        /** Prints {@code line} (if any) and flushes, come what may: the exit status still tells. */
+        private static void say(PrintStream stream, String line) {
+            try {
+                if (line != null) {
+                    stream.println(line);
+                }
+                stream.flush();
+            } catch (Throwable ignored) {
+                // out of memory even for this: the exit status is all that is left
+            }
         }
     }
 }

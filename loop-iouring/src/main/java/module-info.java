@@ -1,0 +1,13 @@
+/**
+ * A Linux poller for Weft's event loop on io_uring, set up and driven through {@code java.lang.foreign}
+ * (no liburing, no JNI), with loop-epoll's native TCP sockets.
+ */
+module io.weft.loop.iouring {
+    requires transitive io.weft.loop.core;
+    requires io.weft.loop.epoll;
+
+    exports io.weft.loop.iouring;
+
+    provides io.weft.loop.core.spi.PollerProvider with io.weft.loop.iouring.IoUringPollerProvider;
+    provides io.weft.loop.core.net.spi.TcpBackendProvider with io.weft.loop.iouring.IoUringTcpBackendProvider;
+}
