@@ -3,6 +3,7 @@ package io.weft.samples.http;
 import io.weft.loop.core.Timer;
 import io.weft.loop.core.net.CloseReason;
 import io.weft.loop.core.net.ConnectionHandler;
+import io.weft.loop.core.net.StreamConnection;
 import io.weft.loop.core.net.TcpConnection;
 import io.weft.loop.core.net.tls.TlsConnection;
 import io.weft.loop.core.net.tls.TlsHandler;
@@ -22,14 +23,14 @@ import java.nio.ByteBuffer;
  * No exception leaves a callback.
  *
  * <p>The same handler serves plain TCP ({@link #overTcp()}) and HTTPS ({@link #overTls()}): it
- * talks to its connection through {@link HttpTransport}.
+ * talks to its connection through {@link StreamConnection}.
  */
 final class HttpConnectionHandler {
     private static final System.Logger LOG = System.getLogger(HttpConnectionHandler.class.getName());
 
     private final HttpConfig config;
     private final Router router;
-    private final OpenConnections<HttpTransport> open;
+    private final OpenConnections<StreamConnection> open;
     private final long headTimeoutNanos;
     private RequestParser parser;
     private Responder responder;
@@ -43,9 +44,9 @@ final class HttpConnectionHandler {
     /** A graceful stop asked this connection to finish: no new request is started. */
     private boolean finishing;
     private Timer lingerTimer;
-    private HttpTransport connection;
+    private StreamConnection connection;
 
-    HttpConnectionHandler(HttpConfig config, Router router, OpenConnections<HttpTransport> open) {
+    HttpConnectionHandler(HttpConfig config, Router router, OpenConnections<StreamConnection> open) {
         this.config = config;
         this.router = router;
         this.open = open;
@@ -66,7 +67,7 @@ final class HttpConnectionHandler {
     private final class OverTcp implements ConnectionHandler {
         @Override
         public void onOpen(TcpConnection tcp) {
-            opened(new HttpTransport.Tcp(tcp));
+            opened(tcp);
         }
 
         @Override
@@ -94,7 +95,7 @@ final class HttpConnectionHandler {
     private final class OverTls implements TlsHandler {
         @Override
         public void onOpen(TlsConnection tls) {
-            opened(new HttpTransport.Tls(tls));
+            opened(tls);
         }
 
         @Override
@@ -118,7 +119,7 @@ final class HttpConnectionHandler {
         }
     }
 
-    private void opened(HttpTransport transport) {
+    private void opened(StreamConnection transport) {
         connection = transport;
         parser = new RequestParser(config, router);
         responder = new Responder(transport::write, transport.loop());

@@ -1,6 +1,7 @@
 package io.weft.samples.http;
 
 import io.weft.loop.core.LoopGroup;
+import io.weft.loop.core.net.StreamConnection;
 import io.weft.loop.core.net.TcpOptions;
 import io.weft.loop.core.net.TcpServer;
 import io.weft.loop.core.net.tls.TlsConfig;
@@ -42,7 +43,7 @@ public final class HttpServer {
     public static SampleLauncher.Listener listen(LoopGroup group, InetSocketAddress address, HttpConfig config,
             Router router) throws IOException {
         TcpOptions options = TcpOptions.defaults().withIdleTimeout(config.idleTimeout());
-        OpenConnections<HttpTransport> open = new OpenConnections<>();
+        OpenConnections<StreamConnection> open = new OpenConnections<>();
         return SampleLauncher.Listener.of(TcpServer.listen(group, address, options,
                 () -> new HttpConnectionHandler(config, router, open).overTcp()), open);
     }
@@ -56,7 +57,7 @@ public final class HttpServer {
     public static SampleLauncher.Listener listenTls(LoopGroup group, InetSocketAddress address, HttpConfig config,
             TlsConfig tls, Router router) throws IOException {
         TcpOptions options = TcpOptions.defaults().withIdleTimeout(config.idleTimeout());
-        OpenConnections<HttpTransport> open = new OpenConnections<>();
+        OpenConnections<StreamConnection> open = new OpenConnections<>();
         TlsServer server = TlsServer.listen(group, address, options, tls,
                 () -> new HttpConnectionHandler(config, router, open).overTls());
         return new SampleLauncher.Listener() {

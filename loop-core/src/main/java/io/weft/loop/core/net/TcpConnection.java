@@ -41,7 +41,7 @@ import java.util.concurrent.CompletableFuture;
  * A failed write first delivers the input that had already arrived, then closes. A reset peer
  * closes only its own connection, quietly, counted in {@link TcpStats#peerResets()}.
  */
-public final class TcpConnection {
+public final class TcpConnection implements StreamConnection {
     private static final int CONNECTING = 0;
     private static final int OPEN = 1;
     /** close() was called: flushing the queue before FIN. */

@@ -4,6 +4,7 @@ import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.Timer;
 import io.weft.loop.core.net.CloseReason;
 import io.weft.loop.core.net.ConnectionHandler;
+import io.weft.loop.core.net.StreamConnection;
 import io.weft.loop.core.net.TcpConnection;
 import io.weft.loop.core.net.TcpOptions;
 import io.weft.loop.core.net.WriteCompletion;
@@ -17,8 +18,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -51,7 +52,7 @@ import javax.net.ssl.SSLSession;
  * reported to {@link TlsHandler#onClose} as a {@link TlsFailureException}. Plaintext never reaches
  * a log or another connection.
  */
-public final class TlsConnection {
+public final class TlsConnection implements StreamConnection {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     private final TlsConfig config;
