@@ -11,8 +11,8 @@ usage() {
 usage: bench/scripts/idle-memory.sh [-k KINDS] [-n CONNECTIONS] [-o FILE]
 
 Build first: ./mvnw -B -q -pl bench -am package -DskipTests
-  -k KINDS   comma-separated (default: weft-nio,weft-epoll,netty-nio,netty-epoll; kinds that cannot
-             start, e.g. weft-epoll while loop-epoll has no TCP backend, are skipped with a note)
+  -k KINDS   comma-separated (default: weft-nio,weft-epoll,weft-iouring,netty-nio,netty-epoll,netty-iouring;
+             kinds that cannot start, e.g. *-iouring where io_uring is disabled, are skipped with a note)
   -n N       idle connections (default 10000)
   -o FILE    report (default bench/results/<date>-idle-memory.md)
 JVM_OPTS (default: $DEFAULT_JVM_OPTS) is the same for every server. The server is pinned to
@@ -20,7 +20,7 @@ SERVER_CPU (default 1), the Python asyncio client (idle-clients.py) to CLIENT_CP
 USAGE
 }
 
-kinds="weft-nio weft-epoll netty-nio netty-epoll" count=10000
+kinds="weft-nio weft-epoll weft-iouring netty-nio netty-epoll netty-iouring" count=10000
 out="$root/bench/results/$(date -u +%Y-%m-%dT%H%M%SZ)-idle-memory.md"
 while getopts "k:n:o:h" opt; do
   case "$opt" in

@@ -2,7 +2,7 @@
 # Expects $root, $jvm_opts and $server_cpu; sets java, servers_jar, http_jar, work, server_pid, port.
 # shellcheck shell=bash
 
-ALL_BENCH_KINDS="weft-nio weft-epoll netty-nio netty-epoll netty-http-nio netty-http-epoll jdk-vthreads weft-vt-nio weft-vt-epoll"
+ALL_BENCH_KINDS="weft-nio weft-epoll weft-iouring netty-nio netty-epoll netty-iouring netty-http-nio netty-http-epoll netty-http-iouring jdk-vthreads weft-vt-nio weft-vt-epoll weft-vt-iouring"
 # weft-http-*: the http sample (metrics bound, its default); -bare: --no-metrics; -vt: --style vthreads.
 ALL_KINDS="$ALL_BENCH_KINDS weft-http-nio weft-http-epoll weft-http-bare-nio weft-http-bare-epoll weft-http-vt-nio weft-http-vt-epoll c-epoll"
 

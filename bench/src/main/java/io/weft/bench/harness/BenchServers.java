@@ -9,8 +9,9 @@ import java.util.List;
  * once it accepts connections. See {@code bench/HARNESS.md}.
  */
 public final class BenchServers {
-    static final List<String> KINDS = List.of("weft-nio", "weft-epoll", "netty-nio", "netty-epoll",
-            "netty-http-nio", "netty-http-epoll", "jdk-vthreads", "weft-vt-nio", "weft-vt-epoll");
+    static final List<String> KINDS = List.of("weft-nio", "weft-epoll", "weft-iouring", "netty-nio", "netty-epoll",
+            "netty-iouring", "netty-http-nio", "netty-http-epoll", "netty-http-iouring", "jdk-vthreads",
+            "weft-vt-nio", "weft-vt-epoll", "weft-vt-iouring");
 
     private BenchServers() {
     }
@@ -24,13 +25,17 @@ public final class BenchServers {
         InetSocketAddress address = (switch (args[0]) {
             case "weft-nio" -> WeftServer.start("nio", port);
             case "weft-epoll" -> WeftServer.start("epoll", port);
-            case "netty-nio" -> NettyRawServer.start(false, port);
-            case "netty-epoll" -> NettyRawServer.start(true, port);
-            case "netty-http-nio" -> NettyHttpServer.start(false, port);
-            case "netty-http-epoll" -> NettyHttpServer.start(true, port);
+            case "weft-iouring" -> WeftServer.start("iouring", port);
+            case "netty-nio" -> NettyRawServer.start(NettyTransport.NIO, port);
+            case "netty-epoll" -> NettyRawServer.start(NettyTransport.EPOLL, port);
+            case "netty-iouring" -> NettyRawServer.start(NettyTransport.IOURING, port);
+            case "netty-http-nio" -> NettyHttpServer.start(NettyTransport.NIO, port);
+            case "netty-http-epoll" -> NettyHttpServer.start(NettyTransport.EPOLL, port);
+            case "netty-http-iouring" -> NettyHttpServer.start(NettyTransport.IOURING, port);
             case "jdk-vthreads" -> VirtualThreadServer.start(port);
             case "weft-vt-nio" -> WeftVirtualThreadServer.start("nio", port);
             case "weft-vt-epoll" -> WeftVirtualThreadServer.start("epoll", port);
+            case "weft-vt-iouring" -> WeftVirtualThreadServer.start("iouring", port);
             default -> throw new AssertionError(args[0]);
         }).address();
         System.out.println(args[0] + " listening on " + address.getAddress().getHostAddress() + ":" + address.getPort());

@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
-/** {@code weft-nio} / {@code weft-epoll}: Weft's {@link TcpServer} on a one-loop {@link LoopGroup}. */
+/** {@code weft-nio} / {@code weft-epoll} / {@code weft-iouring}: Weft's {@link TcpServer} on a one-loop {@link LoopGroup}. */
 final class WeftServer {
     private static final ByteBuffer BLOCK = Responses.directBlock();
 

@@ -14,6 +14,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The raw servers answer one fixed response per request, in order, whatever the read boundaries. */
 class BenchServersTest {
@@ -45,10 +48,20 @@ class BenchServersTest {
         channel.finishAndReleaseAll();
     }
 
-    @Test
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "epoll", "iouring"})
     @SuppressWarnings("try") // Running.close() may be interrupted while it joins the server's threads.
-    void weftNioServerAnswersPipelinedAndSplitRequests() throws Exception {
-        try (Running server = WeftServer.start("nio", 0)) {
+    void weftServerAnswersPipelinedAndSplitRequests(String poller) throws Exception {
+        try (Running server = WeftServer.start(poller, 0)) {
+            assertServerAnswers(server.address());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(NettyTransport.class)
+    @SuppressWarnings("try") // Running.close() may be interrupted while it joins the server's threads.
+    void nettyServerAnswersPipelinedAndSplitRequestsOnEveryTransport(NettyTransport transport) throws Exception {
+        try (Running server = NettyRawServer.start(transport, 0)) {
             assertServerAnswers(server.address());
         }
     }
