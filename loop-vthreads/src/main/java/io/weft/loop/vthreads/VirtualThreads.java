@@ -3,6 +3,7 @@ package io.weft.loop.vthreads;
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.LoopGroup;
 import io.weft.loop.core.Timer;
+import io.weft.loop.core.internal.LoopLocals;
 import java.io.Serial;
 import java.time.Duration;
 import java.util.List;
@@ -116,7 +117,7 @@ public final class VirtualThreads {
     }
 
     static LoopScheduler scheduler(EventLoop loop) {
-        return loop.localState(LoopScheduler.class, LoopScheduler::new);
+        return LoopLocals.get(loop, LoopScheduler.class, LoopScheduler::new);
     }
 
     /** The carrier these threads really run on: the one asked for, or {@link Carrier#POOL} after a fallback. */
