@@ -22,9 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p><b>The JVM's own handling.</b> While any handle of a signal is open, it replaces what the JVM
  * did on that signal: for SIGINT, SIGTERM and SIGHUP that is running the shutdown hooks and
- * exiting, so a handle for them owns the stop. Closing the last handle puts the JVM's handling
- * back; an arrival that finds every handle's loop closed puts it back too and raises the signal
- * again, so a SIGTERM is never swallowed by a loop that is gone.
+ * exiting, so a handle for them owns the stop. Closing the last handle (and {@link SignalHook})
+ * puts the JVM's handling back; an arrival that finds every handle's loop closed and no hook open
+ * puts it back too and raises the signal again, so a SIGTERM is never swallowed by a loop that is gone.
  *
  * <p><b>Threads.</b> {@link #open} and {@link #ref()}/{@link #unref()} are loop-thread only ({@link
  * EventLoop#inLoop()}); {@link #close()} and the getters are safe from any thread.
