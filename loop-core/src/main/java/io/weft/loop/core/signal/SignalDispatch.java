@@ -120,7 +120,12 @@ final class SignalDispatch {
         }
         for (SignalHook hook : hooks) {
             taken = true;
-            hook.run();
+            try {
+                hook.run();
+            } catch (Throwable t) { // the hooks after it still run
+                Thread current = Thread.currentThread();
+                current.getUncaughtExceptionHandler().uncaughtException(current, t);
+            }
         }
         if (!taken) {
             synchronized (this) {

@@ -37,7 +37,7 @@ public final class SignalHook implements AutoCloseable {
      *
      * @param signal the signal to handle
      * @param action what each arrival runs, on a JVM signal thread; what it throws goes to that
-     *     thread's uncaught-exception handler
+     *     thread's uncaught-exception handler, and the other hooks of the signal still run
      * @return the open hook; close it to stop handling the signal
      * @throws IllegalStateException when the JVM does not let Java handle the signal (started with
      *     {@code -Xrs}), or when the process ignores a shutdown signal (started with {@code nohup},

@@ -62,6 +62,19 @@ class SignalHookTest {
         assertThatThrownBy(() -> SignalHook.install(Signal.USR1, null)).isInstanceOf(NullPointerException.class);
     }
 
+    @Test
+    void aHookThatThrowsLeavesTheOtherHooksRunning() throws Exception {
+        CountDownLatch ran = new CountDownLatch(1);
+        try (SignalHook failing = SignalHook.install(Signal.USR1, () -> {
+                    throw new IllegalStateException("thrown on purpose by SignalHookTest");
+                });
+                SignalHook counting = SignalHook.install(Signal.USR1, ran::countDown)) {
+            kill(Signal.USR1);
+            assertThat(ran.await(30, TimeUnit.SECONDS)).as("the hook after the failing one ran").isTrue();
+        }
+        assertThat(SignalDispatch.of(Signal.USR1).installed()).isFalse();
+    }
+
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await();
