@@ -65,12 +65,16 @@ class SignalHookTest {
     @Test
     void aHookThatThrowsLeavesTheOtherHooksRunning() throws Exception {
         CountDownLatch ran = new CountDownLatch(1);
-        try (SignalHook failing = SignalHook.install(Signal.USR1, () -> {
-                    throw new IllegalStateException("thrown on purpose by SignalHookTest");
-                });
-                SignalHook counting = SignalHook.install(Signal.USR1, ran::countDown)) {
+        SignalHook failing = SignalHook.install(Signal.USR1, () -> {
+            throw new IllegalStateException("thrown on purpose by SignalHookTest");
+        });
+        SignalHook counting = SignalHook.install(Signal.USR1, ran::countDown);
+        try {
             kill(Signal.USR1);
             assertThat(ran.await(30, TimeUnit.SECONDS)).as("the hook after the failing one ran").isTrue();
+        } finally {
+            failing.close();
+            counting.close();
         }
         assertThat(SignalDispatch.of(Signal.USR1).installed()).isFalse();
     }
