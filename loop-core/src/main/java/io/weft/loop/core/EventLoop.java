@@ -55,7 +55,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     private static final AtomicInteger UNNAMED = new AtomicInteger();
 
     static {
-        LoopLocals.bind(loop -> loop.localStates);
+        LoopLocals.bind(loop -> ((EventLoop) loop).localStates);
     }
 
     private final String name;
