@@ -139,14 +139,14 @@ public enum LoopMeters implements MeterDocumentation {
         return LoopTag.values();
     }
 
-    /** What the meter measures, as registered with Micrometer. */
+    /** {@return what the meter measures, as registered with Micrometer} */
     public String getDescription() {
         return description;
     }
 
     /**
-     * Whether this timer publishes client-side percentiles (0.5, 0.9, 0.99, 0.999), and, when the
-     * binder is built with {@link LoopMetrics.Builder#percentileHistograms}, a percentile histogram.
+     * {@return whether this timer publishes client-side percentiles (0.5, 0.9, 0.99, 0.999), and, when the
+     * binder is built with {@link LoopMetrics.Builder#percentileHistograms}, a percentile histogram}
      * The other timer ({@link #BLOCKED_DURATION}) publishes count, total and max only.
      */
     public boolean publishesPercentiles() {

@@ -94,23 +94,39 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
         this.percentileHistograms = builder.percentileHistograms;
     }
 
-    /** A binder for one loop with the defaults. */
+    /**
+     * {@return a binder for one loop with the defaults}
+     *
+     * @param loop the loop to measure
+     */
     public static LoopMetrics of(EventLoop loop) {
         return builder(loop).build();
     }
 
-    /** A binder for several loops (a group: anything iterable) with the defaults. */
+    /**
+     * {@return a binder for several loops (a group: anything iterable) with the defaults}
+     *
+     * @param loops the loops to measure
+     */
     public static LoopMetrics of(Iterable<EventLoop> loops) {
         return builder(loops).build();
     }
 
-    /** A builder for one loop. */
+    /**
+     * {@return a builder for one loop}
+     *
+     * @param loop the loop to measure
+     */
     public static Builder builder(EventLoop loop) {
         Objects.requireNonNull(loop, "loop");
         return new Builder(List.of(loop));
     }
 
-    /** A builder for several loops; they are read once, when the builder is made. */
+    /**
+     * {@return a builder for several loops; they are read once, when the builder is made}
+     *
+     * @param loops the loops to measure
+     */
     public static Builder builder(Iterable<EventLoop> loops) {
         Objects.requireNonNull(loops, "loops");
         List<EventLoop> list = new ArrayList<>();
@@ -350,25 +366,45 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
             this.loops = loops;
         }
 
-        /** Tags added to every meter, besides {@code loop}. */
+        /**
+         * Tags added to every meter, besides {@code loop}.
+         *
+         * @param tags the extra tags
+         * @return this builder
+         */
         public Builder tags(Iterable<Tag> tags) {
             this.tags = Tags.of(Objects.requireNonNull(tags, "tags"));
             return this;
         }
 
-        /** How often the lag probe fires (default 20 ms); {@code null} registers no lag meter and runs no probe. */
+        /**
+         * How often the lag probe fires (default 20 ms); {@code null} registers no lag meter and runs no probe.
+         *
+         * @param resolution the probe's period, or null for no lag meter
+         * @return this builder
+         */
         public Builder lagResolution(Duration resolution) {
             this.lagResolution = resolution == null ? null : positive(resolution, "lagResolution");
             return this;
         }
 
-        /** How often the watchdog samples the callback wait of each loop (default 100 ms); {@code null} for never. */
+        /**
+         * How often the watchdog samples the callback wait of each loop (default 100 ms); {@code null} for never.
+         *
+         * @param interval the sampling period, or null for no callback-wait meter
+         * @return this builder
+         */
         public Builder callbackWaitInterval(Duration interval) {
             this.callbackWaitInterval = interval == null ? null : positive(interval, "callbackWaitInterval");
             return this;
         }
 
-        /** The least loop time a utilization reading covers (default 1 s). */
+        /**
+         * The least loop time a utilization reading covers (default 1 s).
+         *
+         * @param window the least window, positive
+         * @return this builder
+         */
         public Builder utilizationWindow(Duration window) {
             this.utilizationWindow = positive(window, "utilizationWindow");
             return this;
@@ -377,19 +413,33 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
         /**
          * The watchdog that raises blocked-loop alarms and samples callback wait (default {@link
          * LoopWatchdog#shared()}); {@code null} for none: no blocked or wait meters, no task tracking.
+         *
+         * @param watchdog the watchdog, or null for none
+         * @return this builder
          */
         public Builder watchdog(LoopWatchdog watchdog) {
             this.watchdog = watchdog;
             return this;
         }
 
-        /** How long one task may hold a loop before it counts as blocked (default 100 ms). */
+        /**
+         * How long one task may hold a loop before it counts as blocked (default 100 ms).
+         *
+         * @param threshold the threshold of every loop, positive
+         * @return this builder
+         */
         public Builder blockedThreshold(Duration threshold) {
             this.blockedThreshold = positive(threshold, "blockedThreshold");
             return this;
         }
 
-        /** The blocked threshold of one of the loops, over {@link #blockedThreshold(Duration)}. */
+        /**
+         * The blocked threshold of one of the loops, over {@link #blockedThreshold(Duration)}.
+         *
+         * @param loop one of the binder's loops
+         * @param threshold that loop's threshold, positive
+         * @return this builder
+         */
         public Builder blockedThreshold(EventLoop loop, Duration threshold) {
             Objects.requireNonNull(loop, "loop");
             if (!loops.contains(loop)) {
@@ -399,7 +449,12 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
             return this;
         }
 
-        /** The least time between two blocked-loop log lines about one loop (default 10 s). */
+        /**
+         * The least time between two blocked-loop log lines about one loop (default 10 s).
+         *
+         * @param interval the least interval between two lines, zero or more
+         * @return this builder
+         */
         public Builder blockedLogInterval(Duration interval) {
             Objects.requireNonNull(interval, "blockedLogInterval");
             if (interval.isNegative()) {
@@ -416,6 +471,9 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
          * Prometheus registry then writes the buckets instead of the client-side percentiles. Off,
          * each of those timers is a summary of seven series: the percentiles 0.5, 0.9, 0.99 and
          * 0.999 of the recent past (Micrometer's decaying window), count, total and max.
+         *
+         * @param enabled whether to publish the histograms
+         * @return this builder
          */
         public Builder percentileHistograms(boolean enabled) {
             this.percentileHistograms = enabled;
@@ -430,7 +488,7 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
             return d;
         }
 
-        /** The binder; call {@link LoopMetrics#bindTo} to register its meters. */
+        /** {@return the binder; call {@link LoopMetrics#bindTo} to register its meters} */
         public LoopMetrics build() {
             return new LoopMetrics(this);
         }

@@ -60,20 +60,33 @@ public abstract class TcpContract {
     }
 
 
-    /** The poller (and so the TCP backend) under test. */
+    /** {@return the poller (and so the TCP backend) under test} */
     protected abstract String pollerName();
 
     private final List<LoopGroup> groups = new ArrayList<>();
     private final List<TcpServer> servers = new ArrayList<>();
 
-    /** A group of {@code size} loops on {@link #pollerName()}, closed after the test. */
+    /**
+     * {@return a group of {@code size} loops on {@link #pollerName()}, closed after the test}
+     *
+     * @param size how many loops
+     */
     protected LoopGroup group(int size) {
         LoopGroup group = LoopGroup.builder().size(size).name("tcp-test").poller(pollerName()).build();
         groups.add(group);
         return group;
     }
 
-    /** {@link TcpServer#listen} on {@code group}, the server closed after the test. */
+    /**
+     * {@link TcpServer#listen} on {@code group}, the server closed after the test.
+     *
+     * @param group the loops to serve on
+     * @param address the address to bind
+     * @param options the listener's and connections' options
+     * @param handlers makes each connection's handler
+     * @return the listening server
+     * @throws IOException if the address cannot be bound
+     */
     protected TcpServer listen(LoopGroup group, InetSocketAddress address, TcpOptions options,
             java.util.function.Supplier<ConnectionHandler> handlers) throws IOException {
         TcpServer server = TcpServer.listen(group, address, options, handlers);
@@ -81,7 +94,7 @@ public abstract class TcpContract {
         return server;
     }
 
-    /** The loopback address with port 0 (an ephemeral port). */
+    /** {@return the loopback address with port 0 (an ephemeral port)} */
     protected static InetSocketAddress loopback() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     }

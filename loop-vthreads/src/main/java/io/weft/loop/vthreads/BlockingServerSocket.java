@@ -65,14 +65,30 @@ public final class BlockingServerSocket implements Closeable {
         }
     }
 
-    /** Listens on {@code address} (port 0 for an ephemeral one) with every connection on {@code loop}. */
+    /**
+     * Listens on {@code address} (port 0 for an ephemeral one) with every connection on {@code loop}.
+     *
+     * @param loop the loop every connection lives on
+     * @param address the address to bind
+     * @param options the listener's and its connections' options
+     * @return the listening socket
+     * @throws IOException if the address cannot be bound, naming it
+     */
     public static BlockingServerSocket listen(EventLoop loop, InetSocketAddress address, TcpOptions options)
             throws IOException {
         Objects.requireNonNull(loop, "loop");
         return new BlockingServerSocket(List.of(loop), null, address, options);
     }
 
-    /** Listens on {@code address} with connections spread over the loops of {@code group}. */
+    /**
+     * Listens on {@code address} with connections spread over the loops of {@code group}.
+     *
+     * @param group the loops connections are spread over
+     * @param address the address to bind
+     * @param options the listeners' and their connections' options
+     * @return the listening socket
+     * @throws IOException if the address cannot be bound, naming it
+     */
     public static BlockingServerSocket listen(LoopGroup group, InetSocketAddress address, TcpOptions options)
             throws IOException {
         Objects.requireNonNull(group, "group");
@@ -88,12 +104,16 @@ public final class BlockingServerSocket implements Closeable {
         return BlockingSocket.accepting(loops.get(0), this);
     }
 
-    /** The bound address, with the real port. */
+    /** {@return the bound address, with the real port} */
     public InetSocketAddress localAddress() {
         return server.localAddress();
     }
 
-    /** How long {@link #accept()} may park before {@link SocketTimeoutException}; zero (the default) for ever. */
+    /**
+     * How long {@link #accept()} may park before {@link SocketTimeoutException}; zero (the default) for ever.
+     *
+     * @param timeout the accept timeout, zero or more
+     */
     public void setAcceptTimeout(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative()) {
@@ -108,6 +128,9 @@ public final class BlockingServerSocket implements Closeable {
      * no hand-off. Blocks the calling (virtual) thread. An accept that fails for another reason
      * than the close is logged and closes this socket; a connection whose loop is shutting down
      * is aborted.
+     *
+     * @param threads the virtual threads the handlers run on
+     * @param handler serves one connection on its virtual thread, and closes it
      */
     public void serve(VirtualThreads threads, Consumer<BlockingSocket> handler) {
         Objects.requireNonNull(threads, "threads");
@@ -134,6 +157,7 @@ public final class BlockingServerSocket implements Closeable {
     /**
      * Takes the next connection, parking until one arrives.
      *
+     * @return the new connection, on the loop it was accepted for
      * @throws SocketException "Socket closed", "Closed by interrupt", or a loop shut down
      * @throws SocketTimeoutException if the accept timeout passes first
      */
@@ -240,7 +264,7 @@ public final class BlockingServerSocket implements Closeable {
         }
     }
 
-    /** Whether {@link #close()} was called, or a loop of the server shut down. */
+    /** {@return whether {@link #close()} was called, or a loop of the server shut down} */
     public boolean isClosed() {
         return closedMessage.get() != null;
     }

@@ -108,6 +108,10 @@ public final class BlockingSocket implements Closeable {
      * Connects to {@code address} on {@code loop}, parking the calling thread until the connection
      * is established.
      *
+     * @param loop the loop the connection lives on
+     * @param address the address to connect to
+     * @param options the connection's options
+     * @return the connected socket
      * @throws java.net.ConnectException or another {@link IOException} if the connect fails
      * @throws SocketException "Closed by interrupt" if interrupted while connecting (status set)
      */
@@ -152,17 +156,25 @@ public final class BlockingSocket implements Closeable {
 
     // ------------------------------------------------------------------ options
 
-    /** The loop the connection lives on. */
+    /** {@return the loop the connection lives on} */
     public EventLoop loop() {
         return loop;
     }
 
-    /** How long {@link #read} may park before {@link SocketTimeoutException}; zero (the default) for ever. */
+    /**
+     * How long {@link #read} may park before {@link SocketTimeoutException}; zero (the default) for ever.
+     *
+     * @param timeout the read timeout, zero or more
+     */
     public void setReadTimeout(Duration timeout) {
         readTimeoutNanos = checkTimeout(timeout);
     }
 
-    /** How long {@link #write} may park for writability before {@link SocketTimeoutException}; zero for ever. */
+    /**
+     * How long {@link #write} may park for writability before {@link SocketTimeoutException}; zero for ever.
+     *
+     * @param timeout the write timeout, zero or more
+     */
     public void setWriteTimeout(Duration timeout) {
         writeTimeoutNanos = checkTimeout(timeout);
     }
@@ -175,17 +187,17 @@ public final class BlockingSocket implements Closeable {
         return timeout.toNanos();
     }
 
-    /** The read timeout; zero for none. */
+    /** {@return the read timeout; zero for none} */
     public Duration readTimeout() {
         return Duration.ofNanos(readTimeoutNanos);
     }
 
-    /** The write timeout; zero for none. */
+    /** {@return the write timeout; zero for none} */
     public Duration writeTimeout() {
         return Duration.ofNanos(writeTimeoutNanos);
     }
 
-    /** Whether {@link #close()} was called (or an interrupt closed it). */
+    /** {@return whether {@link #close()} was called (or an interrupt closed it)} */
     public boolean isClosed() {
         return closeRequested;
     }
@@ -195,6 +207,7 @@ public final class BlockingSocket implements Closeable {
     /**
      * Reads into {@code dst}, parking until at least one byte is there.
      *
+     * @param dst the buffer to fill from its position; its position advances by the bytes read
      * @return the number of bytes read, or -1 at end of stream
      * @throws SocketException "Socket closed", "Connection reset", "Closed by interrupt", or the loop shut down
      * @throws SocketTimeoutException if the read timeout passes first (the socket stays usable)
@@ -304,6 +317,7 @@ public final class BlockingSocket implements Closeable {
      * when the bytes are queued on the connection (as a JDK socket returns when they are in the
      * kernel's buffer); they go out in order, before a {@link #close()}'s FIN.
      *
+     * @param src the bytes to write, from its position to its limit; consumed
      * @throws SocketException "Socket closed", "Connection reset", "Closed by interrupt", or the loop shut down
      * @throws SocketTimeoutException if the write timeout passes while unwritable
      */
@@ -422,6 +436,8 @@ public final class BlockingSocket implements Closeable {
     /**
      * Half-closes: the peer reads end of stream once the written bytes are flushed; this side can
      * still read.
+     *
+     * @throws IOException "Socket closed" if the socket is closed, or the loop shut down
      */
     public void shutdownOutput() throws IOException {
         runOnLoopAndWait(() -> {
@@ -430,7 +446,11 @@ public final class BlockingSocket implements Closeable {
         });
     }
 
-    /** Discards what was received and makes further reads return -1 at once. */
+    /**
+     * Discards what was received and makes further reads return -1 at once.
+     *
+     * @throws IOException "Socket closed" if the socket is closed, or the loop shut down
+     */
     public void shutdownInput() throws IOException {
         runOnLoopAndWait(() -> {
             eof = true;
@@ -466,14 +486,14 @@ public final class BlockingSocket implements Closeable {
     // ------------------------------------------------------------------ streams
 
     /**
-     * An input stream over {@link #read}: -1 at end of stream, the same exceptions. Closing it
+     * {@return an input stream over {@link #read}: -1 at end of stream, the same exceptions} Closing it
      * closes the socket.
      */
     public InputStream getInputStream() {
         return in;
     }
 
-    /** An output stream over {@link #write}; {@code flush} does nothing more. Closing it closes the socket. */
+    /** {@return an output stream over {@link #write}; {@code flush} does nothing more} Closing it closes the socket. */
     public OutputStream getOutputStream() {
         return out;
     }

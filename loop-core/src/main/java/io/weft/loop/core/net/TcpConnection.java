@@ -120,6 +120,12 @@ public final class TcpConnection implements StreamConnection {
      * {@link CloseReason#ERROR} if a socket was opened). Cancelling the future before it completes
      * cancels the connect: its socket is closed at once (on the loop thread) and the handler's {@code
      * onClose} reports {@link CloseReason#LOCAL_CLOSE} with a {@link CancellationException}.
+     *
+     * @param loop the loop the connection runs on
+     * @param address the address to connect to
+     * @param options the connection's options
+     * @param handler the connection's handler, called on the loop thread
+     * @return completed with the connection after its {@code onOpen}, or failed with the connect's exception
      */
     public static CompletableFuture<TcpConnection> connect(EventLoop loop, InetSocketAddress address, TcpOptions options,
             ConnectionHandler handler) {
@@ -193,7 +199,7 @@ public final class TcpConnection implements StreamConnection {
         return loop;
     }
 
-    /** The options it was opened with. */
+    /** {@return the options it was opened with} */
     public TcpOptions options() {
         return options;
     }
@@ -230,6 +236,8 @@ public final class TcpConnection implements StreamConnection {
      * failed or was aborted). Completions follow submission order; an empty {@code data} completes
      * once the writes before it have. Loop thread only.
      *
+     * @param data the bytes to send, from its position to its limit; consumed
+     * @param completion told once these bytes are with the kernel, or why they never will be
      * @throws IllegalStateException if the connection is closing or closed, or its output was shut down
      */
     public void write(ByteBuffer data, WriteCompletion completion) {
@@ -306,6 +314,8 @@ public final class TcpConnection implements StreamConnection {
      * Like {@link #shutdownOutput()}, and calls {@code completion} (if not null) once FIN was sent
      * after the writes queued before it, or with the cause if the connection failed or closed first.
      * A second call, or one on a closing connection, has no effect and its completion is never called.
+     *
+     * @param completion told once FIN is sent, or why it never will be; may be null
      */
     public void shutdownOutput(WriteCompletion completion) {
         checkLoop("shutdownOutput");
@@ -362,7 +372,7 @@ public final class TcpConnection implements StreamConnection {
         return state == OPEN;
     }
 
-    /** The local address, or null if the OS no longer knows it. */
+    /** {@return the local address, or null if the OS no longer knows it} */
     public InetSocketAddress localAddress() {
         try {
             return socket.localAddress();
@@ -371,7 +381,7 @@ public final class TcpConnection implements StreamConnection {
         }
     }
 
-    /** The peer's address, or null if the OS no longer knows it. */
+    /** {@return the peer's address, or null if the OS no longer knows it} */
     public InetSocketAddress remoteAddress() {
         try {
             return socket.remoteAddress();
@@ -380,12 +390,20 @@ public final class TcpConnection implements StreamConnection {
         }
     }
 
-    /** Any object the application keeps with this connection. */
+    /**
+     * Any object the application keeps with this connection.
+     *
+     * @return the object last given to {@link #attach}, or null
+     */
     public Object attachment() {
         return attachment;
     }
 
-    /** Sets the application's object; see {@link #attachment()}. */
+    /**
+     * Sets the application's object; see {@link #attachment()}.
+     *
+     * @param value the object to keep, or null
+     */
     public void attach(Object value) {
         attachment = value;
     }

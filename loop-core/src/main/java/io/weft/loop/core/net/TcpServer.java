@@ -91,6 +91,11 @@ public final class TcpServer implements AutoCloseable {
      * Listens on {@code address} (port 0 for an ephemeral port, see {@link #localAddress()}) and
      * serves every connection on {@code loop}.
      *
+     * @param loop the loop every connection runs on
+     * @param address the address to bind
+     * @param options the listener's and its connections' options
+     * @param handlers makes the handler of each new connection, on the loop thread
+     * @return the listening server
      * @throws BindException if the address is in use (and port sharing is off) or not local
      * @throws IOException if the address cannot be bound otherwise, naming it
      * @throws UnsupportedOperationException if port sharing is asked for and the loop's TCP backend
@@ -108,6 +113,11 @@ public final class TcpServer implements AutoCloseable {
      * {@link TcpOptions#reusePort()} on, one listener per loop (the kernel spreads); off, one
      * listener that hands connections round robin.
      *
+     * @param group the loops connections are spread over
+     * @param address the address to bind
+     * @param options the listeners' and their connections' options
+     * @param handlers makes the handler of each new connection, on that connection's loop thread
+     * @return the listening server
      * @throws BindException if the address is in use (and port sharing is off) or not local
      * @throws IOException if the address cannot be bound otherwise, naming it
      * @throws UnsupportedOperationException as for {@link #listen(EventLoop, InetSocketAddress,
@@ -131,7 +141,7 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
-    /** The bound address, with the real port when the server was asked for port 0. */
+    /** {@return the bound address, with the real port when the server was asked for port 0} */
     public InetSocketAddress localAddress() {
         return localAddress;
     }

@@ -1,6 +1,7 @@
 package io.weft.loop.core.net;
 
 import io.weft.loop.core.EventLoop;
+import io.weft.loop.core.internal.LoopLocals;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -26,9 +27,13 @@ public final class TcpStats {
     private TcpStats() {
     }
 
-    /** The counters of {@code loop}; the same object every time. Safe from any thread. */
+    /**
+     * {@return the counters of {@code loop}; the same object every time} Safe from any thread.
+     *
+     * @param loop the loop whose connections are counted
+     */
     public static TcpStats of(EventLoop loop) {
-        return loop.localState(TcpStats.class, ignored -> new TcpStats());
+        return LoopLocals.get(loop, TcpStats.class, ignored -> new TcpStats());
     }
 
     private void add(int index, long delta) {
@@ -79,53 +84,53 @@ public final class TcpStats {
         add(BYTES_WRITTEN, bytes);
     }
 
-    /** Connections open on this loop now. */
+    /** {@return connections open on this loop now} */
     public long openConnections() {
         return get(OPEN);
     }
 
-    /** Connections accepted by servers listening on this loop. */
+    /** {@return connections accepted by servers listening on this loop} */
     public long acceptedConnections() {
         return get(ACCEPTED);
     }
 
-    /** Accepts that failed (out of file descriptors, or another error). */
+    /** {@return accepts that failed (out of file descriptors, or another error)} */
     public long acceptFailures() {
         return get(ACCEPT_FAILURES);
     }
 
     /**
-     * Connections accepted and closed at once, unserved: because file descriptors ran out, or
-     * because the loop they were meant for was shutting down.
+     * {@return connections accepted and closed at once, unserved: because file descriptors ran out, or
+     * because the loop they were meant for was shutting down}
      */
     public long shedConnections() {
         return get(SHED);
     }
 
-    /** Connections the peer reset (ECONNRESET, EPIPE). */
+    /** {@return connections the peer reset (ECONNRESET, EPIPE)} */
     public long peerResets() {
         return get(RESETS);
     }
 
-    /** Connections closed by their idle timeout. */
+    /** {@return connections closed by their idle timeout} */
     public long idleTimeouts() {
         return get(IDLE_TIMEOUTS);
     }
 
     /**
-     * Graceful closes that could not flush their queued writes within {@link
-     * TcpOptions#closeTimeout()} and were reset instead.
+     * {@return graceful closes that could not flush their queued writes within {@link
+     * TcpOptions#closeTimeout()} and were reset instead}
      */
     public long closeTimeouts() {
         return get(CLOSE_TIMEOUTS);
     }
 
-    /** Bytes read from the connections of this loop. */
+    /** {@return bytes read from the connections of this loop} */
     public long bytesRead() {
         return get(BYTES_READ);
     }
 
-    /** Bytes the OS took from the connections of this loop (written to their sockets). */
+    /** {@return bytes the OS took from the connections of this loop (written to their sockets)} */
     public long bytesWritten() {
         return get(BYTES_WRITTEN);
     }

@@ -12,7 +12,7 @@ import java.net.InetSocketAddress;
  */
 public interface ServerSocketHandle extends AutoCloseable {
 
-    /** What the loop's poller watches; readable means a connection can be accepted. */
+    /** {@return what the loop's poller watches; readable means a connection can be accepted} */
     PollSource source();
 
     /**
@@ -24,7 +24,11 @@ public interface ServerSocketHandle extends AutoCloseable {
      */
     SocketHandle accept() throws IOException;
 
-    /** The address the socket is bound to (with the real port when bound to port 0). */
+    /**
+     * {@return the address the socket is bound to (with the real port when bound to port 0)}
+     *
+     * @throws IOException if the OS cannot say, the socket being closed
+     */
     InetSocketAddress localAddress() throws IOException;
 
     /** Closes the socket; idempotent. */

@@ -19,6 +19,9 @@ public interface TcpBackend {
      * (backlog, reuse address, reuse port, receive buffer); the sockets it accepts get the
      * per-connection ones.
      *
+     * @param address the address to bind
+     * @param options the listener's options and those of the sockets it accepts
+     * @return the bound, listening socket, non-blocking
      * @throws java.net.BindException if the address is in use (EADDRINUSE) or not local
      * @throws UnsupportedOperationException if {@code options.reusePort()} is set and {@link
      *     #supportsReusePort()} is false
@@ -29,9 +32,14 @@ public interface TcpBackend {
     /**
      * Starts a non-blocking connect; the socket becomes writable when it finishes, and {@link
      * SocketHandle#finishConnect()} then tells whether it succeeded.
+     *
+     * @param address the address to connect to
+     * @param options the socket's options
+     * @return the connecting socket, non-blocking
+     * @throws IOException if the socket cannot be made or the connect fails at once, naming the address
      */
     SocketHandle connect(InetSocketAddress address, SocketOptions options) throws IOException;
 
-    /** Whether listeners can share a port ({@code SO_REUSEPORT}, {@link SocketOptions#reusePort()}). */
+    /** {@return whether listeners can share a port ({@code SO_REUSEPORT}, {@link SocketOptions#reusePort()})} */
     boolean supportsReusePort();
 }

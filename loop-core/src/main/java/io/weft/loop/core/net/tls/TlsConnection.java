@@ -106,6 +106,14 @@ public final class TlsConnection implements StreamConnection {
      * TlsHandler#onOpen}, or fails with why the connect or handshake failed (then the handler's
      * {@code onClose} reports it too, if a socket was opened). Cancelling the future before it
      * completes aborts the connection.
+     *
+     * @param loop the loop the connection runs on
+     * @param address the address to connect to
+     * @param serverName the name to ask for and verify, or null for the address's host string
+     * @param options the TCP options of the connection
+     * @param config the TLS settings
+     * @param handler the connection's handler, called on the loop thread
+     * @return completed with the connection after its {@code onOpen}, or failed with why it could not be made
      */
     public static CompletableFuture<TlsConnection> connect(EventLoop loop, InetSocketAddress address, String serverName,
             TcpOptions options, TlsConfig config, TlsHandler handler) {
@@ -143,12 +151,12 @@ public final class TlsConnection implements StreamConnection {
         return loop;
     }
 
-    /** The TLS session: protocol, cipher suite, peer certificates (loop thread or not; the engine is thread-safe). */
+    /** {@return the TLS session: protocol, cipher suite, peer certificates (loop thread or not; the engine is thread-safe)} */
     public SSLSession session() {
         return engine.getSession();
     }
 
-    /** The application protocol ALPN chose, or the empty string when none was negotiated. */
+    /** {@return the application protocol ALPN chose, or the empty string when none was negotiated} */
     public String applicationProtocol() {
         String protocol = engine.getApplicationProtocol();
         return protocol == null ? "" : protocol;
@@ -168,6 +176,9 @@ public final class TlsConnection implements StreamConnection {
     /**
      * Like {@link #write(ByteBuffer)}, and calls {@code completion} on the loop thread once the
      * records of these bytes all reached the kernel, or with the cause once they never will.
+     *
+     * @param data the plaintext to send, from its position to its limit; consumed
+     * @param completion told once these bytes are with the kernel, or why they never will be
      */
     public void write(ByteBuffer data, WriteCompletion completion) {
         write0(data, Objects.requireNonNull(completion, "completion; use write(data) for a write nobody waits for"));
@@ -263,22 +274,30 @@ public final class TlsConnection implements StreamConnection {
         return opened && !closing && tcp.isOpen();
     }
 
-    /** The local address, or null if the OS no longer knows it. */
+    /** {@return the local address, or null if the OS no longer knows it} */
     public InetSocketAddress localAddress() {
         return tcp.localAddress();
     }
 
-    /** The peer's address, or null if the OS no longer knows it. */
+    /** {@return the peer's address, or null if the OS no longer knows it} */
     public InetSocketAddress remoteAddress() {
         return tcp.remoteAddress();
     }
 
-    /** Any object the application keeps with this connection. */
+    /**
+     * Any object the application keeps with this connection.
+     *
+     * @return the object last given to {@link #attach}, or null
+     */
     public Object attachment() {
         return attachment;
     }
 
-    /** Sets the application's object; see {@link #attachment()}. */
+    /**
+     * Sets the application's object; see {@link #attachment()}.
+     *
+     * @param value the object to keep, or null
+     */
     public void attach(Object value) {
         attachment = value;
     }

@@ -1,6 +1,7 @@
 package io.weft.loop.core.net.tls;
 
 import io.weft.loop.core.EventLoop;
+import io.weft.loop.core.internal.LoopLocals;
 import java.nio.ByteBuffer;
 
 /**
@@ -16,6 +17,6 @@ final class TlsLoopBuffers {
     final ByteBuffer records = ByteBuffer.allocate(SIZE);
 
     static TlsLoopBuffers of(EventLoop loop) {
-        return loop.localState(TlsLoopBuffers.class, ignored -> new TlsLoopBuffers());
+        return LoopLocals.get(loop, TlsLoopBuffers.class, ignored -> new TlsLoopBuffers());
     }
 }

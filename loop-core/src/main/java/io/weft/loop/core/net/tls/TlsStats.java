@@ -1,6 +1,7 @@
 package io.weft.loop.core.net.tls;
 
 import io.weft.loop.core.EventLoop;
+import io.weft.loop.core.internal.LoopLocals;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -19,9 +20,13 @@ public final class TlsStats {
     private TlsStats() {
     }
 
-    /** The counters of {@code loop}; the same object every time. Safe from any thread. */
+    /**
+     * {@return the counters of {@code loop}; the same object every time} Safe from any thread.
+     *
+     * @param loop the loop whose TLS connections are counted
+     */
     public static TlsStats of(EventLoop loop) {
-        return loop.localState(TlsStats.class, ignored -> new TlsStats());
+        return LoopLocals.get(loop, TlsStats.class, ignored -> new TlsStats());
     }
 
     private void add(int index, long delta) {
@@ -41,17 +46,21 @@ public final class TlsStats {
         add(failure.ordinal(), 1);
     }
 
-    /** Handshakes completed on this loop (servers and clients). */
+    /** {@return handshakes completed on this loop (servers and clients)} */
     public long handshakes() {
         return get(HANDSHAKES);
     }
 
-    /** Total time of the completed handshakes, in nanoseconds of the loop's clock. */
+    /** {@return total time of the completed handshakes, in nanoseconds of the loop's clock} */
     public long handshakeNanos() {
         return get(HANDSHAKE_NANOS);
     }
 
-    /** Connections that failed with {@code failure} on this loop. */
+    /**
+     * {@return connections that failed with {@code failure} on this loop}
+     *
+     * @param failure the kind of failure to count
+     */
     public long failures(TlsFailure failure) {
         return get(failure.ordinal());
     }
