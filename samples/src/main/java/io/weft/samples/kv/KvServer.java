@@ -150,7 +150,7 @@ public final class KvServer implements AutoCloseable, GracefulStop.Drain {
             if (!config.idleTimeout().isZero()) {
                 socket.setReadTimeout(config.idleTimeout());
             }
-            // Buffers exist only while there is something to read or write: an idle connection holds a small one.
+            // Buffers are sized to what there is to read or write; an idle connection holds a small one.
             InputStream in = new IdleFreeInput(socket.getInputStream(), connection::arrived);
             reader = new RespReader(in, config.limits(), queryMemory);
             RespWriter writer = new RespWriter(new IdleFreeOutput(socket.getOutputStream()));

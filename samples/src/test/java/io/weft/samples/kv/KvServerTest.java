@@ -164,7 +164,8 @@ class KvServerTest {
         out.write(ascii("*1\r\n+PING\r\n"));
         expect(s, "-ERR Protocol error: expected '$', got '+'\r\n"); // refused: what follows is discarded
         byte[] chunk = new byte[64 * 1024];
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long before = threads.getTotalThreadAllocatedBytes();
         for (int i = 0; i < 512; i++) { // 32 MiB, within the linger time at loopback speed
             out.write(chunk);
@@ -281,7 +282,7 @@ class KvServerTest {
     }
 
     @Test
-    void anIdleConnectionHoldsNoBuffers() throws Exception {
+    void anIdleConnectionHoldsOnlyASmallInputBuffer() throws Exception {
         InetSocketAddress address = start(KvConfig.defaults());
         int n = 400;
         long before = retainedBytes();

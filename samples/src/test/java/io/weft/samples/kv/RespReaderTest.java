@@ -198,7 +198,8 @@ class RespReaderTest {
         int[] reads = new int[frame.length / (64 * 1024) + 1];
         Arrays.fill(reads, 64 * 1024); // as a socket hands out what arrived
         RespReader reader = new RespReader(new Chunked(frame, reads), RespLimits.defaults());
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
         List<byte[]> request = reader.read();
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
