@@ -139,6 +139,7 @@ for p in "${pollers[@]}"; do
   scenario shortecho echo "$p" loop - "" "" --n "$(size 20000 2000)" --conc 128
   for c in loop-carrier pool-carrier; do
     scenario kv kv "$p" "$c" - "" "" --n "$(size 20000 10000)" --conc 128
+    scenario keepalive kv "$p" "$c" - "" "" --n "$(size 10000 1000)" --rounds 3 --protocol resp
   done
   scenario kvflood kv "$p" loop-carrier - "-Xmx512m" "" --conc "$(size 8 4)" --values "$(size 12 3)"
 done
