@@ -8,6 +8,8 @@ import io.weft.loop.core.spi.PollerProvider;
 import io.weft.loop.core.spi.ReadyEvents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.channels.SelectableChannel;
 import java.time.Duration;
 import java.util.Map;
@@ -53,6 +55,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class EventLoop implements Executor, AutoCloseable {
     private static final AtomicInteger UNNAMED = new AtomicInteger();
+    private static final VarHandle NOW;
+    static {
+        try {
+            NOW = MethodHandles.lookup().findVarHandle(EventLoop.class, "now", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     static {
         LoopLocals.bind(loop -> ((EventLoop) loop).localStates);
@@ -78,7 +88,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final LoopView view;
 
     private volatile boolean stopRequested;
-    /** Written by the loop thread only; volatile so that {@link #now()} can be read anywhere. */
+    /** Loop thread writes ({@link #setNow}), any thread reads: volatile for {@link #now()}. */
     private volatile long now;
     private long lastMarkNanos;
     private int holds;
@@ -106,7 +116,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         this.watchers = new Watchers(poller, stats, errors::run, errors::report, thread, this::submit);
         this.closing = new LoopClosing(name, clock, thread, poller, callbacks, timers, watchers, this::resetTime);
         this.view = new LoopView(this, thread, stats, timers, watchers, this::submit);
-        this.now = clock.nanoTime();
+        setNow(clock.nanoTime());
     }
 
     /** {@return a loop with the defaults: system clock, best available poller, logging exception handler} */
@@ -166,12 +176,13 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     private void iterate(RunMode mode) {
-        now = clock.nanoTime();
+        setNow(clock.nanoTime());
         boolean didWork = timers.runDue(now) | callbacks.runQueued();
         watchers.flush();
+        long beforePoll = clock.nanoTime(); // fresh: the callbacks may have taken a while
         // ONCE does what is ready; it blocks only when it found nothing to do (libuv's rule).
-        long timeout = mode == RunMode.ONCE && didWork ? 0 : pollTimeoutNanos(mode);
-        poll(timeout);
+        long timeout = mode == RunMode.ONCE && didWork ? 0 : pollTimeoutNanos(mode, beforePoll);
+        poll(timeout, beforePoll);
         watchers.dispatch(ready);
         watchers.runCloseCallbacks();
         if (mode == RunMode.ONCE && timeout != 0) {
@@ -182,8 +193,13 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /** Reads the clock into the cached time, as the start of a busy stretch. */
     private void resetTime() {
-        now = clock.nanoTime();
+        setNow(clock.nanoTime());
         lastMarkNanos = now;
+    }
+
+    /** Caches the loop's time: a release store, not volatile's full fence, several per iteration. */
+    private void setNow(long nanos) {
+        NOW.setRelease(this, nanos);
     }
 
     /**
@@ -419,23 +435,21 @@ public final class EventLoop implements Executor, AutoCloseable {
         return holds > 0 || timers.holdLoop() || watchers.holdLoop() || watchers.isClosing() || callbacks.hasPending();
     }
 
-    private long pollTimeoutNanos(RunMode mode) {
+    private long pollTimeoutNanos(RunMode mode, long clockNow) {
         if (mode == RunMode.NOWAIT || stopRequested || errors.hasFatal() || isShuttingDown() || callbacks.hasPending()
                 || watchers.isClosing() || !isAlive()) {
             return 0;
         }
-        // From a fresh reading: the callbacks of this iteration may have taken a while.
-        return timers.nextTimeout(clock.nanoTime());
+        return timers.nextTimeout(clockNow);
     }
 
-    private void poll(long timeoutNanos) {
+    private void poll(long timeoutNanos, long before) {
         if (timeoutNanos != 0) {
             thread.enterPoll();
             if (callbacks.hasPending() || stopRequested || isShuttingDown()) {
                 timeoutNanos = 0; // raced with a producer that saw us awake and did not wake us
             }
         }
-        long before = clock.nanoTime();
         stats.add(LoopStats.BUSY_NANOS, before - lastMarkNanos);
         try {
             poller.poll(timeoutNanos, ready);
@@ -443,7 +457,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             throw new UncheckedIOException("loop '" + name + "': the " + pollerProvider.name() + " poller failed", e);
         } finally {
             thread.leavePoll();
-            now = clock.nanoTime();
+            setNow(clock.nanoTime());
             stats.add(LoopStats.POLL_NANOS, now - before);
             lastMarkNanos = now;
         }
