@@ -303,6 +303,40 @@ public abstract class BlockingTlsContract extends VThreadsFixture {
         assertThat(TlsStats.of(loop).failures(TlsFailure.TRUNCATION)).isEqualTo(1);
     }
 
+    /**
+     * The peer sends more than the socket buffers, then close_notify and FIN, all before anything
+     * is read: the socket pauses reading with records (the close_notify among them) still unread
+     * by TLS, and when reading resumes TCP reads the FIN before it hands them back. That FIN is
+     * judged after those records: a clean end of stream, not a truncation.
+     */
+    @ParameterizedTest
+    @EnumSource(Carrier.class)
+    void aCloseNotifyBehindUnreadPlaintextIsEndOfStreamNotTruncation(Carrier carrier) throws Exception {
+        EventLoop loop = loop();
+        VirtualThreads threads = VirtualThreads.forLoop(loop, carrier);
+        BlockingServerSocket server = closeLater(BlockingServerSocket.listen(loop, loopback(), TcpOptions.defaults(),
+                serverConfig().build()));
+        for (int c = 0; c < 12; c++) {
+            byte[] payload = new byte[BlockingSocket.MAX_INBOUND + 2_000 + c * 9_000];
+            new Random(c).nextBytes(payload);
+            try (Socket raw = rawClient(server)) {
+                SSLSocket client = jdkClient(server, raw);
+                BlockingSocket socket = server.accept();
+                client.getOutputStream().write(payload);
+                client.close(); // close_notify (the raw socket stays open: layered without autoClose)
+                raw.shutdownOutput(); // then FIN
+                awaitTrue(() -> buffered(socket) > BlockingSocket.MAX_INBOUND, "the socket buffers what it may, then pauses");
+                Spawned<byte[]> reader = spawn(threads, () -> {
+                    try (socket) {
+                        return socket.getInputStream().readAllBytes();
+                    }
+                });
+                assertThat(reader.join()).isEqualTo(payload);
+            }
+        }
+        assertThat(TlsStats.of(loop).failures(TlsFailure.TRUNCATION)).isZero();
+    }
+
     @ParameterizedTest
     @EnumSource(Carrier.class)
     void closeNotifyBothWaysOverTls13EndsEachDirectionCleanly(Carrier carrier) throws Exception {
