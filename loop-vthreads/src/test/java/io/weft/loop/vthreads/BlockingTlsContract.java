@@ -196,6 +196,42 @@ public abstract class BlockingTlsContract extends VThreadsFixture {
         }
     }
 
+    /**
+     * The peer resets while the socket has stopped reading (it buffered all it may), so the loop
+     * has not seen the reset when a large write comes: the first record's flush meets it and closes
+     * TCP. The writer gets the reset as an {@link IOException}, never an {@link
+     * IllegalStateException} from writing the next record to the closed TCP connection.
+     */
+    @ParameterizedTest
+    @EnumSource(Carrier.class)
+    void aResetMetByAWriteOfManyRecordsIsAnIoException(Carrier carrier) throws Exception {
+        EventLoop loop = loop();
+        BlockingServerSocket server = closeLater(BlockingServerSocket.listen(loop, loopback(), TcpOptions.defaults(),
+                serverConfig().build()));
+        Socket raw = rawClient(server);
+        BlockingSocket socket;
+        try {
+            SSLSocket client = jdkClient(server, raw);
+            socket = server.accept();
+            client.getOutputStream().write(new byte[BlockingSocket.MAX_INBOUND + 32 * 1024]);
+            client.getOutputStream().flush();
+            awaitTrue(() -> buffered(socket) > BlockingSocket.MAX_INBOUND, "the socket buffers what it may, then pauses");
+            raw.setSoLinger(true, 0);
+        } finally {
+            raw.close(); // RST, with linger 0; the socket reads nothing, so the loop does not see it yet
+        }
+
+        Spawned<Throwable> writer = spawn(VirtualThreads.forLoop(loop, carrier), () -> {
+            try (socket) {
+                socket.write(ByteBuffer.allocate(64 * 1024)); // four records
+                return null;
+            } catch (Throwable e) {
+                return e;
+            }
+        });
+        assertThat(writer.join()).as("what the writer got").isInstanceOf(IOException.class);
+    }
+
     // ------------------------------------------------------------------ handshake
 
     @Test

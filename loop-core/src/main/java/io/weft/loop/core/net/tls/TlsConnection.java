@@ -403,6 +403,13 @@ public final class TlsConnection implements StreamConnection {
                 return false;
             }
             records.flip();
+            if (!tcp.isOpen()) {
+                // The flush of an earlier record met an error (a reset) and closed TCP: nothing more goes out.
+                if (completion != null) {
+                    completion.completed(new IOException("the connection closed before this write was sent"));
+                }
+                return false;
+            }
             boolean last = !data.hasRemaining();
             if (last && completion != null) {
                 tcp.write(records, completion);
