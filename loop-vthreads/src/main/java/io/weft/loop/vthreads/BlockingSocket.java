@@ -3,8 +3,13 @@ package io.weft.loop.vthreads;
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.net.CloseReason;
 import io.weft.loop.core.net.ConnectionHandler;
+import io.weft.loop.core.net.StreamConnection;
 import io.weft.loop.core.net.TcpConnection;
 import io.weft.loop.core.net.TcpOptions;
+import io.weft.loop.core.net.tls.TlsConfig;
+import io.weft.loop.core.net.tls.TlsConnection;
+import io.weft.loop.core.net.tls.TlsFailureException;
+import io.weft.loop.core.net.tls.TlsHandler;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,15 +20,29 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import javax.net.ssl.SSLSession;
 
 /**
- * A TCP connection with blocking-style reads and writes for virtual threads: a call that cannot
- * proceed parks the thread until the loop's watcher or timer resumes it. Built on the loop's TCP
- * contract ({@link TcpConnection}), so it runs on any backend.
+ * A TCP connection, plain or TLS, with blocking-style reads and writes for virtual threads: a call
+ * that cannot proceed parks the thread until the loop's watcher or timer resumes it. Built on the
+ * loop's stream contract ({@link StreamConnection}: a {@link TcpConnection}, or a {@link
+ * TlsConnection} over one), so it runs on any backend.
+ *
+ * <p><b>TLS.</b> {@link #connect(EventLoop, InetSocketAddress, String, TcpOptions, TlsConfig)} and
+ * a {@link BlockingServerSocket} listening with a {@link TlsConfig} give sockets whose reads and
+ * writes are plaintext; the handshake runs on the loop (the engine's delegated tasks on the
+ * config's executor) and is over before the socket is returned. {@link #tlsSession()} and {@link
+ * #applicationProtocol()} tell what was negotiated. The peer's close_notify is end of stream ({@link
+ * #read} returns -1; over TLS 1.3 this side may still write, a TLS 1.2 session closes both ways, as
+ * the JDK's engine does); {@link #shutdownOutput()} sends close_notify, then FIN; {@link #close()}
+ * sends close_notify before its FIN. A peer that ends TCP without close_notify is a truncation:
+ * after the bytes received, {@link #read} throws a {@link SocketException} naming it, whose cause is
+ * a {@link TlsFailureException}, never -1.
  *
  * <p><b>Threads.</b> Use it from virtual threads (a platform thread also works, but is held while
  * it waits; the loop's own thread must never call the blocking methods). One reader and one writer
@@ -59,7 +78,11 @@ public final class BlockingSocket implements Closeable {
     // The loop the connection lives on: known at connect, learned in onOpen for an accepted one
     // (a group's acceptor may ask for the handler on another loop). Published with the socket.
     private EventLoop loop;
+    private final TcpOptions options;
     private final Handler handler = new Handler();
+    /** What the TLS handshake settled, read once on the loop; null for plain TCP. */
+    private volatile SSLSession session;
+    private volatile String applicationProtocol = "";
     private final Runnable resumeReading = this::resumeReadingOnLoop;
     private final java.util.function.Supplier<SocketException> loopClosed = () -> loopClosed(loop, null);
     private final Runnable closeByInterrupt = () -> {
@@ -74,7 +97,7 @@ public final class BlockingSocket implements Closeable {
     private final OutputStream out = new SocketOutput();
 
     // Loop-confined: touched on the loop thread, or by a thread the loop carries.
-    private TcpConnection connection;
+    private StreamConnection connection;
     private ByteBuffer inbound; // read mode; null when empty
     private boolean eof;
     private boolean closed;
@@ -86,13 +109,14 @@ public final class BlockingSocket implements Closeable {
     private boolean outputShut;
     private BlockingServerSocket acceptedBy;
 
-    private BlockingSocket(EventLoop loop) {
+    private BlockingSocket(EventLoop loop, TcpOptions options) {
         this.loop = loop;
+        this.options = Objects.requireNonNull(options, "options");
     }
 
     /** A socket for a connection the server accepts; {@code server} learns of it in onOpen. */
-    static BlockingSocket accepting(EventLoop loopHint, BlockingServerSocket server) {
-        return new BlockingSocket(loopHint).acceptedBy(server); // the real loop comes with onOpen
+    static BlockingSocket accepting(EventLoop loopHint, TcpOptions options, BlockingServerSocket server) {
+        return new BlockingSocket(loopHint, options).acceptedBy(server); // the real loop comes with onOpen
     }
 
     private BlockingSocket acceptedBy(BlockingServerSocket server) {
@@ -100,7 +124,13 @@ public final class BlockingSocket implements Closeable {
         return this;
     }
 
-    ConnectionHandler handler() {
+    /** The loop-side handler of a plain TCP connection. */
+    ConnectionHandler tcpHandler() {
+        return handler;
+    }
+
+    /** The loop-side handler of a TLS connection. */
+    TlsHandler tlsHandler() {
         return handler;
     }
 
@@ -109,19 +139,51 @@ public final class BlockingSocket implements Closeable {
      * is established.
      *
      * @param loop the loop the connection lives on
-     * @param address the address to connect to
-     * @param options the connection's options
+     * @param address the peer
+     * @param options the connection's options (watermarks, idle timeout)
      * @return the connected socket
      * @throws java.net.ConnectException or another {@link IOException} if the connect fails
      * @throws SocketException "Closed by interrupt" if interrupted while connecting (status set)
+     * @throws IllegalStateException if called on the loop's own thread
      */
     public static BlockingSocket connect(EventLoop loop, InetSocketAddress address, TcpOptions options) throws IOException {
+        return connect(loop, address, options, socket -> TcpConnection.connect(loop, address, options, socket.handler));
+    }
+
+    /**
+     * Connects to {@code address} on {@code loop} and handshakes TLS as a client, parking the
+     * calling thread until the handshake is over. {@code serverName} is sent as SNI (unless it is
+     * an IP literal) and, with {@link TlsConfig#hostnameVerification()} (the default), must match
+     * the server's certificate; null means {@code address.getHostString()}.
+     *
+     * @param loop the loop the connection lives on
+     * @param address the peer
+     * @param serverName the name the server's certificate must be for, or null for the address's host
+     * @param options the connection's options (watermarks, idle timeout)
+     * @param tls protocols, trusted certificates, ALPN, hostname verification
+     * @return the connected socket, its handshake over
+     * @throws TlsFailureException if the handshake fails (an untrusted certificate, a name that does
+     *     not match, no common protocol...), saying which
+     * @throws java.net.ConnectException or another {@link IOException} if the connect fails
+     * @throws SocketException "Closed by interrupt" if interrupted while connecting (status set)
+     * @throws IllegalStateException if called on the loop's own thread
+     */
+    public static BlockingSocket connect(EventLoop loop, InetSocketAddress address, String serverName,
+            TcpOptions options, TlsConfig tls) throws IOException {
+        Objects.requireNonNull(tls, "tls");
+        return connect(loop, address, options,
+                socket -> TlsConnection.connect(loop, address, serverName, options, tls, socket.handler));
+    }
+
+    private static BlockingSocket connect(EventLoop loop, InetSocketAddress address, TcpOptions options,
+            Function<BlockingSocket, CompletableFuture<? extends StreamConnection>> opener) throws IOException {
         Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(address, "address");
         VirtualThreads.checkNotLoopThread(loop, "connect");
-        BlockingSocket socket = new BlockingSocket(loop);
-        CompletableFuture<TcpConnection> connected;
+        BlockingSocket socket = new BlockingSocket(loop, options);
+        CompletableFuture<? extends StreamConnection> connected;
         try {
-            connected = TcpConnection.connect(loop, address, options, socket.handler);
+            connected = opener.apply(socket);
         } catch (RejectedExecutionException e) {
             throw loopClosed(loop, e);
         }
@@ -159,6 +221,24 @@ public final class BlockingSocket implements Closeable {
     /** {@return the loop the connection lives on} */
     public EventLoop loop() {
         return loop;
+    }
+
+    /**
+     * The TLS session the handshake settled (protocol, cipher suite, peer certificates). Any thread.
+     *
+     * @return the session, or empty for a plain TCP socket
+     */
+    public Optional<SSLSession> tlsSession() {
+        return Optional.ofNullable(session);
+    }
+
+    /**
+     * The application protocol ALPN chose. Any thread.
+     *
+     * @return the protocol, or the empty string when none was negotiated (or the socket is plain TCP)
+     */
+    public String applicationProtocol() {
+        return applicationProtocol;
     }
 
     /**
@@ -368,7 +448,7 @@ public final class BlockingSocket implements Closeable {
      * watermark (plus one byte) in all; false if the connection is closed (or closing).
      */
     private boolean writeWhileWritable(ByteBuffer src) {
-        int high = connection.options().writeHighWatermark();
+        int high = options.writeHighWatermark();
         while (src.hasRemaining() && connection.isWritable()) {
             if (closed || !connection.isOpen()) {
                 return false;
@@ -735,9 +815,70 @@ public final class BlockingSocket implements Closeable {
 
     // ------------------------------------------------------------------ loop side
 
-    private final class Handler implements ConnectionHandler {
+
+    /**
+     * The connection's callbacks, on the loop thread. One handler serves both transports: each
+     * callback of {@link ConnectionHandler} and of {@link TlsHandler} forwards to the one method
+     * written against {@link StreamConnection}.
+     */
+    private final class Handler implements ConnectionHandler, TlsHandler {
         @Override
         public void onOpen(TcpConnection c) {
+            opened(c);
+        }
+
+        @Override
+        public void onOpen(TlsConnection c) {
+            session = c.session(); // read here, on the loop: no other thread ever touches the engine
+            applicationProtocol = c.applicationProtocol();
+            opened(c);
+        }
+
+        @Override
+        public void onRead(TcpConnection c, ByteBuffer data) {
+            received(c, data);
+        }
+
+        @Override
+        public void onRead(TlsConnection c, ByteBuffer data) {
+            received(c, data);
+        }
+
+        @Override
+        public void onWritabilityChanged(TcpConnection c, boolean writable) {
+            writabilityChanged(writable);
+        }
+
+        @Override
+        public void onWritabilityChanged(TlsConnection c, boolean writable) {
+            writabilityChanged(writable);
+        }
+
+        @Override
+        public void onInputClosed(TcpConnection c) {
+            inputClosed();
+        }
+
+        /** The peer's close_notify; a TLS 1.2 engine has answered with its own, so the connection closes too. */
+        @Override
+        public void onInputClosed(TlsConnection c) {
+            inputClosed();
+            if (!"TLSv1.3".equals(session.getProtocol())) {
+                c.close();
+            }
+        }
+
+        @Override
+        public void onClose(TcpConnection c, CloseReason reason, Throwable cause) {
+            connectionClosed(reason, cause);
+        }
+
+        @Override
+        public void onClose(TlsConnection c, CloseReason reason, Throwable cause) {
+            connectionClosed(reason, cause);
+        }
+
+        private void opened(StreamConnection c) {
             connection = c;
             loop = c.loop();
             if (closeRequested) {
@@ -749,8 +890,7 @@ public final class BlockingSocket implements Closeable {
             }
         }
 
-        @Override
-        public void onRead(TcpConnection c, ByteBuffer data) {
+        private void received(StreamConnection c, ByteBuffer data) {
             if (closed) {
                 data.position(data.limit());
                 return;
@@ -787,8 +927,7 @@ public final class BlockingSocket implements Closeable {
             available = inbound.remaining();
         }
 
-        @Override
-        public void onWritabilityChanged(TcpConnection c, boolean writable) {
+        private void writabilityChanged(boolean writable) {
             if (writable && writer != null) {
                 Waiter waiting = writer;
                 // Not from inside the connection's flush: write again as a callback of its own.
@@ -800,8 +939,7 @@ public final class BlockingSocket implements Closeable {
             }
         }
 
-        @Override
-        public void onInputClosed(TcpConnection c) {
+        private void inputClosed() {
             eof = true; // a JDK socket reads -1 and can still write: no close here
             Waiter waiting = reader;
             if (waiting != null) {
@@ -810,15 +948,14 @@ public final class BlockingSocket implements Closeable {
             }
         }
 
-        @Override
-        public void onClose(TcpConnection c, CloseReason reason, Throwable cause) {
+        private void connectionClosed(CloseReason reason, Throwable cause) {
             if (!closed) {
                 closed = true;
                 closedCause = cause;
                 closedMessage = switch (reason) {
                     case RESET -> "Connection reset";
                     case LOOP_CLOSED -> "Socket closed: loop '" + loop.name() + "' has shut down";
-                    case IDLE_TIMEOUT -> "Socket closed: idle for " + c.options().idleTimeout();
+                    case IDLE_TIMEOUT -> "Socket closed: idle for " + options.idleTimeout();
                     case ERROR -> cause == null ? "Socket closed after an error" : String.valueOf(cause.getMessage());
                     case PEER_CLOSED, LOCAL_CLOSE -> "Socket closed";
                 };

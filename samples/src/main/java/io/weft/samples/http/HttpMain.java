@@ -2,20 +2,19 @@ package io.weft.samples.http;
 
 import static io.weft.samples.metrics.SampleMetrics.withMetrics;
 
-import io.weft.loop.core.net.tls.CertificateStore;
-import io.weft.loop.core.net.tls.TlsConfig;
 import io.weft.loop.vthreads.Carrier;
 import io.weft.samples.SampleLauncher;
 import io.weft.samples.ServerOptions;
-import io.weft.samples.ServerStyle;
-import java.io.IOException;
+import java.util.Optional;
 
 /**
  * {@code java -jar weft-http.jar [--port N] [--host H] [--loops N] [--poller NAME]
- * [--idle-timeout SECONDS] [--tls-cert FILE --tls-key FILE]}: the sample HTTP/1.1 server, HTTPS
- * with {@code --tls-cert}. See the samples README.
+ * [--idle-timeout SECONDS] [--style loop|vthreads] [--tls-cert FILE --tls-key FILE]}: the sample HTTP/1.1
+ * server, HTTPS with {@code --tls-cert} (ALPN {@code http/1.1}) in either style. See the samples README.
  */
 public final class HttpMain {
+    /** The one application protocol the server speaks, offered by ALPN over TLS. */
+    private static final String ALPN = "http/1.1";
 
     private HttpMain() {
     }
@@ -27,33 +26,20 @@ public final class HttpMain {
         // /debug/loops is added here, for the same reason.
         int code = SampleLauncher.launch("http", args, withMetrics(router, (group, address, options) -> {
             router.add("/debug/loops", new DebugLoopsRoute(group));
-            return options.tls().isPresent()
-                    ? HttpServer.listenTls(group, address, config(options), tls(options), router)
-                    : switch (options.style()) {
-                        case LOOP -> HttpServer.listen(group, address, config(options), router);
-                        case VTHREADS -> VirtualThreadHttpServer.listen(group, address, config(options), router,
-                                Carrier.LOOP);
-                    };
+            Optional<ServerOptions.TlsFiles> tls = options.tls();
+            return switch (options.style()) {
+                case LOOP -> tls.isEmpty()
+                        ? HttpServer.listen(group, address, config(options), router)
+                        : HttpServer.listenTls(group, address, config(options), tls.get().serverConfig(ALPN), router);
+                case VTHREADS -> tls.isEmpty()
+                        ? VirtualThreadHttpServer.listen(group, address, config(options), router, Carrier.LOOP)
+                        : VirtualThreadHttpServer.listenTls(group, address, config(options), tls.get().serverConfig(ALPN),
+                                router, Carrier.LOOP);
+            };
         }), System.out, System.err);
         if (code != 0) {
             System.exit(code);
         }
-    }
-
-    /**
-     * The TLS config of {@code --tls-cert} and {@code --tls-key}: that certificate, ALPN {@code http/1.1}.
-     *
-     * @throws IOException if a file cannot be read
-     * @throws IllegalArgumentException with {@code --style vthreads}, which has no TLS yet
-     */
-    static TlsConfig tls(ServerOptions options) throws IOException {
-        if (options.style() != ServerStyle.LOOP) {
-            throw new IllegalArgumentException("--tls-cert works with --style loop only (TLS over blocking sockets is not built yet)");
-        }
-        ServerOptions.TlsFiles files = options.tls().orElseThrow();
-        return TlsConfig.builder()
-                .certificates(new CertificateStore().loadPem(files.certificateChain(), files.privateKey()))
-                .applicationProtocols("http/1.1").build();
     }
 
     /** The server's config from the command line. */

@@ -60,21 +60,6 @@ public final class HttpServer {
         OpenConnections<StreamConnection> open = new OpenConnections<>();
         TlsServer server = TlsServer.listen(group, address, options, tls,
                 () -> new HttpConnectionHandler(config, router, open).overTls());
-        return new SampleLauncher.Listener() {
-            @Override
-            public InetSocketAddress localAddress() {
-                return server.localAddress();
-            }
-
-            @Override
-            public void close() {
-                server.close();
-            }
-
-            @Override
-            public boolean drain(long deadlineNanos) throws InterruptedException {
-                return open.drain(deadlineNanos);
-            }
-        };
+        return SampleLauncher.Listener.of(server, open);
     }
 }

@@ -2,6 +2,7 @@ package io.weft.samples.http;
 
 import io.weft.loop.core.LoopGroup;
 import io.weft.loop.core.net.TcpOptions;
+import io.weft.loop.core.net.tls.TlsConfig;
 import io.weft.loop.vthreads.BlockingServerSocket;
 import io.weft.loop.vthreads.BlockingSocket;
 import io.weft.loop.vthreads.Carrier;
@@ -71,11 +72,37 @@ public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
      */
     public static VirtualThreadHttpServer listen(LoopGroup group, InetSocketAddress address, HttpConfig config,
             Router router, Carrier carrier) throws IOException {
+        return listen(group, address, config, null, router, carrier);
+    }
+
+    /**
+     * Like {@link #listen}, serving HTTPS: the {@link BlockingServerSocket} hands over each
+     * connection once its handshake is over, and the same blocking code serves the plaintext.
+     *
+     * @param group the loops that accept, handshake and serve
+     * @param address where to listen
+     * @param config the HTTP limits and timeouts
+     * @param tls the server's certificate, protocols and ALPN
+     * @param router the routes
+     * @param carrier what carries the connection threads (the pool after a fallback)
+     * @return the started server
+     * @throws IOException if the address cannot be bound
+     */
+    public static VirtualThreadHttpServer listenTls(LoopGroup group, InetSocketAddress address, HttpConfig config,
+            TlsConfig tls, Router router, Carrier carrier) throws IOException {
+        return listen(group, address, config, Objects.requireNonNull(tls, "tls"), router, carrier);
+    }
+
+    /** Listens plain ({@code tls} null) or over TLS, and starts the acceptor. */
+    private static VirtualThreadHttpServer listen(LoopGroup group, InetSocketAddress address, HttpConfig config,
+            TlsConfig tls, Router router, Carrier carrier) throws IOException {
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(router, "router");
         VirtualThreads threads = VirtualThreads.forGroup(group, carrier);
-        BlockingServerSocket listener = BlockingServerSocket.listen(group, address, TcpOptions.defaults());
+        BlockingServerSocket listener = tls == null
+                ? BlockingServerSocket.listen(group, address, TcpOptions.defaults())
+                : BlockingServerSocket.listen(group, address, TcpOptions.defaults(), tls);
         VirtualThreadHttpServer server = new VirtualThreadHttpServer(listener, threads, config, router);
         threads.start(group.loops().get(0), server::acceptLoop);
         return server;

@@ -11,7 +11,8 @@ import java.net.InetSocketAddress;
 
 /**
  * {@code java -jar weft-kv.jar [--port N] [--host H] [--loops N] [--poller NAME] [--carrier loop|pool]
- * [--idle-timeout SECONDS] [--max-bulk BYTES]}: the sample RESP2 key-value server. See the samples README.
+ * [--idle-timeout SECONDS] [--max-bulk BYTES] [--tls-cert FILE --tls-key FILE]}: the sample RESP2
+ * key-value server, over TLS with {@code --tls-cert}. See the samples README.
  *
  * <p>It launches as {@link SampleLauncher} does (same banner, exit codes and shutdown on SIGINT or
  * SIGTERM) but on its own: its options differ, and its listener is a {@code BlockingServerSocket},
@@ -85,7 +86,9 @@ public final class KvMain {
             if (address.isUnresolved()) {
                 throw new IOException("cannot resolve host '" + options.host() + "'");
             }
-            return new Running(group, KvServer.listen(group, address, options.config()));
+            return new Running(group, options.tls().isEmpty()
+                    ? KvServer.listen(group, address, options.config())
+                    : KvServer.listenTls(group, address, options.config(), options.tls().get().serverConfig()));
         } catch (IOException | RuntimeException e) {
             group.close();
             throw e;

@@ -1,6 +1,8 @@
 package io.weft.samples.kv;
 
 import io.weft.loop.vthreads.Carrier;
+import io.weft.samples.ServerOptions.TlsFiles;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -9,14 +11,18 @@ import java.util.Optional;
 /**
  * The command line of the kv sample: the options every sample takes (but {@code --style}), with a
  * port of its own and {@code --carrier}, {@code --max-bulk}, {@code --max-request} and {@code --max-query-memory}.
+ * {@code --tls-cert} and {@code --tls-key} are the other samples' ({@link TlsFiles}): the port then
+ * speaks only TLS, as {@code redis-server --tls-port} does.
  *
  * @param host the address to bind (default {@code 127.0.0.1})
  * @param port the port to bind, 0 for any free one (default 6380, beside a real Redis's 6379)
  * @param loops how many event loops (default: available processors)
  * @param poller the poller by name; empty for the best available
  * @param config how connections are served
+ * @param tls serve TLS with this certificate chain and key; empty for plaintext (the default)
  */
-public record KvOptions(String host, int port, int loops, Optional<String> poller, KvConfig config) {
+public record KvOptions(String host, int port, int loops, Optional<String> poller, KvConfig config,
+        Optional<TlsFiles> tls) {
     /** The default port: one above Redis's, so both can run side by side. */
     public static final int DEFAULT_PORT = 6380;
 
@@ -25,6 +31,20 @@ public record KvOptions(String host, int port, int loops, Optional<String> polle
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(poller, "poller");
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(tls, "tls");
+    }
+
+    /**
+     * Options without TLS.
+     *
+     * @param host the address to bind
+     * @param port the port to bind, 0 for any free one
+     * @param loops how many event loops
+     * @param poller the poller by name; empty for the best available
+     * @param config how connections are served
+     */
+    public KvOptions(String host, int port, int loops, Optional<String> poller, KvConfig config) {
+        this(host, port, loops, poller, config, Optional.empty());
     }
 
     /** The usage text. */
@@ -44,6 +64,7 @@ public record KvOptions(String host, int port, int loops, Optional<String> polle
                   --max-query-memory BYTES
                                           most all requests being read may hold together
                                           (default: a quarter of the maximum heap)
+                """ + TlsFiles.USAGE + """
                   --help                  print this and exit
                 """;
     }
@@ -69,6 +90,8 @@ public record KvOptions(String host, int port, int loops, Optional<String> polle
         int loops = Runtime.getRuntime().availableProcessors();
         Optional<String> poller = Optional.empty();
         KvConfig config = KvConfig.defaults();
+        Path tlsCert = null;
+        Path tlsKey = null;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             String value = null;
@@ -77,7 +100,7 @@ public record KvOptions(String host, int port, int loops, Optional<String> polle
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
             }
-            if (!name.matches("--(host|port|loops|poller|carrier|idle-timeout|max-bulk|max-request|max-query-memory)")) {
+            if (!name.matches("--(host|port|loops|poller|carrier|idle-timeout|max-bulk|max-request|max-query-memory|tls-cert|tls-key)")) {
                 throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
             if (value == null) {
@@ -100,10 +123,12 @@ public record KvOptions(String host, int port, int loops, Optional<String> polle
                         number(name, value, 1, Long.MAX_VALUE), config.maxQueryMemory());
                 case "--max-query-memory" -> config = config.withQueryMemory(
                         config.maxRequestBytes(), number(name, value, 1, Long.MAX_VALUE));
+                case "--tls-cert" -> tlsCert = Path.of(nonBlank(name, value));
+                case "--tls-key" -> tlsKey = Path.of(nonBlank(name, value));
                 default -> throw new AssertionError(name);
             }
         }
-        return new KvOptions(host, port, loops, poller, config);
+        return new KvOptions(host, port, loops, poller, config, TlsFiles.of(tlsCert, tlsKey));
     }
 
     private static Carrier carrier(String value) {

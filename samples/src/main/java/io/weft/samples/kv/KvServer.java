@@ -2,6 +2,7 @@ package io.weft.samples.kv;
 
 import io.weft.loop.core.LoopGroup;
 import io.weft.loop.core.net.TcpOptions;
+import io.weft.loop.core.net.tls.TlsConfig;
 import io.weft.loop.vthreads.BlockingServerSocket;
 import io.weft.loop.vthreads.BlockingSocket;
 import io.weft.loop.vthreads.Carrier;
@@ -74,11 +75,35 @@ public final class KvServer implements AutoCloseable, GracefulStop.Drain {
     /** As {@link #listen(LoopGroup, InetSocketAddress, KvConfig)}, on a given store (tests use a manual clock). */
     public static KvServer listen(LoopGroup group, InetSocketAddress address, KvConfig config, KvStore store)
             throws IOException {
+        return listen(group, address, config, store, null);
+    }
+
+    /**
+     * As {@link #listen(LoopGroup, InetSocketAddress, KvConfig)}, over TLS: the port speaks only TLS
+     * (as {@code redis-server --tls-port}), and each connection is served once its handshake is over.
+     *
+     * @param group the loops that accept, handshake and serve
+     * @param address where to listen, port 0 for any free one
+     * @param config how connections are served
+     * @param tls the server's certificate and protocols
+     * @return the started server
+     * @throws IOException if the address cannot be bound
+     */
+    public static KvServer listenTls(LoopGroup group, InetSocketAddress address, KvConfig config, TlsConfig tls)
+            throws IOException {
+        return listen(group, address, config, new KvStore(), Objects.requireNonNull(tls, "tls"));
+    }
+
+    /** Listens plain ({@code tls} null) or over TLS, and starts the acceptor and the sweeper. */
+    private static KvServer listen(LoopGroup group, InetSocketAddress address, KvConfig config, KvStore store,
+            TlsConfig tls) throws IOException {
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(store, "store");
         VirtualThreads threads = VirtualThreads.forGroup(group, config.carrier());
-        BlockingServerSocket listener = BlockingServerSocket.listen(group, address, TcpOptions.defaults());
+        BlockingServerSocket listener = tls == null
+                ? BlockingServerSocket.listen(group, address, TcpOptions.defaults())
+                : BlockingServerSocket.listen(group, address, TcpOptions.defaults(), tls);
         KvServer server = new KvServer(listener, threads, store, config);
         threads.start(group.loops().get(0), server::acceptLoop);
         server.sweeper = threads.start(group.loops().get(0), server::sweepLoop);

@@ -74,6 +74,13 @@ public final class TlsConnection implements StreamConnection {
     /** The engine's delegated tasks run: nothing is read or unwrapped until they are done. */
     private boolean tasksRunning;
     private boolean readPaused;
+    /**
+     * TCP keeps records this connection did not unwrap yet, because reading paused or tasks ran,
+     * and hands them back once reading resumes; the peer's end of stream is judged after them.
+     */
+    private boolean recordsHeld;
+    /** TCP read the peer's end of stream (FIN). */
+    private boolean tcpEnded;
     /** close(), abort() or a failure: no more input is delivered and no more writes are taken. */
     private boolean closing;
     private boolean closed;
@@ -415,6 +422,13 @@ public final class TlsConnection implements StreamConnection {
                 return false;
             }
             records.flip();
+            if (!tcp.isOpen()) {
+                // The flush of an earlier record met an error (a reset) and closed TCP: nothing more goes out.
+                if (completion != null) {
+                    completion.completed(new IOException("the connection closed before this write was sent"));
+                }
+                return false;
+            }
             boolean last = !data.hasRemaining();
             if (last && completion != null) {
                 tcp.write(records, completion);
@@ -576,9 +590,24 @@ public final class TlsConnection implements StreamConnection {
         }
     }
 
-    /** TCP's end of stream: fine after close_notify; otherwise a truncation or an aborted handshake. */
+    /** Records from TCP: unwraps them, then judges an end of stream TCP read after them. */
+    private void received(ByteBuffer records) {
+        receive(records);
+        recordsHeld = records.hasRemaining() && (readPaused || tasksRunning);
+        if (tcpEnded) {
+            endOfStream();
+        }
+    }
+
+    /**
+     * TCP's end of stream: fine after close_notify; otherwise a truncation or an aborted handshake.
+     * While TCP still holds records for this connection (reading paused with records unread, and
+     * TCP read the FIN when it resumed, before handing them back), the verdict waits for them: the
+     * close_notify may be among them.
+     */
     private void endOfStream() {
-        if (engine.isInboundDone() || closing) {
+        tcpEnded = true;
+        if (engine.isInboundDone() || closing || recordsHeld) {
             return;
         }
         if (opened) {
@@ -686,7 +715,7 @@ public final class TlsConnection implements StreamConnection {
 
         @Override
         public void onRead(TcpConnection connection, ByteBuffer data) {
-            receive(data);
+            received(data);
         }
 
         @Override
