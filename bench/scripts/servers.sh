@@ -1,8 +1,12 @@
 # Sourced by compare.sh and idle-memory.sh: starts and stops one bench server at a time.
-# Expects $root, $jvm_opts and $server_cpu; sets java, servers_jar, http_jar, work, server_pid, port.
+# Expects $root, $jvm_opts and $server_cpu; sets java, servers_jar, http_jar, work, server_pid, port,
+# scheme (https for the *-tls-* kinds, which get the throw-away certificate of tls_certs).
 # shellcheck shell=bash
 
 ALL_BENCH_KINDS="weft-nio weft-epoll netty-nio netty-epoll netty-http-nio netty-http-epoll jdk-vthreads weft-vt-nio weft-vt-epoll"
+# The minimal handler over TLS 1.3 (JDK provider, one certificate): Weft's TlsServer, Netty's SslHandler.
+TLS_KINDS="weft-tls-nio weft-tls-epoll netty-tls-nio netty-tls-epoll"
+ALL_BENCH_KINDS="$ALL_BENCH_KINDS $TLS_KINDS"
 # weft-http-*: the http sample (metrics bound, its default); -bare: --no-metrics; -vt: --style vthreads.
 ALL_KINDS="$ALL_BENCH_KINDS weft-http-nio weft-http-epoll weft-http-bare-nio weft-http-bare-epoll weft-http-vt-nio weft-http-vt-epoll c-epoll"
 
@@ -33,6 +37,13 @@ check_kind() {
   fi
 }
 
+# tls_certs: the throw-away CA and server certificate (P-256) of scripts/make-test-certs.sh, made
+# once per run in $work/tls; every TLS kind gets the same server.pem / server.key, clients ca.pem.
+tls_dir="$work/tls"
+tls_certs() {
+  [[ -f "$tls_dir/server.key" ]] || bash "$root/scripts/make-test-certs.sh" "$tls_dir" >/dev/null
+}
+
 # The C peer (bench/peers/epoll_server.c): the floor a runtime on epoll can reach.
 c_peer="$root/bench/target/epoll_server"
 build_c_peer() {
@@ -40,8 +51,8 @@ build_c_peer() {
   gcc -O2 -o "$c_peer" "$root/bench/peers/epoll_server.c"
 }
 
-port=18100
-# start_server KIND: starts it pinned on $server_cpu, waits for "listening on"; sets server_pid, port.
+port=18100 scheme=http
+# start_server KIND: starts it pinned on $server_cpu, waits for "listening on"; sets server_pid, port, scheme.
 start_server() {
   port=$((port + 1))  # a fresh port per start: no wait on the previous server's TIME_WAITs
   # A fresh log per start, created here: the background job's own redirection may truncate it only
@@ -49,7 +60,10 @@ start_server() {
   local kind="$1" log="$work/server-$port.log"
   : >"$log"
   local -a cmd
+  scheme=http
   case "$kind" in
+    *-tls-*) tls_certs; scheme=https
+      cmd=("$java" $jvm_opts -Djdk.virtualThreadScheduler.parallelism=1 -jar "$servers_jar" "$kind" "$port" "$tls_dir/server.pem" "$tls_dir/server.key") ;;
     weft-http-bare-*) cmd=("$java" $jvm_opts -jar "$http_jar" --port "$port" --loops 1 --no-metrics --poller "${kind#weft-http-bare-}") ;;
     weft-http-vt-*) cmd=("$java" $jvm_opts -jar "$http_jar" --port "$port" --loops 1 --style vthreads --poller "${kind#weft-http-vt-}") ;;
     weft-http-*) cmd=("$java" $jvm_opts -jar "$http_jar" --port "$port" --loops 1 --poller "${kind#weft-http-}") ;;
