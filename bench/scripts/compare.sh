@@ -19,7 +19,8 @@ options:
                 with a note, e.g. weft-epoll while loop-epoll has no TCP backend, weft-http-* without its jar)
                   default: $DEFAULT_KINDS
                   also: weft-http-bare-nio|epoll (--no-metrics), weft-http-vt-nio|epoll (--style vthreads),
-                  weft-tls-nio|epoll, netty-tls-nio|epoll (the minimal handler over TLS 1.3; wrk speaks https)
+                  weft-tls-nio|epoll, netty-tls-nio|epoll (the minimal handler over TLS 1.3; wrk speaks https),
+                  weft-https-nio|epoll (the http sample with --tls-cert/--tls-key)
   -r ROUNDS     rounds (default 5); every kind runs every workload once per round
   -d SECONDS    measured duration of each wrk run (default 10)
   -w SECONDS    warm-up before each measured run, same workload, not measured (default 2)

@@ -8,7 +8,8 @@ ALL_BENCH_KINDS="weft-nio weft-epoll netty-nio netty-epoll netty-http-nio netty-
 TLS_KINDS="weft-tls-nio weft-tls-epoll netty-tls-nio netty-tls-epoll"
 ALL_BENCH_KINDS="$ALL_BENCH_KINDS $TLS_KINDS"
 # weft-http-*: the http sample (metrics bound, its default); -bare: --no-metrics; -vt: --style vthreads.
-ALL_KINDS="$ALL_BENCH_KINDS weft-http-nio weft-http-epoll weft-http-bare-nio weft-http-bare-epoll weft-http-vt-nio weft-http-vt-epoll c-epoll"
+# weft-https-*: the http sample serving HTTPS (--tls-cert/--tls-key, the certificate of tls_certs).
+ALL_KINDS="$ALL_BENCH_KINDS weft-http-nio weft-http-epoll weft-http-bare-nio weft-http-bare-epoll weft-http-vt-nio weft-http-vt-epoll weft-https-nio weft-https-epoll c-epoll"
 
 . "$root/.mvn/jdk25.sh"
 java="$JAVA_HOME/bin/java"
@@ -31,7 +32,7 @@ check_kind() {
     start_error="gcc could not build bench/peers/epoll_server.c"
     return 1
   fi
-  if [[ "$1" == weft-http-* && ! -f "$http_jar" ]]; then
+  if [[ "$1" == weft-http* && ! -f "$http_jar" ]]; then
     start_error="no $http_jar (build samples first)"
     return 1
   fi
@@ -64,6 +65,8 @@ start_server() {
   case "$kind" in
     *-tls-*) tls_certs; scheme=https
       cmd=("$java" $jvm_opts -Djdk.virtualThreadScheduler.parallelism=1 -jar "$servers_jar" "$kind" "$port" "$tls_dir/server.pem" "$tls_dir/server.key") ;;
+    weft-https-*) tls_certs; scheme=https
+      cmd=("$java" $jvm_opts -jar "$http_jar" --port "$port" --loops 1 --poller "${kind#weft-https-}" --tls-cert "$tls_dir/server.pem" --tls-key "$tls_dir/server.key") ;;
     weft-http-bare-*) cmd=("$java" $jvm_opts -jar "$http_jar" --port "$port" --loops 1 --no-metrics --poller "${kind#weft-http-bare-}") ;;
     weft-http-vt-*) cmd=("$java" $jvm_opts -jar "$http_jar" --port "$port" --loops 1 --style vthreads --poller "${kind#weft-http-vt-}") ;;
     weft-http-*) cmd=("$java" $jvm_opts -jar "$http_jar" --port "$port" --loops 1 --poller "${kind#weft-http-}") ;;
