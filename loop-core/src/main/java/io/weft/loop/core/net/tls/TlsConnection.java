@@ -574,11 +574,11 @@ public final class TlsConnection implements StreamConnection {
      * are not nested) would write at once, as the buffer is taken.
      */
     private void gatherWritesDuring(ByteBuffer data) {
-        if (buffers.writesOf != null) {
+        if (buffers.gathering) {
             handler.onRead(this, data);
             return;
         }
-        buffers.writesOf = this;
+        buffers.gathering = true;
         gathered = buffers.writes.clear();
         boolean returned = false;
         try {
@@ -589,7 +589,7 @@ public final class TlsConnection implements StreamConnection {
                 encryptGathered();
             }
             gathered = null;
-            buffers.writesOf = null;
+            buffers.gathering = false;
         }
     }
 

@@ -18,8 +18,8 @@ final class TlsLoopBuffers {
     final ByteBuffer records = ByteBuffer.allocate(SIZE);
     /** The most plaintext one TLS record holds (RFC 8446 section 5.1; the same in TLS 1.2). */
     final ByteBuffer writes = ByteBuffer.allocate(16 * 1024);
-    /** The connection whose handler's writes {@link #writes} gathers now, or null. */
-    TlsConnection writesOf;
+    /** Whether {@link #writes} gathers a handler's writes now. */
+    boolean gathering;
 
     static TlsLoopBuffers of(EventLoop loop) {
         return loop.localState(TlsLoopBuffers.class, ignored -> new TlsLoopBuffers());
