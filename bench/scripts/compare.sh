@@ -20,6 +20,8 @@ options:
                   default: $DEFAULT_KINDS
                   also: netty-http-iouring, weft-vt-nio|epoll|iouring, weft-http-iouring,
                         weft-http-bare-nio|epoll|iouring (--no-metrics), weft-http-vt-nio|epoll|iouring (--style vthreads)
+                        weft-tls-nio|epoll, netty-tls-nio|epoll (the minimal handler over TLS 1.3; wrk speaks https),
+                        weft-https-nio|epoll (the http sample with --tls-cert/--tls-key)
   -r ROUNDS     rounds (default 5); every kind runs every workload once per round
   -d SECONDS    measured duration of each wrk run (default 10)
   -w SECONDS    warm-up before each measured run, same workload, not measured (default 2)
@@ -71,9 +73,9 @@ run_wrk() {  # run_wrk WORKLOAD SECONDS -> the WRK-RESULT line
   local workload="$1" seconds="$2"
   local -a args=(-t1 "-c$conns" "-d${seconds}s")
   if [[ "$workload" == pipelined ]]; then
-    args+=(-s "$here/wrk-pipeline.lua" "http://127.0.0.1:$port$path" -- "$depth")
+    args+=(-s "$here/wrk-pipeline.lua" "$scheme://127.0.0.1:$port$path" -- "$depth")
   else
-    args+=(-s "$here/wrk-report.lua" "http://127.0.0.1:$port$path")
+    args+=(-s "$here/wrk-report.lua" "$scheme://127.0.0.1:$port$path")
   fi
   taskset -c "$client_cpu" wrk "${args[@]}" | grep '^WRK-RESULT' || echo "WRK-RESULT requests=0 bytes=0 duration_us=1 errors=-1 status_errors=-1 p50_us=0 p99_us=0"
 }

@@ -10,15 +10,17 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.ByteProcessor;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * {@code netty-nio} / {@code netty-epoll} / {@code netty-iouring}: a bare Netty 4.2 server on one event-loop thread with the
- * same counting handler as {@link WeftServer}; {@code netty-http-*} reuse {@link #start} with an
- * HTTP pipeline.
+ * same counting handler as {@link WeftServer}; {@code netty-tls-*} put Netty's {@code SslHandler}
+ * in front of it, and {@code netty-http-*} reuse {@link #start} with an HTTP pipeline.
  */
 final class NettyRawServer {
     /**
@@ -35,6 +37,17 @@ final class NettyRawServer {
 
     static Running start(NettyTransport transport, int port) throws InterruptedException {
         return start(transport, port, () -> new Handler());
+    }
+
+    /** {@code netty-tls-*}: the same handler behind an {@code SslHandler} of {@code tls}'s context. */
+    static Running startTls(NettyTransport transport, int port, BenchTls tls) throws InterruptedException, IOException {
+        SslContext context = tls.netty();
+        return start(transport, port, new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel channel) {
+                channel.pipeline().addLast(context.newHandler(channel.alloc()), new Handler());
+            }
+        });
     }
 
     static Running start(NettyTransport transport, int port, Supplier<ChannelInboundHandlerAdapter> handlers)

@@ -12,31 +12,37 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.LoopStats;
 import io.weft.loop.core.net.TcpStats;
+import io.weft.loop.core.net.tls.TlsFailure;
+import io.weft.loop.core.net.tls.TlsStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.function.ToDoubleFunction;
 
 /**
  * A Micrometer {@link MeterBinder} for one {@link EventLoop} or several (a group): event counts,
- * busy and idle time, utilization, lag, callback wait and blocking-callback alarms, every meter
- * named in {@link LoopMeters} and tagged {@code loop=<name>}.
+ * busy and idle time, utilization, lag, callback wait, blocking-callback alarms, TCP connections
+ * and TLS handshakes, every meter named in {@link LoopMeters} and tagged {@code loop=<name>}.
  *
  * <p><b>Cost.</b> Counters and gauges read the loop's own {@link LoopStats} when the registry asks;
  * nothing is recorded on the loop's hot path. The lag probe is one unreferenced loop timer (every
  * {@link Builder#lagResolution}, default 20 ms) that records into a timer; the callback
  * wait is sampled by the {@link LoopWatchdog}'s thread, which queues one probe callback at a time
  * (every {@link Builder#callbackWaitInterval}, default 100 ms). The watchdog also turns on {@link
- * LoopStats#trackTasks()}: one clock reading per task. In a Prometheus scrape a loop has about 40
- * series by default, and about 180 with {@link Builder#percentileHistograms} (the buckets of two timers).
+ * LoopStats#trackTasks()}: one clock reading per task. The TLS handshake timer is fed by a {@link
+ * TlsStats#addHandshakeListener handshake listener}: one record per completed handshake, on the
+ * loop thread. In a Prometheus scrape a loop has about 55 series by default, and about 280 with
+ * {@link Builder#percentileHistograms} (the buckets of three timers).
  *
  * <p><b>Never throws.</b> {@link #bindTo} logs and skips what it cannot register, and registers no
  * meter it cannot read: a loop that is closed or shutting down gets its counters and gauges (their
@@ -190,12 +196,24 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
         counter(registry, LoopMeters.CONNECTIONS_IDLE_TIMEOUTS, loopTags, tcp, TcpStats::idleTimeouts);
         counter(registry, LoopMeters.READ, loopTags, tcp, TcpStats::bytesRead);
         counter(registry, LoopMeters.WRITTEN, loopTags, tcp, TcpStats::bytesWritten);
+        TlsStats tls = TlsStats.of(loop);
+        counter(registry, LoopMeters.TLS_HANDSHAKES, loopTags, tls, TlsStats::handshakes);
+        for (TlsFailure cause : TlsFailure.values()) {
+            counter(registry, LoopMeters.TLS_FAILURES,
+                    loopTags.and(LoopMeters.TlsTag.CAUSE.asString(), cause.name().toLowerCase(Locale.ROOT)),
+                    tls, s -> s.failures(cause));
+        }
 
         if (loop.isShuttingDown()) {
             // Nothing would ever feed the lag, wait or blocked meters: do not register them.
             return;
         }
         Bound state = bound.computeIfAbsent(loop, l -> new Bound());
+        add(state.handshakes, timer(registry, LoopMeters.TLS_HANDSHAKE_DURATION, loopTags));
+        if (state.tls == null) {
+            state.tls = tls;
+            tls.addHandshakeListener(state);
+        }
         if (lagResolution != null) {
             add(state.lag, timer(registry, LoopMeters.LAG, loopTags));
             if (state.lagProbe == null) {
@@ -305,6 +323,9 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
             }
             closed = true;
             for (Bound state : bound.values()) {
+                if (state.tls != null) {
+                    state.tls.removeHandshakeListener(state);
+                }
                 if (state.lagProbe != null) {
                     state.lagProbe.close();
                 }
@@ -323,8 +344,10 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
     }
 
     /** What a bound loop feeds: one meter per registry for each kind. */
-    private static final class Bound implements LoopWatchdog.Sink {
+    private static final class Bound implements LoopWatchdog.Sink, LongConsumer {
         final List<Timer> lag = new CopyOnWriteArrayList<>();
+        final List<Timer> handshakes = new CopyOnWriteArrayList<>();
+        TlsStats tls;
         final List<Timer> wait = new CopyOnWriteArrayList<>();
         final List<Counter> blocked = new CopyOnWriteArrayList<>();
         final List<Timer> blockedDuration = new CopyOnWriteArrayList<>();
@@ -346,6 +369,12 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
         @Override
         public void callbackWaited(long waitNanos) {
             record(wait, waitNanos);
+        }
+
+        /** A TLS handshake completed on the loop thread. */
+        @Override
+        public void accept(long handshakeNanos) {
+            record(handshakes, handshakeNanos);
         }
     }
 
@@ -465,7 +494,7 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
         }
 
         /**
-         * Whether the lag and callback-wait timers also publish a percentile histogram (default
+         * Whether the lag, callback-wait and TLS handshake timers also publish a percentile histogram (default
          * false). Its buckets (100 us to 10 s, about 70 series per timer and loop) let Prometheus
          * compute percentiles across loops and over any range with {@code histogram_quantile}; a
          * Prometheus registry then writes the buckets instead of the client-side percentiles. Off,

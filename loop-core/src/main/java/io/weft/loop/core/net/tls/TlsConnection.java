@@ -34,11 +34,16 @@ import javax.net.ssl.SSLSession;
  * A handshake that does not finish within {@link TlsConfig#handshakeTimeout()} (on the loop's
  * clock) fails.
  *
- * <p><b>Writes and memory.</b> {@link #write} encrypts at once into records and queues them on the
- * TCP connection, so the encrypted bytes count against its watermarks: {@link #isWritable()} and
- * {@link TlsHandler#onWritabilityChanged} are the TCP connection's. The engine's buffers are shared
- * by all connections of the loop; an idle connection keeps only its engine and the plaintext its
- * handler left unconsumed.
+ * <p><b>Writes and memory.</b> {@link #write} encrypts into records and queues them on the TCP
+ * connection, so the encrypted bytes count against its watermarks: {@link #isWritable()} and
+ * {@link TlsHandler#onWritabilityChanged} are the TCP connection's. Outside {@link
+ * TlsHandler#onRead} a write is encrypted at once. Inside it, the plaintext of the handler's writes
+ * (without a completion) is gathered and encrypted when {@code onRead} returns, up to 16 KiB (a
+ * full record) at a time, in order: the n responses to n pipelined requests leave as one record,
+ * not n records, each with its own header, tag and cipher call. {@link #close()}, {@link
+ * #shutdownOutput()} and a write with a completion encrypt what was gathered first. The engine's
+ * buffers are shared by all connections of the loop; an idle connection keeps only its engine and
+ * the plaintext its handler left unconsumed.
  *
  * <p><b>Closing.</b> {@link #close()} sends close_notify, then closes TCP gracefully (flush, FIN,
  * linger). The peer's close_notify is {@link TlsHandler#onInputClosed}. The peer's TCP FIN without
@@ -90,6 +95,8 @@ public final class TlsConnection implements StreamConnection {
      * unconsumed, or threw from a callback this connection ran outside TCP's.
      */
     private Throwable localError;
+    /** While the handler's onRead runs: the loop's buffer gathering its writes (write mode); else null. */
+    private ByteBuffer gathered;
     /** Plaintext the handler left unconsumed, in read mode; null when there is none. */
     private ByteBuffer plaintextLeft;
     private Object attachment;
@@ -199,7 +206,33 @@ public final class TlsConnection implements StreamConnection {
                     + (closing || !tcp.isOpen() ? "closed" : "shut down for output (close_notify sent)")
                     + "; check isOpen() first");
         }
+        if (gathered != null && completion == null) {
+            if (data.remaining() > gathered.remaining()) {
+                encryptGathered();
+            }
+            if (gathered != null && data.remaining() <= gathered.remaining()) {
+                gathered.put(data);
+                return;
+            }
+        }
+        encryptGathered();
+        if (closing) { // encrypting what was gathered failed the engine just now
+            failCompletion(completion);
+            return;
+        }
         wrap(data, completion);
+    }
+
+    /** Encrypts and queues the plaintext gathered in this onRead call so far, if any. */
+    private void encryptGathered() {
+        if (gathered != null && gathered.position() > 0) {
+            ByteBuffer plaintext = gathered.flip();
+            boolean encrypted = wrap(plaintext, null);
+            plaintext.clear();
+            if (!encrypted) {
+                gathered = null; // the engine closed or failed: nothing more is gathered
+            }
+        }
     }
 
     /** Whether the queued encrypted bytes are below the TCP connection's high watermark. */
@@ -207,9 +240,12 @@ public final class TlsConnection implements StreamConnection {
         return tcp.isWritable();
     }
 
-    /** Encrypted bytes queued and not yet taken by the OS. */
+    /**
+     * Encrypted bytes queued and not yet taken by the OS, plus the plaintext written during the
+     * current {@link TlsHandler#onRead} call and not yet encrypted.
+     */
     public long queuedBytes() {
-        return tcp.queuedBytes();
+        return tcp.queuedBytes() + (gathered == null ? 0 : gathered.position());
     }
 
     /** Stops reading until {@link #resumeReading()}; the peer is slowed by TCP flow control. */
@@ -246,6 +282,7 @@ public final class TlsConnection implements StreamConnection {
         if (closing || engine.isOutboundDone()) {
             return;
         }
+        encryptGathered();
         engine.closeOutbound();
         if (wrap(EMPTY, null) || engine.isOutboundDone()) {
             tcp.shutdownOutput();
@@ -261,6 +298,7 @@ public final class TlsConnection implements StreamConnection {
         if (closing) {
             return;
         }
+        encryptGathered();
         closing = true;
         if (!engine.isOutboundDone()) {
             engine.closeOutbound();
@@ -555,11 +593,36 @@ public final class TlsConnection implements StreamConnection {
                 return;
             }
         }
-        handler.onRead(this, data);
+        gatherWritesDuring(data);
         if (!data.hasRemaining()) {
             plaintextLeft = null;
         } else if (data != plaintextLeft) {
             plaintextLeft = ByteBuffer.allocate(Math.max(2 * data.remaining(), 4096)).put(data).flip();
+        }
+    }
+
+    /**
+     * Calls the handler's onRead with the loop's gathering buffer in place, then encrypts what it
+     * wrote. Another connection's handler running inside this one (it cannot, today: TCP calls
+     * are not nested) would write at once, as the buffer is taken.
+     */
+    private void gatherWritesDuring(ByteBuffer data) {
+        if (buffers.gathering) {
+            handler.onRead(this, data);
+            return;
+        }
+        buffers.gathering = true;
+        gathered = buffers.writes.clear();
+        boolean returned = false;
+        try {
+            handler.onRead(this, data);
+            returned = true;
+        } finally {
+            if (returned && !closing) {
+                encryptGathered();
+            }
+            gathered = null;
+            buffers.gathering = false;
         }
     }
 
