@@ -89,7 +89,7 @@ class BenchServersTest {
     @Test
     @SuppressWarnings("try") // Running.close() may be interrupted while it joins the server's threads.
     void nettyTlsServerAnswersPipelinedAndSplitRequestsOverTls13() throws Exception {
-        try (Running server = NettyRawServer.startTls(false, 0, tls())) {
+        try (Running server = NettyRawServer.startTls(NettyTransport.NIO, 0, tls())) {
             assertServerAnswers(server.address(), true);
         }
     }
