@@ -26,6 +26,7 @@ final class EchoHandler implements ConnectionHandler {
             if (connection.isOpen()) {
                 connection.close();
             }
+            open.closed(connection); // nothing more to do here: the close flushes and lingers on its own
         }));
     }
 

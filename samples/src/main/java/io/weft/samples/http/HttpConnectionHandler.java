@@ -133,7 +133,7 @@ final class HttpConnectionHandler {
     private void finish() {
         finishing = true;
         if (connection.isOpen() && !parser.inRequest()) {
-            connection.close();
+            end();
         }
     }
 
@@ -160,7 +160,7 @@ final class HttpConnectionHandler {
                 case RequestParser.NEED_MORE -> {
                     backlog = false;
                     if (inputClosed) {
-                        connection.close(); // the client half-closed after its last request: answered now
+                        end(); // the client half-closed after its last request: answered now
                         return;
                     }
                     if (!headStarted && parser.inHead()) {
@@ -183,7 +183,7 @@ final class HttpConnectionHandler {
                     parser.route().respond(parser, responder);
                     if (!parser.keepAlive() || finishing) { // finishing: the request in progress at the stop is answered
                         data.position(data.limit());
-                        connection.close();
+                        end();
                         return;
                     }
                     if (!connection.isWritable() && data.hasRemaining()) {
@@ -208,13 +208,22 @@ final class HttpConnectionHandler {
         responder.prepare(parser.isHead(), false, 1);
         responder.send(Responses.forError(status));
         data.position(data.limit());
+        end();
+    }
+
+    /**
+     * Ends the connection after the responses queued: its graceful close flushes them, half-closes,
+     * discards input for the linger time and closes; a stop's drain is done with it now.
+     */
+    private void end() {
         connection.close();
+        open.closed(connection);
     }
 
     private void inputClosed() {
         inputClosed = true;
         if (!backlog) {
-            connection.close(); // after the queued responses are flushed
+            end(); // after the queued responses are flushed
         }
     }
 
