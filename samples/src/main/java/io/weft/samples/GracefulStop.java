@@ -14,8 +14,8 @@ import java.util.List;
  * io.weft.loop.core.net.TcpConnection#close()}) for at most the grace period, shut the loops down,
  * and wait for the loop threads for at most {@link #THREAD_BOUND} more. A connection still
  * lingering when the grace period ends has flushed everything: the loop's shutdown closes it
- * without loss, and the stop is clean; one still flushing (or serving) makes it unclean. It never waits longer than {@code
- * grace + THREAD_BOUND} in total, whatever a handler does, before it reports what is still running
+ * without loss, and the stop is clean; one still flushing (or serving) makes it unclean. It never
+ * waits longer than {@code grace + THREAD_BOUND} in total, whatever a handler does, before it reports what is still running
  * (which loop, which task, for how long, the loop thread's stack, and the loop's snapshot: the
  * handles and timers that kept it alive, see {@link io.weft.loop.core.LoopView}) and counts the stop
  * as unclean. The report waits at most {@link #SNAPSHOT_WAIT} per running loop for its snapshot.
@@ -110,8 +110,9 @@ public final class GracefulStop {
             long unfinished = 0;
             for (EventLoop loop : group) {
                 TcpStats stats = TcpStats.of(loop);
-                long lingering = stats.lingeringConnections(); // first: a connection lingers before it closes
+                // Open first: one that closes between the two reads then counts as unfinished, the safe side.
                 long loopOpen = stats.openConnections();
+                long lingering = stats.lingeringConnections();
                 open += loopOpen;
                 unfinished += Math.max(0, loopOpen - lingering);
             }

@@ -69,7 +69,8 @@ public final class StopSignals {
             this.err = err;
             String line = "weft " + sample + " stopped";
             this.stopped = (line + System.lineSeparator()).getBytes(out.charset());
-            this.stoppedUnclean = (line + " (unclean: see the lines above)" + System.lineSeparator()).getBytes(out.charset());
+            this.stoppedUnclean = (line + " (unclean: see the lines above)" + System.lineSeparator())
+                    .getBytes(out.charset());
             // A non-daemon thread, made now: once the loop threads end, nothing else keeps the JVM
             // from exiting on its own (status 0, the "stopped" line unprinted) before this one decides.
             this.thread = Thread.ofPlatform().daemon(false).name("weft-" + sample + "-stop").unstarted(this::exit);
@@ -103,7 +104,7 @@ public final class StopSignals {
             }
         }
 
-        /** Prints {@code line} (encoded, with its line end; if any) and flushes, come what may: the exit status still tells. */
+        /** Prints {@code line} (encoded, line end included; if any) and flushes, come what may: the exit status still tells. */
         private static void say(PrintStream stream, byte[] line) {
             try {
                 if (line != null) {

@@ -18,8 +18,8 @@ import java.nio.ByteBuffer;
  * queued responses are flushed however slowly the client reads them (bounded by the connection's
  * close timeout), then a half-close, then input is read and discarded until the client closes or
  * the linger timeout ({@link HttpConfig#lingerTimeout()}, see {@link HttpServer#tcpOptions}) passes,
- * so the client reads the response instead of a reset. Backpressure: reading pauses while the connection is unwritable,
- * and unparsed requests wait in the connection's inbound buffer. A head slower than the idle
+ * so the client reads the response instead of a reset. Backpressure: reading pauses while the
+ * connection is unwritable, and unparsed requests wait in the connection's inbound buffer. A head slower than the idle
  * timeout, or a body slower than {@link HttpConfig#minBodyRate()} after its grace, is answered 408.
  * No exception leaves a callback.
  *
