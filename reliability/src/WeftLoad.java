@@ -652,13 +652,21 @@ public final class WeftLoad {
         Outcomes outcomes = new Outcomes();
         CountDownLatch started = new CountDownLatch(conc);
         AtomicLong answered = new AtomicLong();
+        AtomicLong stopMillis = new AtomicLong(-1); // SIGTERM to exit; the clients may read on after it (the kernel holds the rest)
         Thread stopper = Thread.ofPlatform().start(() -> {
             try {
                 started.await(60, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 return;
             }
+            long signalled = System.nanoTime();
             ProcessHandle.of(server.pid()).ifPresent(ProcessHandle::destroy); // SIGTERM
+            while (server.alive() && System.nanoTime() - signalled < TimeUnit.SECONDS.toNanos(30)) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+            if (!server.alive()) {
+                stopMillis.set((System.nanoTime() - signalled) / 1_000_000);
+            }
         });
         long start = System.nanoTime();
         runAll(conc, conc, i -> {
@@ -714,6 +722,7 @@ public final class WeftLoad {
         figures.put("clients", conc);
         figures.put("answered", answered.get() + "/" + conc * n);
         figures.put("serverExited", exited);
+        figures.put("stopSeconds", stopMillis.get() < 0 ? "none" : String.valueOf(stopMillis.get() / 1000.0));
         figures.put("seconds", Math.round((System.nanoTime() - start) / 1e8) / 10.0);
         return outcomes.clean() && outcomes.ok.get() == conc && exited;
     }

@@ -69,17 +69,20 @@ public final class StopSignals {
         private final BooleanSupplier stop;
         private final PrintStream out;
         private final PrintStream err;
-        // Made now: a stop that runs out of memory must still be able to say that it ended.
-        private final String stopped;
-        private final String stoppedUnclean;
+        // Encoded now: a stop that runs out of memory must still be able to say that it ended, and
+        // printing bytes allocates nothing on the heap (encoding a String would).
+        private final byte[] stopped;
+        private final byte[] stoppedUnclean;
 
         Stop(String sample, BooleanSupplier stop, PrintStream out, PrintStream err) {
             this.sample = sample;
             this.stop = stop;
             this.out = out;
             this.err = err;
-            this.stopped = "weft " + sample + " stopped";
-            this.stoppedUnclean = stopped + " (unclean: see the lines above)";
+            String line = "weft " + sample + " stopped";
+            this.stopped = (line + System.lineSeparator()).getBytes(out.charset());
+            this.stoppedUnclean = (line + " (unclean: see the lines above)" + System.lineSeparator())
+                    .getBytes(out.charset());
             // A non-daemon thread, made now: once the loop threads end, nothing else keeps the JVM
             // from exiting on its own (status 0, the "stopped" line unprinted) before this one decides.
             this.thread = Thread.ofPlatform().daemon(false).name("weft-" + sample + "-stop").unstarted(this::exit);
@@ -104,7 +107,7 @@ public final class StopSignals {
             try {
                 status = stop.getAsBoolean() && !failed ? CLEAN : UNCLEAN;
             } catch (Throwable t) { // even an OutOfMemoryError must not leave a process that ignores SIGTERM
-                say(err, "weft " + sample + ": the stop failed: " + t);
+                say(err, ("weft " + sample + ": the stop failed: " + t + System.lineSeparator()).getBytes(err.charset()));
             } finally {
                 say(out, status == CLEAN ? stopped : stoppedUnclean);
                 say(err, null);
@@ -113,11 +116,11 @@ public final class StopSignals {
             }
         }
 
-        /** Prints {@code line} (if any) and flushes, come what may: the exit status still tells. */
-        private static void say(PrintStream stream, String line) {
+        /** Prints {@code line} (encoded, line end included; if any) and flushes, come what may: the exit status still tells. */
+        private static void say(PrintStream stream, byte[] line) {
             try {
                 if (line != null) {
-                    stream.println(line);
+                    stream.write(line, 0, line.length);
                 }
                 stream.flush();
             } catch (Throwable ignored) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.LoopGroup;
+import io.weft.loop.core.RunMode;
 import io.weft.loop.core.net.CloseReason;
 import io.weft.loop.core.net.ConnectionHandler;
 import io.weft.loop.core.net.TcpConnection;
@@ -805,6 +806,51 @@ public abstract class TcpContract {
                 received += n;
             }
             assertThat(received).as("response bytes the client read").isEqualTo(responseBytes);
+        }
+    }
+
+    @Test
+    void aConnectionLingeringWhenItsLoopClosesStillDeliversEverythingItWrote() throws Exception {
+        int responseBytes = 256 * 1024;
+        // A loop this thread runs step by step, so that input can arrive after its last read.
+        EventLoop loop = EventLoop.builder().name("linger-close").poller(pollerName()).build();
+        // The server's send buffer takes the whole response, the client's window does not: most of it is
+        // still in the server's kernel, behind the FIN, when the loop closes.
+        TcpServer server = TcpServer.listen(loop, loopback(), TcpOptions.defaults().withBufferSizes(0, 1 << 20),
+                () -> new ConnectionHandler() {
+                    @Override
+                    public void onOpen(TcpConnection connection) {
+                        writeZeros(connection, responseBytes, null);
+                        connection.close();
+                    }
+
+                    @Override
+                    public void onRead(TcpConnection connection, ByteBuffer data) {
+                    }
+                });
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(8 * 1024);
+            socket.connect(server.localAddress(), 10_000);
+            socket.setSoTimeout(60_000);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (TcpStats.of(loop).lingeringConnections() == 0) { // accepted, flushed into the kernel, FIN sent
+                assertThat(System.nanoTime() - deadline).as("lingering within 10 s").isNegative();
+                loop.run(RunMode.NOWAIT);
+            }
+            socket.getOutputStream().write(new byte[1024]); // input the loop has not read when it closes
+            server.close();
+            loop.close();
+            assertThat(TcpStats.of(loop).lingeringConnections()).isZero();
+
+            long received = 0;
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[8 * 1024];
+            for (int n; (n = in.read(buffer)) >= 0; ) { // a reset (what the kernel still held dropped) throws here
+                received += n;
+            }
+            assertThat(received).as("bytes the client read, then end of stream").isEqualTo(responseBytes);
+        } finally {
+            loop.close();
         }
     }
 }

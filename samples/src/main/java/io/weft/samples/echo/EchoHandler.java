@@ -72,6 +72,7 @@ final class EchoHandler implements ConnectionHandler, TlsHandler {
             if (connection.isOpen()) {
                 connection.close();
             }
+            open.closed(connection); // nothing more to do here: the close flushes and lingers on its own
         }));
     }
 

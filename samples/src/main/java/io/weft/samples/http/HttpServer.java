@@ -42,10 +42,18 @@ public final class HttpServer {
      */
     public static SampleLauncher.Listener listen(LoopGroup group, InetSocketAddress address, HttpConfig config,
             Router router) throws IOException {
-        TcpOptions options = TcpOptions.defaults().withIdleTimeout(config.idleTimeout());
+        TcpOptions options = tcpOptions(config);
         OpenConnections<StreamConnection> open = new OpenConnections<>();
         return SampleLauncher.Listener.of(TcpServer.listen(group, address, options,
                 () -> new HttpConnectionHandler(config, router, open).overTcp()), open);
+    }
+
+    /**
+     * The options of the server's connections: {@link HttpConfig#idleTimeout()}, and {@link
+     * HttpConfig#lingerTimeout()} as the time a closing connection drains input after its FIN.
+     */
+    static TcpOptions tcpOptions(HttpConfig config) {
+        return TcpOptions.defaults().withIdleTimeout(config.idleTimeout()).withLingerTimeout(config.lingerTimeout());
     }
 
     /**
@@ -56,7 +64,7 @@ public final class HttpServer {
      */
     public static SampleLauncher.Listener listenTls(LoopGroup group, InetSocketAddress address, HttpConfig config,
             TlsConfig tls, Router router) throws IOException {
-        TcpOptions options = TcpOptions.defaults().withIdleTimeout(config.idleTimeout());
+        TcpOptions options = tcpOptions(config);
         OpenConnections<StreamConnection> open = new OpenConnections<>();
         TlsServer server = TlsServer.listen(group, address, options, tls,
                 () -> new HttpConnectionHandler(config, router, open).overTls());

@@ -37,7 +37,9 @@ import java.util.concurrent.CompletableFuture;
  * (for at most {@link TcpOptions#closeTimeout()}, then resets), sends FIN, then reads and discards
  * input until the peer's FIN or for at most {@link TcpOptions#lingerTimeout()} before it closes
  * the socket, so input the handler never read does not make the kernel reset a response the peer
- * has not read yet. {@link #abort()} closes at once with a reset (RST) and fails the queued writes.
+ * has not read yet; while it drains it counts in {@link TcpStats#lingeringConnections()}, and if its
+ * loop closes meanwhile it discards the input that arrived first, so that closing is no reset
+ * either. {@link #abort()} closes at once with a reset (RST) and fails the queued writes.
  * A failed write first delivers the input that had already arrived, then closes. A reset peer
  * closes only its own connection, quietly, counted in {@link TcpStats#peerResets()}.
  */
@@ -181,6 +183,9 @@ public final class TcpConnection implements StreamConnection {
 
             @Override
             public void onLoopClosing(Watcher w) {
+                if (state == DRAINING) {
+                    drainAfterClose(); // input that arrived since the last read would turn the close into a reset
+                }
                 closeNow(CloseReason.LOOP_CLOSED, null);
             }
 
@@ -694,6 +699,7 @@ public final class TcpConnection implements StreamConnection {
             }
         }
         state = DRAINING;
+        stats.lingering(1);
         closeTimer = loop.schedule(options.lingerTimeout(), () -> closeNow(CloseReason.LOCAL_CLOSE, null));
         updateInterest();
     }
@@ -808,6 +814,9 @@ public final class TcpConnection implements StreamConnection {
             return;
         }
         boolean wasOpen = state != CONNECTING;
+        if (state == DRAINING) {
+            stats.lingering(-1);
+        }
         state = CLOSED;
         if (idleTimer != null) {
             idleTimer.cancel();

@@ -6,8 +6,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * TCP counters of one loop: connections open, accepted, shed, reset, accept failures, idle and
- * close timeouts, and bytes read and written.
+ * TCP counters of one loop: connections open and lingering, accepted, shed, reset, accept failures,
+ * idle and close timeouts, and bytes read and written.
  * Written by the loop thread with opaque stores, readable from any thread (for loop-metrics).
  */
 public final class TcpStats {
@@ -21,8 +21,9 @@ public final class TcpStats {
     private static final int BYTES_READ = 6;
     private static final int BYTES_WRITTEN = 7;
     private static final int CLOSE_TIMEOUTS = 8;
+    private static final int LINGERING = 9;
 
-    private final long[] values = new long[9];
+    private final long[] values = new long[10];
 
     private TcpStats() {
     }
@@ -50,6 +51,10 @@ public final class TcpStats {
 
     void closed() {
         add(OPEN, -1);
+    }
+
+    void lingering(long delta) {
+        add(LINGERING, delta);
     }
 
     void accepted() {
@@ -87,6 +92,19 @@ public final class TcpStats {
     /** {@return connections open on this loop now} */
     public long openConnections() {
         return get(OPEN);
+    }
+
+    /**
+     * Of the {@linkplain #openConnections() open} connections, those whose {@link TcpConnection#close()}
+     * has flushed every queued write and sent FIN, and that now only discard input until the peer's
+     * FIN or the {@linkplain TcpOptions#lingerTimeout() linger timeout}: closing one of them at once
+     * (the loop shutting down, say) loses no byte written to it. A graceful stop is done with a
+     * connection once it lingers.
+     *
+     * @return the number of lingering connections on this loop now
+     */
+    public long lingeringConnections() {
+        return get(LINGERING);
     }
 
     /** {@return connections accepted by servers listening on this loop} */
