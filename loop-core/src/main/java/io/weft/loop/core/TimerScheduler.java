@@ -29,13 +29,19 @@ final class TimerScheduler {
     /** See {@link EventLoop#schedule}: a timer due {@code delayNanos} from now, repeating if the period is positive. */
     Timer schedule(long delayNanos, long periodNanos, Runnable task) {
         Objects.requireNonNull(task, "task");
-        if (thread.runsHere()) {
-            if (thread.lifecycle() == LoopThread.CLOSED) {
-                throw thread.rejected();
-            }
+        if (thread.runsHere() && thread.lifecycle() != LoopThread.CLOSED) {
+            // The hot path, kept small enough for the JIT to inline into its callers.
             Timer timer = new Timer(this, task, loop.now(), delayNanos, periodNanos);
-            insert(timer);
+            timers.insert(timer);
             return timer;
+        }
+        return scheduleOffLoop(delayNanos, periodNanos, task);
+    }
+
+    /** {@link #schedule} from a closed loop's thread, the owner of an idle loop, or another thread. */
+    private Timer scheduleOffLoop(long delayNanos, long periodNanos, Runnable task) {
+        if (thread.runsHere()) {
+            throw thread.rejected(); // the loop has closed
         }
         if (thread.tryHoldBriefly()) {
             // The owner of an idle loop: the timer is in the heap for the first timer pass of the
