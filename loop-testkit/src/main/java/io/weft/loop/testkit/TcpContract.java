@@ -289,7 +289,7 @@ public abstract class TcpContract {
     @Test
     void portZeroBindsAnEphemeralPortThatCanBeReadBack() throws Exception {
         TcpServer server = echoServer(group(1), loopback(), TcpOptions.defaults());
-        assertThat(server.localAddress().getPort()).isPositive();
+        assertThat(((InetSocketAddress) server.localAddress()).getPort()).isPositive();
         try (Socket socket = connect(server)) {
             socket.getOutputStream().write(5);
             assertThat(socket.getInputStream().read()).isEqualTo(5);
@@ -301,7 +301,7 @@ public abstract class TcpContract {
         InetAddress v6 = InetAddress.getByName("::1");
         Assumptions.assumeTrue(NetworkInterface.getByInetAddress(v6) != null, "this machine has no IPv6 loopback");
         TcpServer server = echoServer(group(1), new InetSocketAddress(v6, 0), TcpOptions.defaults());
-        assertThat(server.localAddress().getAddress()).isInstanceOf(Inet6Address.class);
+        assertThat(((InetSocketAddress) server.localAddress()).getAddress()).isInstanceOf(Inet6Address.class);
         try (Socket socket = connect(server)) {
             long[] crcs = echoRoundTrip(socket, 1 << 20, 0);
             assertThat(crcs[1]).isEqualTo(crcs[0]);
@@ -515,7 +515,7 @@ public abstract class TcpContract {
         TcpServer server = echoServer(group, loopback(), TcpOptions.defaults());
         assertThatThrownBy(() -> TcpServer.listen(group, server.localAddress(), TcpOptions.defaults().withReuseAddress(false),
                 () -> new EchoHandler(maxQueued, closes))).isInstanceOf(IOException.class)
-                .hasMessageContaining(String.valueOf(server.localAddress().getPort()));
+                .hasMessageContaining(String.valueOf(((InetSocketAddress) server.localAddress()).getPort()));
         assertThatThrownBy(() -> TcpServer.listen(group, InetSocketAddress.createUnresolved("nowhere", 1),
                 TcpOptions.defaults(), () -> null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unresolved");
         assertThatThrownBy(() -> TcpOptions.defaults().withWriteWatermarks(10, 5))

@@ -7,7 +7,7 @@ import io.weft.loop.core.net.TcpServer;
 import io.weft.loop.core.net.TcpStats;
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -51,7 +51,7 @@ public final class BlockingServerSocket implements Closeable {
     private final AtomicReference<String> closedMessage = new AtomicReference<>();
     private volatile long acceptTimeoutNanos;
 
-    private BlockingServerSocket(List<EventLoop> loops, LoopGroup group, InetSocketAddress address, TcpOptions options)
+    private BlockingServerSocket(List<EventLoop> loops, LoopGroup group, SocketAddress address, TcpOptions options)
             throws IOException {
         this.loops = loops;
         this.backlog = options.backlog();
@@ -65,15 +65,35 @@ public final class BlockingServerSocket implements Closeable {
         }
     }
 
-    /** Listens on {@code address} (port 0 for an ephemeral one) with every connection on {@code loop}. */
-    public static BlockingServerSocket listen(EventLoop loop, InetSocketAddress address, TcpOptions options)
+    /**
+     * Listens on {@code address} (port 0 for an ephemeral one) with every connection on {@code loop}.
+     *
+     * @param loop the loop that accepts and carries the connections
+     * @param address a resolved {@link java.net.InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}
+     *     (see {@link TcpServer} for what a Unix domain socket does with its file and options)
+     * @param options the listener's and its connections' options
+     * @return the listening socket
+     * @throws IOException if the address cannot be bound, naming it
+     * @throws IllegalArgumentException as for {@link TcpServer#listen(EventLoop, SocketAddress, TcpOptions,
+     *     java.util.function.Supplier)}
+     */
+    public static BlockingServerSocket listen(EventLoop loop, SocketAddress address, TcpOptions options)
             throws IOException {
         Objects.requireNonNull(loop, "loop");
         return new BlockingServerSocket(List.of(loop), null, address, options);
     }
 
-    /** Listens on {@code address} with connections spread over the loops of {@code group}. */
-    public static BlockingServerSocket listen(LoopGroup group, InetSocketAddress address, TcpOptions options)
+    /**
+     * Listens on {@code address} with connections spread over the loops of {@code group}.
+     *
+     * @param group the loops that carry the connections
+     * @param address a resolved {@link java.net.InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}
+     * @param options the listener's and its connections' options
+     * @return the listening socket
+     * @throws IOException if the address cannot be bound, naming it
+     * @throws IllegalArgumentException as for {@link #listen(EventLoop, SocketAddress, TcpOptions)}
+     */
+    public static BlockingServerSocket listen(LoopGroup group, SocketAddress address, TcpOptions options)
             throws IOException {
         Objects.requireNonNull(group, "group");
         return new BlockingServerSocket(group.loops(), group, address, options);
@@ -88,8 +108,12 @@ public final class BlockingServerSocket implements Closeable {
         return BlockingSocket.accepting(loops.get(0), this);
     }
 
-    /** The bound address, with the real port. */
-    public InetSocketAddress localAddress() {
+    /**
+     * The bound address, as {@link TcpServer#localAddress()}.
+     *
+     * @return the bound address: with the real port, or the Unix socket's path
+     */
+    public SocketAddress localAddress() {
         return server.localAddress();
     }
 

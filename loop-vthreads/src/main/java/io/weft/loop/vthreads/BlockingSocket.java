@@ -9,7 +9,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -108,10 +108,15 @@ public final class BlockingSocket implements Closeable {
      * Connects to {@code address} on {@code loop}, parking the calling thread until the connection
      * is established.
      *
+     * @param loop the loop that carries the connection
+     * @param address a resolved {@link java.net.InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}
+     * @param options the connection's options
+     * @return the connected socket
+     * @throws IllegalArgumentException as for {@link TcpConnection#connect}
      * @throws java.net.ConnectException or another {@link IOException} if the connect fails
      * @throws SocketException "Closed by interrupt" if interrupted while connecting (status set)
      */
-    public static BlockingSocket connect(EventLoop loop, InetSocketAddress address, TcpOptions options) throws IOException {
+    public static BlockingSocket connect(EventLoop loop, SocketAddress address, TcpOptions options) throws IOException {
         Objects.requireNonNull(loop, "loop");
         VirtualThreads.checkNotLoopThread(loop, "connect");
         BlockingSocket socket = new BlockingSocket(loop);

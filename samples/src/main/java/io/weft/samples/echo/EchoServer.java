@@ -7,7 +7,7 @@ import io.weft.loop.core.net.TcpServer;
 import io.weft.samples.OpenConnections;
 import io.weft.samples.SampleLauncher;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 
 /** The sample TCP echo server on a {@link LoopGroup}: one {@link EchoHandler} per connection. */
@@ -23,7 +23,7 @@ public final class EchoServer {
      *
      * @throws IOException if the address cannot be bound
      */
-    public static SampleLauncher.Listener listen(LoopGroup group, InetSocketAddress address, Duration idleTimeout)
+    public static SampleLauncher.Listener listen(LoopGroup group, SocketAddress address, Duration idleTimeout)
             throws IOException {
         OpenConnections<TcpConnection> open = new OpenConnections<>();
         return SampleLauncher.Listener.of(TcpServer.listen(group, address,

@@ -14,7 +14,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -69,7 +69,7 @@ public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
      *
      * @throws IOException if the address cannot be bound
      */
-    public static VirtualThreadHttpServer listen(LoopGroup group, InetSocketAddress address, HttpConfig config,
+    public static VirtualThreadHttpServer listen(LoopGroup group, SocketAddress address, HttpConfig config,
             Router router, Carrier carrier) throws IOException {
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(config, "config");
@@ -82,7 +82,7 @@ public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
     }
 
     @Override
-    public InetSocketAddress localAddress() {
+    public SocketAddress localAddress() {
         return listener.localAddress();
     }
 

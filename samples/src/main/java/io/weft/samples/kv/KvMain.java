@@ -2,15 +2,14 @@ package io.weft.samples.kv;
 
 import io.weft.loop.core.LoopGroup;
 import io.weft.samples.GracefulStop;
+import io.weft.samples.ListenAddress;
 import io.weft.samples.SampleLauncher;
 import io.weft.samples.StopSignals;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.Inet6Address;
-import java.net.InetSocketAddress;
 
 /**
- * {@code java -jar weft-kv.jar [--port N] [--host H] [--loops N] [--poller NAME] [--carrier loop|pool]
+ * {@code java -jar weft-kv.jar [--port N] [--host H] [--unix PATH] [--loops N] [--poller NAME] [--carrier loop|pool]
  * [--idle-timeout SECONDS] [--max-bulk BYTES]}: the sample RESP2 key-value server. See the samples README.
  *
  * <p>It launches as {@link SampleLauncher} does (same banner, exit codes and shutdown on SIGINT or
@@ -34,10 +33,7 @@ public final class KvMain {
     record Running(LoopGroup group, KvServer server) {
 
         String banner() {
-            InetSocketAddress address = server.localAddress();
-            String host = address.getAddress().getHostAddress();
-            return "weft kv listening on " + (address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host)
-                    + ":" + address.getPort() + " (" + group.size() + (group.size() == 1 ? " loop, " : " loops, ")
+            return "weft kv listening on " + ListenAddress.format(server.localAddress()) + " (" + group.size() + (group.size() == 1 ? " loop, " : " loops, ")
                     + group.next().pollerName() + " poller, " + server.carrier().name().toLowerCase(java.util.Locale.ROOT)
                     + " carrier)";
         }
@@ -81,11 +77,8 @@ public final class KvMain {
         LoopGroup group = builder.build();
         GracefulStop.trackTasks(group);
         try {
-            InetSocketAddress address = new InetSocketAddress(options.host(), options.port());
-            if (address.isUnresolved()) {
-                throw new IOException("cannot resolve host '" + options.host() + "'");
-            }
-            return new Running(group, KvServer.listen(group, address, options.config()));
+            return new Running(group, KvServer.listen(group, ListenAddress.of(options.host(), options.port(),
+                    options.unix()), options.config()));
         } catch (IOException | RuntimeException e) {
             group.close();
             throw e;

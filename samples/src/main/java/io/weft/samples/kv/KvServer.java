@@ -13,7 +13,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -68,12 +68,12 @@ public final class KvServer implements AutoCloseable, GracefulStop.Drain {
      *
      * @throws IOException if the address cannot be bound
      */
-    public static KvServer listen(LoopGroup group, InetSocketAddress address, KvConfig config) throws IOException {
+    public static KvServer listen(LoopGroup group, SocketAddress address, KvConfig config) throws IOException {
         return listen(group, address, config, new KvStore());
     }
 
-    /** As {@link #listen(LoopGroup, InetSocketAddress, KvConfig)}, on a given store (tests use a manual clock). */
-    public static KvServer listen(LoopGroup group, InetSocketAddress address, KvConfig config, KvStore store)
+    /** As {@link #listen(LoopGroup, SocketAddress, KvConfig)}, on a given store (tests use a manual clock). */
+    public static KvServer listen(LoopGroup group, SocketAddress address, KvConfig config, KvStore store)
             throws IOException {
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(config, "config");
@@ -87,7 +87,7 @@ public final class KvServer implements AutoCloseable, GracefulStop.Drain {
     }
 
     /** The bound address, with the real port. */
-    public InetSocketAddress localAddress() {
+    public SocketAddress localAddress() {
         return listener.localAddress();
     }
 

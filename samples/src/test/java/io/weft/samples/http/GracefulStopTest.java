@@ -37,7 +37,7 @@ class GracefulStopTest {
         List<Socket> clients = new ArrayList<>();
         byte[] flood = REQUEST.repeat(100_000).getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i < 8; i++) {
-            Socket client = new Socket(server.localAddress().getAddress(), server.localAddress().getPort());
+            Socket client = new Socket(((InetSocketAddress) server.localAddress()).getAddress(), ((InetSocketAddress) server.localAddress()).getPort());
             client.setSoTimeout(30_000);
             clients.add(client);
             // Sent from another thread: the server stops reading once its replies back up, so this blocks.

@@ -33,7 +33,7 @@ class KvOptionsTest {
                 "--carrier", "pool", "--idle-timeout=60", "--max-bulk", "1024");
         assertThat(options).isEqualTo(new KvOptions("::1", 0, 3, Optional.of("nio"), KvConfig.defaults()
                 .withCarrier(Carrier.POOL).withIdleTimeout(Duration.ofSeconds(60))
-                .withLimits(RespLimits.defaults().withMaxBulkBytes(1024))));
+                .withLimits(RespLimits.defaults().withMaxBulkBytes(1024)), Optional.empty()));
     }
 
     @ParameterizedTest

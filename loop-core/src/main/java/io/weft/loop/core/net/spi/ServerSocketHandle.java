@@ -2,7 +2,7 @@ package io.weft.loop.core.net.spi;
 
 import io.weft.loop.core.spi.PollSource;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /**
  * A listening socket of a {@link TcpBackend}. Used by one thread at a time, so an implementation
@@ -24,8 +24,8 @@ public interface ServerSocketHandle extends AutoCloseable {
      */
     SocketHandle accept() throws IOException;
 
-    /** The address the socket is bound to (with the real port when bound to port 0). */
-    InetSocketAddress localAddress() throws IOException;
+    /** The address the socket is bound to (with the real port when bound to port 0, or its Unix socket path). */
+    SocketAddress localAddress() throws IOException;
 
     /** Closes the socket; idempotent. */
     @Override

@@ -2,11 +2,11 @@ package io.weft.loop.core.net.spi;
 
 import io.weft.loop.core.spi.PollSource;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
 /**
- * A connected (or connecting) non-blocking TCP socket of a {@link TcpBackend}. Loop thread only.
+ * A connected (or connecting) non-blocking stream socket (TCP or Unix domain) of a {@link TcpBackend}. Loop thread only.
  *
  * <p>Reads and writes never block; they report "would block" as 0. A peer that resets (ECONNRESET,
  * EPIPE) makes them throw {@link PeerResetException}.
@@ -43,10 +43,10 @@ public interface SocketHandle extends AutoCloseable {
     void shutdownOutput() throws IOException;
 
     /** The local address. */
-    InetSocketAddress localAddress() throws IOException;
+    SocketAddress localAddress() throws IOException;
 
     /** The peer's address. */
-    InetSocketAddress remoteAddress() throws IOException;
+    SocketAddress remoteAddress() throws IOException;
 
     /** Closes the socket (an orderly FIN after what was written); idempotent. */
     @Override
