@@ -13,11 +13,14 @@ import java.util.Objects;
  * socket), checked at the API edge, and the socket options that apply to each.
  */
 final class StreamAddresses {
-    /**
-     * {@code sizeof(((struct sockaddr_un *) 0)->sun_path)} on Linux (unix(7)): the path's bytes and
-     * the terminating NUL must fit.
-     */
+    /** {@code sizeof(((struct sockaddr_un *) 0)->sun_path)} on Linux (unix(7)). */
     static final int SUN_PATH_SIZE = 108;
+    /**
+     * The longest path, in bytes, that every backend binds: {@code sun_path} less its terminating NUL
+     * would be 107, but the JDK's Unix domain channels (the NIO backend) refuse 107 too, so the limit
+     * is the same 106 on every poller.
+     */
+    static final int MAX_PATH_BYTES = 106;
 
     private StreamAddresses() {
     }
@@ -50,10 +53,10 @@ final class StreamAddresses {
         }
         // The kernel takes the path's bytes in the JVM's file-name encoding, like every path the JDK passes.
         int bytes = path.getBytes(Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"))).length;
-        if (bytes + 1 > SUN_PATH_SIZE) {
+        if (bytes > MAX_PATH_BYTES) {
             throw new IllegalArgumentException("Unix domain socket path is " + bytes + " bytes, longer than the "
-                    + (SUN_PATH_SIZE - 1) + " that fit in sun_path (" + SUN_PATH_SIZE + " bytes with the"
-                    + " terminating NUL): use a shorter path, e.g. a relative one or one under /run or /tmp: " + path);
+                    + MAX_PATH_BYTES + " that fit (sun_path is " + SUN_PATH_SIZE + " bytes, with the terminating NUL):"
+                    + " use a shorter path, e.g. a relative one or one under /run or /tmp: " + path);
         }
     }
 
