@@ -2,8 +2,10 @@ package io.weft.samples.jar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -21,6 +23,19 @@ class HttpJarIT {
 
             assertThat(response).startsWith("HTTP/1.1 200");
             assertThat(http.stop()).contains("weft http stopped");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"loop", "vthreads"})
+    void answersCurlOnAUnixSocketAndRemovesItOnStop(String style, @TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("http.sock");
+        try (SampleJar http = SampleJar.startUnix("http", socket, "--loops", "2", "--style", style)) {
+            String response = ToolRun.output("curl", "-sS", "-i", "--unix-socket", socket.toString(), "http://x/");
+
+            assertThat(response).startsWith("HTTP/1.1 200");
+            assertThat(http.stop()).contains("weft http stopped");
+            assertThat(socket).as("the socket file after the stop").doesNotExist();
         }
     }
 

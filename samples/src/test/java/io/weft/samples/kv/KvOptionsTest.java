@@ -44,6 +44,14 @@ class KvOptionsTest {
     }
 
     @Test
+    void unixNamesASocketPathInPlaceOfHostAndPort() {
+        assertThat(KvOptions.parse("--unix", "kv.sock").unix()).contains(java.nio.file.Path.of("kv.sock"));
+        assertThatThrownBy(() -> KvOptions.parse("--unix", "kv.sock", "--host", "::1"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--unix replaces --host and --port");
+    }
+
+    @Test
     void launchPrintsUsageAndReturns2ForABadOptionOrAnUnknownPollerAnd0ForHelp() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
