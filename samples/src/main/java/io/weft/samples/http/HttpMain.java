@@ -11,9 +11,10 @@ import io.weft.samples.ServerStyle;
 import java.io.IOException;
 
 /**
- * {@code java -jar weft-http.jar [--port N] [--host H] [--loops N] [--poller NAME]
+ * {@code java -jar weft-http.jar [--port N] [--host H] [--unix PATH] [--loops N] [--poller NAME]
  * [--idle-timeout SECONDS] [--tls-cert FILE --tls-key FILE]}: the sample HTTP/1.1 server, HTTPS
- * with {@code --tls-cert}. See the samples README.
+ * with {@code --tls-cert}, whose certificate SIGHUP re-reads ({@link CertificateReload}). See the
+ * samples README.
  */
 public final class HttpMain {
 
@@ -27,13 +28,18 @@ public final class HttpMain {
         // /debug/loops is added here, for the same reason.
         int code = SampleLauncher.launch("http", args, withMetrics(router, (group, address, options) -> {
             router.add("/debug/loops", new DebugLoopsRoute(group));
-            return options.tls().isPresent()
-                    ? HttpServer.listenTls(group, address, config(options), tls(options), router)
-                    : switch (options.style()) {
-                        case LOOP -> HttpServer.listen(group, address, config(options), router);
-                        case VTHREADS -> VirtualThreadHttpServer.listen(group, address, config(options), router,
-                                Carrier.LOOP);
-                    };
+            if (options.tls().isPresent()) {
+                ServerOptions.TlsFiles files = options.tls().get();
+                CertificateStore certificates = new CertificateStore().loadPem(files.certificateChain(), files.privateKey());
+                SampleLauncher.Listener server = HttpServer.listenTls(group, address, config(options),
+                        tls(options, certificates), router);
+                CertificateReload.onHangup(group.next(), certificates, files, System.out, System.err);
+                return server;
+            }
+            return switch (options.style()) {
+                case LOOP -> HttpServer.listen(group, address, config(options), router);
+                case VTHREADS -> VirtualThreadHttpServer.listen(group, address, config(options), router, Carrier.LOOP);
+            };
         }), System.out, System.err);
         if (code != 0) {
             System.exit(code);
@@ -41,19 +47,16 @@ public final class HttpMain {
     }
 
     /**
-     * The TLS config of {@code --tls-cert} and {@code --tls-key}: that certificate, ALPN {@code http/1.1}.
+     * The TLS config of {@code --tls-cert} and {@code --tls-key}: the certificates of {@code store}
+     * (which SIGHUP reloads, see {@link CertificateReload}), ALPN {@code http/1.1}.
      *
-     * @throws IOException if a file cannot be read
      * @throws IllegalArgumentException with {@code --style vthreads}, which has no TLS yet
      */
-    static TlsConfig tls(ServerOptions options) throws IOException {
+    static TlsConfig tls(ServerOptions options, CertificateStore store) {
         if (options.style() != ServerStyle.LOOP) {
             throw new IllegalArgumentException("--tls-cert works with --style loop only (TLS over blocking sockets is not built yet)");
         }
-        ServerOptions.TlsFiles files = options.tls().orElseThrow();
-        return TlsConfig.builder()
-                .certificates(new CertificateStore().loadPem(files.certificateChain(), files.privateKey()))
-                .applicationProtocols("http/1.1").build();
+        return TlsConfig.builder().certificates(store).applicationProtocols("http/1.1").build();
     }
 
     /** The server's config from the command line. */

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 /**
  * A sample's executable jar started as a user starts it ({@code java -jar target/weft-NAME.jar
  * --port 0 ...}, or {@code --unix PATH}) on the JDK running the tests. {@link #start} returns once the
- * banner line says where it listens; {@link #close} sends SIGTERM and expects a graceful stop.
+ * banner line says where it listens; {@link #stop} sends SIGTERM and expects a graceful stop.
  */
 final class SampleJar implements AutoCloseable {
     private static final Pattern BANNER =
@@ -53,7 +53,8 @@ final class SampleJar implements AutoCloseable {
         }
         List<String> command = new ArrayList<>(List.of(java(), "-jar", jar.toString()));
         command.addAll(options);
-        return new SampleJar(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+        // stderr joins stdout: a test can wait for a line the sample logs there.
+        return new SampleJar(new ProcessBuilder(command).redirectErrorStream(true).start());
     }
 
     /** The port the sample listens on; -1 on a Unix domain socket. */
@@ -61,9 +62,20 @@ final class SampleJar implements AutoCloseable {
         return port;
     }
 
-    /** The sample's process, for signals other than SIGTERM. */
-    ProcessHandle process() {
-        return process.toHandle();
+    /** The sample's process id, for signals other than SIGTERM ({@code kill -HUP}). */
+    long pid() {
+        return process.pid();
+    }
+
+    /** Reads what the sample prints (stdout and stderr) until a line contains {@code text}; returns that line. */
+    String awaitLine(String text) throws IOException {
+        for (String line = stdout.readLine(); line != null; line = stdout.readLine()) {
+            lines.add(line);
+            if (line.contains(text)) {
+                return line;
+            }
+        }
+        throw new IllegalStateException("the sample exited without printing '" + text + "'; it printed " + lines);
     }
 
     /** Sends SIGTERM, reads what the sample prints until it exits, and returns the lines after its banner. */
