@@ -9,6 +9,11 @@ import io.weft.loop.core.net.ConnectionHandler;
 import io.weft.loop.core.net.TcpConnection;
 import io.weft.loop.core.net.TcpOptions;
 import io.weft.loop.core.net.TcpServer;
+import io.weft.loop.core.net.tls.CertificateStore;
+import io.weft.loop.core.net.tls.TlsConfig;
+import io.weft.loop.core.net.tls.TlsConnection;
+import io.weft.loop.core.net.tls.TlsHandler;
+import io.weft.loop.core.net.tls.TlsServer;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.SocketAddress;
@@ -35,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Unix domain socket contract, run against every stream backend: a {@link TcpServer} and
- * {@link TcpConnection} on a {@link UnixDomainSocketAddress} echo byte-exact, serve many
+ * {@link TcpConnection} on a {@link UnixDomainSocketAddress} echo byte-exact (TLS too), serve many
  * connections, remove their socket file on close, replace a stale one but never a live one or a
  * regular file, and refuse a path too long for {@code sun_path}. The clients are the JDK's own Unix
  * domain {@link SocketChannel}s and the loop's connect.
@@ -155,6 +160,49 @@ public abstract class UnixSocketContract {
         assertThat(echoed.get(30, TimeUnit.SECONDS)).isEqualTo(data);
         assertThat(addresses.get()).as("local (a client that did not bind has no name), remote")
                 .containsExactly(UnixDomainSocketAddress.of(""), address);
+    }
+
+    @Test
+    void tlsRunsUnchangedOverAUnixSocketAndNeedsAServerName() throws Exception {
+        UnixDomainSocketAddress address = socketPath("tls.sock");
+        LoopGroup group = group(1);
+        TlsConfig serverConfig = TlsConfig.builder().certificates(new CertificateStore()
+                .loadPem(TestCertificates.file("server.pem"), TestCertificates.file("server.key"))).build();
+        TlsServer server = TlsServer.listen(group, address, TcpOptions.defaults(), serverConfig, () -> new TlsHandler() {
+            @Override
+            public void onRead(TlsConnection connection, ByteBuffer data) {
+                connection.write(data);
+            }
+        });
+        try {
+            TlsConfig clientConfig = TlsConfig.builder().trustPem(TestCertificates.file("ca.pem")).build();
+            byte[] data = random(100_000, 9);
+            ByteBuffer received = ByteBuffer.allocate(data.length);
+            CompletableFuture<byte[]> echoed = new CompletableFuture<>();
+            TlsConnection.connect(group.next(), address, "localhost", TcpOptions.defaults(), clientConfig,
+                    new TlsHandler() {
+                        @Override
+                        public void onOpen(TlsConnection c) {
+                            c.write(ByteBuffer.wrap(data));
+                        }
+
+                        @Override
+                        public void onRead(TlsConnection c, ByteBuffer chunk) {
+                            received.put(chunk);
+                            if (!received.hasRemaining()) {
+                                echoed.complete(received.array());
+                                c.close();
+                            }
+                        }
+                    });
+            assertThat(echoed.get(30, TimeUnit.SECONDS)).as("echoed over TLS, verified as localhost").isEqualTo(data);
+            assertThatThrownBy(() -> TlsConnection.connect(group.next(), address, null, TcpOptions.defaults(),
+                    clientConfig, (c, chunk) -> { }))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("needs a serverName");
+        } finally {
+            server.close();
+        }
     }
 
     @Test

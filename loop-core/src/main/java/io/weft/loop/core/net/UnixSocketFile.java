@@ -18,8 +18,8 @@ import java.nio.file.Path;
  * <p>Stale means: a socket file (never a regular file or anything else) on which a connect is
  * refused, so no process listens there. A file a process still listens on is left alone, and the
  * bind then fails with {@code EADDRINUSE}. Go and Node leave any existing file to the application
- * (bind fails); Weft does the probe many daemons do by hand, so a crashed server restarts cleanly
- * and a running one is never displaced.
+ * (bind fails); Weft probes, so a crashed server restarts cleanly and a running one is never
+ * displaced.
  */
 final class UnixSocketFile {
     /** {@code S_IFMT} and {@code S_IFSOCK} of {@code st_mode} (inode(7)). */
