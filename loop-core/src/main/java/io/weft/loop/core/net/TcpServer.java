@@ -31,8 +31,8 @@ import java.util.function.Supplier;
  * <p><b>Unix domain sockets.</b> Given a {@link UnixDomainSocketAddress}, the server listens on a
  * Unix domain stream socket instead, and its connections are the same {@link TcpConnection}s
  * (handlers, watermarks, close, linger and TLS work unchanged). The TCP-only options (no-delay,
- * keep-alive, reuse address) are skipped; port sharing is refused. The path, with its terminating
- * NUL, must fit in the 108 bytes of {@code sun_path}. A stale socket file (one no process listens on,
+ * keep-alive, reuse address) are skipped; port sharing is refused. The path may have at most 106
+ * bytes ({@code sun_path} holds 108 with the NUL; the JDK's channels keep 106). A stale socket file (one no process listens on,
  * left by a process that died) is removed before binding; a file a process still listens on, or one
  * that is not a socket, makes the bind fail. The server removes its socket file when it closes.
  *
