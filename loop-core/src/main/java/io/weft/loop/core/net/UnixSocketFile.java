@@ -35,7 +35,10 @@ final class UnixSocketFile {
             return;
         }
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            probe.connect(UnixDomainSocketAddress.of(path)); // local: refused or accepted at once, never waits
+            // Non-blocking: a listener whose backlog is full would hold a blocking connect (unix(7));
+            // such a connect reports "pending", and the file is live.
+            probe.configureBlocking(false);
+            probe.connect(UnixDomainSocketAddress.of(path));
         } catch (ConnectException refused) {
             remove(path);
         } catch (IOException other) {
