@@ -56,7 +56,7 @@ final class StreamAddresses {
         if (bytes > MAX_PATH_BYTES) {
             throw new IllegalArgumentException("Unix domain socket path is " + bytes + " bytes, longer than the "
                     + MAX_PATH_BYTES + " that fit (sun_path is " + SUN_PATH_SIZE + " bytes, with the terminating NUL):"
-                    + " use a shorter path, e.g. a relative one or one under /run or /tmp: " + path);
+                    + " use a shorter path (a shorter directory, or a path relative to the working directory): " + path);
         }
     }
 
