@@ -62,7 +62,19 @@ running() {
   [[ -r "/proc/$1/stat" ]] && [[ "$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)" != Z ]]
 }
 
-# stop_server: SIGTERM, then at most 15 s for it to exit, then SIGKILL. Sets exit_status ("killed" after SIGKILL).
+# dump_threads PID: what keeps a server alive: each thread's name, state and kernel wait channel,
+# then a Java thread dump if the JVM still answers (<= 5 s).
+dump_threads() {
+  local t
+  echo "--- run.sh: still running 15 s after SIGTERM; its threads (name, state, wait channel):"
+  for t in /proc/"$1"/task/*; do
+    echo "$(cat "$t/comm" 2>/dev/null) $(sed 's/.*) \(.\).*/\1/' "$t/stat" 2>/dev/null) $(cat "$t/wchan" 2>/dev/null)"
+  done
+  timeout 5 "$JAVA_HOME/bin/jcmd" "$1" Thread.print 2>&1 || echo "(no Java thread dump)"
+}
+
+# stop_server LOG: SIGTERM, then at most 15 s for it to exit, then (threads dumped to LOG) SIGKILL.
+# Sets exit_status ("killed" after SIGKILL).
 stop_server() {
   local i
   if running "$server_pid"; then kill -TERM "$server_pid" 2>/dev/null; fi
@@ -71,6 +83,7 @@ stop_server() {
     sleep 0.1
   done
   if running "$server_pid"; then
+    dump_threads "$server_pid" >> "$1" 2>&1
     kill -KILL "$server_pid"
     wait "$server_pid" 2>/dev/null
     exit_status=killed
@@ -111,7 +124,7 @@ scenario() {
   local line rc
   line="$(timeout "$client_timeout" "$java" -cp "$out/classes" WeftLoad "$name" --port "$server_port" --pid "$server_pid" --label "$label" "$@" 2>"$log.client" | grep '^RESULT')"
   rc=${PIPESTATUS[0]}
-  stop_server
+  stop_server "$log"
   if [[ -z "$line" ]]; then
     if [[ $rc -eq 124 ]]; then line="RESULT $name $label verdict=FAIL (client still waiting after ${client_timeout}s: a hang)"
     else line="RESULT $name $label verdict=FAIL (client crashed, see $log.client)"; fi
@@ -139,6 +152,7 @@ for p in "${pollers[@]}"; do
   scenario shortecho echo "$p" loop - "" "" --n "$(size 20000 2000)" --conc 128
   for c in loop-carrier pool-carrier; do
     scenario kv kv "$p" "$c" - "" "" --n "$(size 20000 10000)" --conc 128
+    scenario keepalive kv "$p" "$c" - "" "" --n "$(size 10000 1000)" --rounds 3 --protocol resp
   done
   scenario kvflood kv "$p" loop-carrier - "-Xmx512m" "" --conc "$(size 8 4)" --values "$(size 12 3)"
 done

@@ -16,9 +16,12 @@ Build first (this script builds nothing):
 
 options:
   -k KINDS      server kinds, comma-separated (default: all; kinds that cannot start are dropped
-                with a note, e.g. weft-epoll while loop-epoll has no TCP backend, weft-http-* without its jar)
+                with a note, e.g. weft-http-* without its jar, *-iouring where io_uring is disabled)
                   default: $DEFAULT_KINDS
-                  also: weft-http-bare-nio|epoll (--no-metrics), weft-http-vt-nio|epoll (--style vthreads)
+                  also: netty-http-iouring, weft-vt-nio|epoll|iouring, weft-http-iouring,
+                        weft-http-bare-nio|epoll|iouring (--no-metrics), weft-http-vt-nio|epoll|iouring (--style vthreads)
+                        weft-tls-nio|epoll, netty-tls-nio|epoll (the minimal handler over TLS 1.3; wrk speaks https),
+                        weft-https-nio|epoll (the http sample with --tls-cert/--tls-key)
   -r ROUNDS     rounds (default 5); every kind runs every workload once per round
   -d SECONDS    measured duration of each wrk run (default 10)
   -w SECONDS    warm-up before each measured run, same workload, not measured (default 2)
@@ -35,7 +38,7 @@ USAGE
 }
 
 # The default set; servers.sh knows every kind (also weft-http-bare-*, weft-http-vt-*).
-DEFAULT_KINDS="weft-nio weft-epoll netty-nio netty-epoll netty-http-nio netty-http-epoll jdk-vthreads weft-http-nio weft-http-epoll c-epoll"
+DEFAULT_KINDS="weft-nio weft-epoll weft-iouring netty-nio netty-epoll netty-iouring netty-http-nio netty-http-epoll jdk-vthreads weft-http-nio weft-http-epoll c-epoll"
 DEFAULT_JVM_OPTS="-Xms64m -Xmx512m"
 
 kinds="$DEFAULT_KINDS" rounds=5 duration=10 warmup=2 conns=64 depth=16 workloads="keepalive,pipelined"
@@ -70,9 +73,9 @@ run_wrk() {  # run_wrk WORKLOAD SECONDS -> the WRK-RESULT line
   local workload="$1" seconds="$2"
   local -a args=(-t1 "-c$conns" "-d${seconds}s")
   if [[ "$workload" == pipelined ]]; then
-    args+=(-s "$here/wrk-pipeline.lua" "http://127.0.0.1:$port$path" -- "$depth")
+    args+=(-s "$here/wrk-pipeline.lua" "$scheme://127.0.0.1:$port$path" -- "$depth")
   else
-    args+=(-s "$here/wrk-report.lua" "http://127.0.0.1:$port$path")
+    args+=(-s "$here/wrk-report.lua" "$scheme://127.0.0.1:$port$path")
   fi
   taskset -c "$client_cpu" wrk "${args[@]}" | grep '^WRK-RESULT' || echo "WRK-RESULT requests=0 bytes=0 duration_us=1 errors=-1 status_errors=-1 p50_us=0 p99_us=0"
 }

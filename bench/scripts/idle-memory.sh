@@ -11,8 +11,9 @@ usage() {
 usage: bench/scripts/idle-memory.sh [-k KINDS] [-n CONNECTIONS] [-o FILE]
 
 Build first: ./mvnw -B -q -pl bench -am package -DskipTests
-  -k KINDS   comma-separated (default: weft-nio,weft-epoll,netty-nio,netty-epoll; kinds that cannot
-             start, e.g. weft-epoll while loop-epoll has no TCP backend, are skipped with a note)
+  -k KINDS   comma-separated (default: weft-nio,weft-epoll,weft-iouring,netty-nio,netty-epoll,netty-iouring;
+             kinds that cannot start, e.g. *-iouring where io_uring is disabled, are skipped with a note)
+             weft-tls-*,netty-tls-*: idle TLS 1.3 connections, handshakes done
   -n N       idle connections (default 10000)
   -o FILE    report (default bench/results/<date>-idle-memory.md)
 JVM_OPTS (default: $DEFAULT_JVM_OPTS) is the same for every server. The server is pinned to
@@ -20,7 +21,7 @@ SERVER_CPU (default 1), the Python asyncio client (idle-clients.py) to CLIENT_CP
 USAGE
 }
 
-kinds="weft-nio weft-epoll netty-nio netty-epoll" count=10000
+kinds="weft-nio weft-epoll weft-iouring netty-nio netty-epoll netty-iouring" count=10000
 out="$root/bench/results/$(date -u +%Y-%m-%dT%H%M%SZ)-idle-memory.md"
 while getopts "k:n:o:h" opt; do
   case "$opt" in
@@ -64,7 +65,9 @@ for kind in $kinds; do
   sleep 2
   full_gc
   before="$(rss_kib)" heap_before="$(heap_used_kib)" fds_before="$(open_fds)"
-  coproc CLIENT { taskset -c "$client_cpu" python3 "$here/idle-clients.py" "$count" 127.0.0.1 "$port"; }
+  ca=""
+  [[ "$scheme" == https ]] && ca="$tls_dir/ca.pem"  # the *-tls-* kinds: idle TLS 1.3 connections, handshake done
+  coproc CLIENT { taskset -c "$client_cpu" python3 "$here/idle-clients.py" "$count" 127.0.0.1 "$port" $ca; }
   client_pid=$CLIENT_PID
   read -r line <&"${CLIENT[0]}" || line=""
   # Wait until the server has accepted them all (its descriptor count), then let it settle.

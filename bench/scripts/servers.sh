@@ -1,10 +1,15 @@
 # Sourced by compare.sh and idle-memory.sh: starts and stops one bench server at a time.
-# Expects $root, $jvm_opts and $server_cpu; sets java, servers_jar, http_jar, work, server_pid, port.
+# Expects $root, $jvm_opts and $server_cpu; sets java, servers_jar, http_jar, work, server_pid, port,
+# scheme (https for the *-tls-* kinds, which get the throw-away certificate of tls_certs).
 # shellcheck shell=bash
 
-ALL_BENCH_KINDS="weft-nio weft-epoll netty-nio netty-epoll netty-http-nio netty-http-epoll jdk-vthreads weft-vt-nio weft-vt-epoll"
+ALL_BENCH_KINDS="weft-nio weft-epoll weft-iouring netty-nio netty-epoll netty-iouring netty-http-nio netty-http-epoll netty-http-iouring jdk-vthreads weft-vt-nio weft-vt-epoll weft-vt-iouring"
+# The minimal handler over TLS 1.3 (JDK provider, one certificate): Weft's TlsServer, Netty's SslHandler.
+TLS_KINDS="weft-tls-nio weft-tls-epoll netty-tls-nio netty-tls-epoll"
+ALL_BENCH_KINDS="$ALL_BENCH_KINDS $TLS_KINDS"
 # weft-http-*: the http sample (metrics bound, its default); -bare: --no-metrics; -vt: --style vthreads.
-ALL_KINDS="$ALL_BENCH_KINDS weft-http-nio weft-http-epoll weft-http-bare-nio weft-http-bare-epoll weft-http-vt-nio weft-http-vt-epoll c-epoll"
+# weft-https-*: the http sample serving HTTPS (--tls-cert/--tls-key, the certificate of tls_certs).
+ALL_KINDS="$ALL_BENCH_KINDS weft-http-nio weft-http-epoll weft-http-iouring weft-http-bare-nio weft-http-bare-epoll weft-http-bare-iouring weft-http-vt-nio weft-http-vt-epoll weft-http-vt-iouring weft-https-nio weft-https-epoll c-epoll"
 
 . "$root/.mvn/jdk25.sh"
 java="$JAVA_HOME/bin/java"
@@ -27,10 +32,17 @@ check_kind() {
     start_error="gcc could not build bench/peers/epoll_server.c"
     return 1
   fi
-  if [[ "$1" == weft-http-* && ! -f "$http_jar" ]]; then
+  if [[ "$1" == weft-http* && ! -f "$http_jar" ]]; then
     start_error="no $http_jar (build samples first)"
     return 1
   fi
+}
+
+# tls_certs: the throw-away CA and server certificate (P-256) of scripts/make-test-certs.sh, made
+# once per run in $work/tls; every TLS kind gets the same server.pem / server.key, clients ca.pem.
+tls_dir="$work/tls"
+tls_certs() {
+  [[ -f "$tls_dir/server.key" ]] || bash "$root/scripts/make-test-certs.sh" "$tls_dir" >/dev/null
 }
 
 # The C peer (bench/peers/epoll_server.c): the floor a runtime on epoll can reach.
@@ -40,8 +52,8 @@ build_c_peer() {
   gcc -O2 -o "$c_peer" "$root/bench/peers/epoll_server.c"
 }
 
-port=18100
-# start_server KIND: starts it pinned on $server_cpu, waits for "listening on"; sets server_pid, port.
+port=18100 scheme=http
+# start_server KIND: starts it pinned on $server_cpu, waits for "listening on"; sets server_pid, port, scheme.
 start_server() {
   port=$((port + 1))  # a fresh port per start: no wait on the previous server's TIME_WAITs
   # A fresh log per start, created here: the background job's own redirection may truncate it only
@@ -49,7 +61,12 @@ start_server() {
   local kind="$1" log="$work/server-$port.log"
   : >"$log"
   local -a cmd
+  scheme=http
   case "$kind" in
+    *-tls-*) tls_certs; scheme=https
+      cmd=("$java" $jvm_opts -Djdk.virtualThreadScheduler.parallelism=1 -jar "$servers_jar" "$kind" "$port" "$tls_dir/server.pem" "$tls_dir/server.key") ;;
+    weft-https-*) tls_certs; scheme=https
+      cmd=("$java" $jvm_opts -jar "$http_jar" --port "$port" --loops 1 --poller "${kind#weft-https-}" --tls-cert "$tls_dir/server.pem" --tls-key "$tls_dir/server.key") ;;
     weft-http-bare-*) cmd=("$java" $jvm_opts -jar "$http_jar" --port "$port" --loops 1 --no-metrics --poller "${kind#weft-http-bare-}") ;;
     weft-http-vt-*) cmd=("$java" $jvm_opts -jar "$http_jar" --port "$port" --loops 1 --style vthreads --poller "${kind#weft-http-vt-}") ;;
     weft-http-*) cmd=("$java" $jvm_opts -jar "$http_jar" --port "$port" --loops 1 --poller "${kind#weft-http-}") ;;

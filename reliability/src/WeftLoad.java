@@ -1,5 +1,6 @@
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,6 +39,8 @@ public final class WeftLoad {
     private static final String HOST = "127.0.0.1";
     /** No single socket operation of a scenario waits longer than this. */
     private static final int SOCKET_TIMEOUT_MS = 30_000;
+    private static final byte[] PING = "PING".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PONG = "+PONG".getBytes(StandardCharsets.US_ASCII);
 
     private final Map<String, String> options;
     private final int port;
@@ -238,21 +241,30 @@ public final class WeftLoad {
 
     // ------------------------------------------------------------------ keep-alive
 
-    /** n connections open at once, each served {@code rounds} requests; memory per connection. */
+    /**
+     * n connections open at once, each served {@code rounds} requests (HTTP {@code GET}s, or with
+     * {@code --protocol resp} RESP {@code PING}s); memory per connection while all are open and idle:
+     * RSS, and heap in use after a full GC ({@code --hold SECONDS} keeps them so a while longer, to look at the server by hand).
+     */
     private boolean keepAlive() throws Exception {
         int n = (int) option("n", 10_000);
         int rounds = (int) option("rounds", 3);
+        boolean resp = options.getOrDefault("protocol", "http").equals("resp");
+        long heap0 = server.heapUsedAfterGcKiB();
         long rss0 = server.rssKiB();
         Outcomes outcomes = new Outcomes();
         CountDownLatch connected = new CountDownLatch(n);
         CountDownLatch measured = new CountDownLatch(1);
         AtomicLong rssAllOpen = new AtomicLong();
+        AtomicLong heapAllOpen = new AtomicLong();
         Semaphore connecting = new Semaphore(256); // the listen backlog is finite: connect in waves
         Thread measure = Thread.ofPlatform().start(() -> {
             try {
                 if (connected.await(120, TimeUnit.SECONDS)) {
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
                     rssAllOpen.set(server.rssKiB());
+                    heapAllOpen.set(server.heapUsedAfterGcKiB()); // what the connections hold, without the garbage of setting them up
+                    LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(option("hold", 0))); // time to look inside by hand
                 }
             } catch (Exception ignored) {
                 // no figure then
@@ -275,13 +287,11 @@ public final class WeftLoad {
             try (socket) {
                 OutputStream out = socket.getOutputStream();
                 InputStream in = new BufferedInputStream(socket.getInputStream());
-                out.write(Http.get(false)); // the first request makes the server allocate what it allocates on use
-                served(Http.read(in), outcomes);
+                roundTrip(resp, out, in, outcomes); // the first request makes the server allocate what it allocates on use
                 connected.countDown();
                 measured.await();
                 for (int r = 1; r < rounds; r++) {
-                    out.write(Http.get(false));
-                    served(Http.read(in), outcomes);
+                    roundTrip(resp, out, in, outcomes);
                 }
             } catch (Exception e) {
                 outcomes.failed(e);
@@ -294,7 +304,21 @@ public final class WeftLoad {
         figures.put("served", outcomes.ok.get() + "/" + (long) n * rounds);
         figures.put("rssKiB", rss0 + "->" + rssAllOpen.get());
         figures.put("bytesPerConnection", rssAllOpen.get() == 0 ? "n/a" : (rssAllOpen.get() - rss0) * 1024 / n);
+        figures.put("heapBytesPerConnection", heapAllOpen.get() == 0 ? "n/a" : (heapAllOpen.get() - heap0) * 1024 / n);
         return outcomes.clean() && outcomes.ok.get() == (long) n * rounds;
+    }
+
+    /** One keep-alive request and its response: an HTTP {@code GET} (200), or a RESP {@code PING} ({@code +PONG}). */
+    private static void roundTrip(boolean resp, OutputStream out, InputStream in, Outcomes outcomes) throws IOException {
+        if (!resp) {
+            out.write(Http.get(false));
+            served(Http.read(in), outcomes);
+            return;
+        }
+        ByteArrayOutputStream command = new ByteArrayOutputStream(16);
+        Resp.command(command, PING);
+        out.write(command.toByteArray()); // one segment
+        (Arrays.equals(Resp.reply(in), PONG) ? outcomes.ok : outcomes.wrong).incrementAndGet();
     }
 
     private static void served(Http.Response response, Outcomes outcomes) throws EOFException {
@@ -628,13 +652,21 @@ public final class WeftLoad {
         Outcomes outcomes = new Outcomes();
         CountDownLatch started = new CountDownLatch(conc);
         AtomicLong answered = new AtomicLong();
+        AtomicLong stopMillis = new AtomicLong(-1); // SIGTERM to exit; the clients may read on after it (the kernel holds the rest)
         Thread stopper = Thread.ofPlatform().start(() -> {
             try {
                 started.await(60, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 return;
             }
+            long signalled = System.nanoTime();
             ProcessHandle.of(server.pid()).ifPresent(ProcessHandle::destroy); // SIGTERM
+            while (server.alive() && System.nanoTime() - signalled < TimeUnit.SECONDS.toNanos(30)) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+            if (!server.alive()) {
+                stopMillis.set((System.nanoTime() - signalled) / 1_000_000);
+            }
         });
         long start = System.nanoTime();
         runAll(conc, conc, i -> {
@@ -690,6 +722,7 @@ public final class WeftLoad {
         figures.put("clients", conc);
         figures.put("answered", answered.get() + "/" + conc * n);
         figures.put("serverExited", exited);
+        figures.put("stopSeconds", stopMillis.get() < 0 ? "none" : String.valueOf(stopMillis.get() / 1000.0));
         figures.put("seconds", Math.round((System.nanoTime() - start) / 1e8) / 10.0);
         return outcomes.clean() && outcomes.ok.get() == conc && exited;
     }

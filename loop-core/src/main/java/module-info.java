@@ -3,6 +3,7 @@
  * io.weft.loop.core.spi.Poller} found through {@link java.util.ServiceLoader}; TCP on the loop over
  * a {@link io.weft.loop.core.net.spi.TcpBackend} found the same way, for the loop's poller by name.
  */
+@SuppressWarnings("module") // the qualified export's target, loop-vthreads, is built after this module
 module io.weft.loop.core {
     exports io.weft.loop.core;
     exports io.weft.loop.core.spi;
@@ -11,6 +12,8 @@ module io.weft.loop.core {
     exports io.weft.loop.core.net.tls;
     exports io.weft.loop.core.exec;
     exports io.weft.loop.core.signal;
+    // Not API: per-loop state of Weft's own layers (LoopLocals), for the modules built on the core.
+    exports io.weft.loop.core.internal to io.weft.loop.vthreads;
 
     // sun.misc.Signal: how Java code handles a process signal (io.weft.loop.core.signal).
     requires jdk.unsupported;

@@ -2,6 +2,7 @@ package io.weft.samples;
 
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.LoopGroup;
+import io.weft.loop.core.net.TcpStats;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,9 +10,12 @@ import java.util.List;
 
 /**
  * The stop path every sample shares, bounded end to end: close the listener, let the server drain
- * (finish and flush what it started) for at most the grace period, shut the loops down, and wait
- * for the loop threads for at most {@link #THREAD_BOUND} more. It never waits longer than {@code
- * grace + THREAD_BOUND} in total, whatever a handler does, before it reports what is still running
+ * (finish what it started) and its connections close gracefully (flush, FIN, linger: see {@link
+ * io.weft.loop.core.net.TcpConnection#close()}) for at most the grace period, shut the loops down,
+ * and wait for the loop threads for at most {@link #THREAD_BOUND} more. A connection still
+ * lingering when the grace period ends has flushed everything: the loop's shutdown closes it
+ * without loss, and the stop is clean; one still flushing (or serving) makes it unclean. It never
+ * waits longer than {@code grace + THREAD_BOUND} in total, whatever a handler does, before it reports what is still running
  * (which loop, which task, for how long, the loop thread's stack, and the loop's snapshot: the
  * handles and timers that kept it alive, see {@link io.weft.loop.core.LoopView}) and counts the stop
  * as unclean. The report waits at most {@link #SNAPSHOT_WAIT} per running loop for its snapshot.
@@ -22,14 +26,21 @@ public final class GracefulStop {
     private static final int STACK_FRAMES = 12;
     /** How long a stuck stop waits for each running loop's snapshot of what it holds. */
     static final Duration SNAPSHOT_WAIT = Duration.ofMillis(100);
+    /** How often the stop looks whether the connections have closed. */
+    private static final long CLOSE_POLL_MILLIS = 5;
 
     /** What a server does between closing its listener and the loops' shutdown; see {@link #drain}. */
     @FunctionalInterface
     public interface Drain {
         /**
-         * Finishes what the server started (responses produced, requests being handled) and closes
-         * its connections, returning by {@code deadlineNanos} ({@link System#nanoTime()}) at the
-         * latest. Returns whether everything finished in time.
+         * Finishes what the server started (responses produced, requests being handled) and begins
+         * closing its connections gracefully, returning by {@code deadlineNanos} ({@link
+         * System#nanoTime()}) at the latest; the stop follows the closes themselves. Returns whether
+         * everything finished in time.
+         *
+         * @param deadlineNanos when to give up, on the {@link System#nanoTime()} scale
+         * @return whether every connection finished in time
+         * @throws InterruptedException if the stopping thread is interrupted
          */
         boolean drain(long deadlineNanos) throws InterruptedException;
     }
@@ -45,9 +56,11 @@ public final class GracefulStop {
     }
 
     /**
-     * Stops: runs {@code closeListener}, then {@code drain} until the grace period ends, then shuts
-     * {@code group} down and waits for its threads within {@link #THREAD_BOUND}. Returns true for a
-     * clean stop (everything drained, every loop thread ended); otherwise prints what is left to
+     * Stops: runs {@code closeListener}, then {@code drain}, then waits for the group's TCP
+     * connections to close, both until the grace period ends; then shuts {@code group} down and
+     * waits for its threads within {@link #THREAD_BOUND}. Returns true for a clean stop (everything
+     * drained, every connection closed or {@linkplain TcpStats#lingeringConnections() lingering}
+     * with all its output flushed, every loop thread ended); otherwise prints what is left to
      * {@code err} and returns false. Returns within {@code grace + THREAD_BOUND}, plus {@link
      * #SNAPSHOT_WAIT} per loop still running (plus scheduling).
      */
@@ -58,9 +71,12 @@ public final class GracefulStop {
         boolean clean = true;
         try {
             closeListener.run();
-            if (!drain.drain(graceEnd)) {
+            boolean drained = drain.drain(graceEnd);
+            long unfinished = awaitConnections(group, graceEnd);
+            if (!drained || unfinished > 0) {
                 clean = false;
-                err.println("weft: the grace period of " + grace.toMillis() + " ms ended before every connection finished");
+                err.println("weft: the grace period of " + grace.toMillis() + " ms ended before every connection finished ("
+                        + unfinished + " still serving or flushing; their output is cut off)");
             }
             group.shutdownGracefully(Duration.ofNanos(Math.max(0, graceEnd - System.nanoTime())));
             // LoopGroup.close() waits for the loop threads without a bound: wait for it within one.
@@ -81,6 +97,30 @@ public final class GracefulStop {
         }
         err.flush();
         return clean;
+    }
+
+    /**
+     * Waits until no TCP connection of {@code group} is open, or until {@code deadlineNanos}; returns
+     * how many are still open then and not {@linkplain TcpStats#lingeringConnections() lingering}
+     * (so still serving or flushing: closing them loses output).
+     */
+    static long awaitConnections(LoopGroup group, long deadlineNanos) throws InterruptedException {
+        while (true) {
+            long open = 0;
+            long unfinished = 0;
+            for (EventLoop loop : group) {
+                TcpStats stats = TcpStats.of(loop);
+                // Open first: one that closes between the two reads then counts as unfinished, the safe side.
+                long loopOpen = stats.openConnections();
+                long lingering = stats.lingeringConnections();
+                open += loopOpen;
+                unfinished += Math.max(0, loopOpen - lingering);
+            }
+            if (open == 0 || System.nanoTime() - deadlineNanos >= 0) {
+                return unfinished;
+            }
+            Thread.sleep(CLOSE_POLL_MILLIS);
+        }
     }
 
     /**

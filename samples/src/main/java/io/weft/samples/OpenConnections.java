@@ -7,8 +7,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The open connections of a server, so that a graceful stop can ask each to finish ({@link
- * #drain}) and wait until all have closed. A server records a connection with {@link #opened}
- * when it opens and forgets it with {@link #closed} when it has closed. Thread-safe.
+ * #drain}) and wait until all have. A server records a connection with {@link #opened} when it
+ * opens and forgets it with {@link #closed} once the server is done with it: closed, or closing
+ * gracefully (its flush and linger are the connection's own, and {@link GracefulStop} follows
+ * them). Thread-safe.
  *
  * @param <C> what the server knows a connection by
  */
@@ -25,7 +27,7 @@ public final class OpenConnections<C> implements GracefulStop.Drain {
         open.put(connection, finish);
     }
 
-    /** Forgets a closed connection. */
+    /** Forgets a connection that has closed, or begun its graceful close; idempotent. */
     public void closed(C connection) {
         if (open.remove(connection) != null) {
             synchronized (lock) {
@@ -40,9 +42,9 @@ public final class OpenConnections<C> implements GracefulStop.Drain {
     }
 
     /**
-     * Asks every open connection to finish (on its own loop), then waits until all have closed or
+     * Asks every open connection to finish (on its own loop), then waits until all are forgotten or
      * {@code deadlineNanos} ({@link System#nanoTime()}) has passed. Call after the listener is
-     * closed, so that no connection opens meanwhile. Returns whether all closed in time.
+     * closed, so that no connection opens meanwhile. Returns whether all finished in time.
      */
     @Override
     public boolean drain(long deadlineNanos) throws InterruptedException {

@@ -2,6 +2,7 @@ package io.weft.samples;
 
 import io.weft.loop.core.LoopGroup;
 import io.weft.loop.core.net.TcpServer;
+import io.weft.loop.core.net.tls.TlsServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.SocketAddress;
@@ -51,15 +52,31 @@ public final class SampleLauncher {
 
         /** The listener of a callback-style server whose handlers record themselves in {@code open} (or null). */
         static Listener of(TcpServer server, OpenConnections<?> open) {
+            return of(server::localAddress, server::close, open);
+        }
+
+        /**
+         * The listener of a callback-style TLS server whose handlers record themselves in {@code open}.
+         *
+         * @param server the listening server
+         * @param open the connections its handlers opened, drained by {@link #drain}
+         * @return the listener
+         */
+        static Listener of(TlsServer server, OpenConnections<?> open) {
+            return of(server::localAddress, server::close, open);
+        }
+
+        private static Listener of(java.util.function.Supplier<SocketAddress> address, Runnable stop,
+                OpenConnections<?> open) {
             return new Listener() {
                 @Override
                 public SocketAddress localAddress() {
-                    return server.localAddress();
+                    return address.get();
                 }
 
                 @Override
                 public void close() {
-                    server.close();
+                    stop.run();
                 }
 
                 @Override

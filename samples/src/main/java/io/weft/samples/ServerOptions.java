@@ -1,5 +1,8 @@
 package io.weft.samples;
 
+import io.weft.loop.core.net.tls.CertificateStore;
+import io.weft.loop.core.net.tls.TlsConfig;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -19,8 +22,8 @@ import java.util.Optional;
  * @param demoBlocking whether to add the {@code /block?ms=N} route that blocks a loop on purpose (default false)
  * @param minBodyRate the slowest an http request body may arrive, in bytes per second after a 5 s
  *     grace, before it is answered 408; 0 for no minimum (default 240)
- * @param tls serve TLS with this certificate chain and key ({@code --tls-cert}, {@code --tls-key}; http
- *     only); empty for plaintext (the default)
+ * @param tls serve TLS with this certificate chain and key ({@code --tls-cert}, {@code --tls-key}); empty
+ *     for plaintext (the default)
  * @param unix listen on the Unix domain socket at this path instead of {@code host} and {@code port}
  *     ({@code --unix}); empty for TCP (the default)
  */
@@ -36,10 +39,70 @@ public record ServerOptions(
      * @param privateKey the unencrypted PKCS#8 key
      */
     public record TlsFiles(Path certificateChain, Path privateKey) {
+        /** The usage lines of {@code --tls-cert} and {@code --tls-key}, the same in every sample. */
+        public static final String USAGE = """
+                  --tls-cert FILE         serve TLS with this PEM certificate chain, leaf first (with --tls-key;
+                                          scripts/make-test-certs.sh makes throw-away ones)
+                  --tls-key FILE          the certificate's unencrypted PKCS#8 PEM private key
+                """;
+
         /** Checks that neither is null. */
         public TlsFiles {
             Objects.requireNonNull(certificateChain, "certificateChain");
             Objects.requireNonNull(privateKey, "privateKey");
+        }
+
+        /**
+         * The files of {@code --tls-cert} and {@code --tls-key}, which go together.
+         *
+         * @param certificateChain the {@code --tls-cert} value, or null if it was not given
+         * @param privateKey the {@code --tls-key} value, or null if it was not given
+         * @return both files, or empty when neither was given (plaintext)
+         * @throws IllegalArgumentException if only one was given, saying so
+         */
+        public static Optional<TlsFiles> of(Path certificateChain, Path privateKey) {
+            if ((certificateChain == null) != (privateKey == null)) {
+                throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both files, or neither");
+            }
+            return certificateChain == null ? Optional.empty() : Optional.of(new TlsFiles(certificateChain, privateKey));
+        }
+
+        /**
+         * A server's TLS config: this chain and key, TLS 1.3 and 1.2, and ALPN with {@code
+         * applicationProtocols} in preference order (none: no ALPN).
+         *
+         * @param applicationProtocols the ALPN protocols the server accepts, most preferred first
+         * @return the config
+         * @throws IOException if a file cannot be read or parsed, naming it
+         */
+        public TlsConfig serverConfig(String... applicationProtocols) throws IOException {
+            return serverConfig(certificates(), applicationProtocols);
+        }
+
+        /**
+         * A store holding this chain and key, which a reload can later replace.
+         *
+         * @return the store
+         * @throws IOException if a file cannot be read or parsed, naming it
+         */
+        public CertificateStore certificates() throws IOException {
+            return new CertificateStore().loadPem(certificateChain, privateKey);
+        }
+
+        /**
+         * A server's TLS config: the certificates of {@code store}, TLS 1.3 and 1.2, and ALPN with
+         * {@code applicationProtocols} in preference order (none: no ALPN).
+         *
+         * @param store the certificates to present, read at each handshake
+         * @param applicationProtocols the ALPN protocols the server accepts, most preferred first
+         * @return the config
+         */
+        public static TlsConfig serverConfig(CertificateStore store, String... applicationProtocols) {
+            TlsConfig.Builder builder = TlsConfig.builder().certificates(store);
+            if (applicationProtocols.length > 0) {
+                builder.applicationProtocols(applicationProtocols);
+            }
+            return builder.build();
         }
     }
     /** The default of {@link #minBodyRate()}. */
@@ -105,18 +168,15 @@ public record ServerOptions(
                   --poller NAME           poller: nio, epoll, ... (default: -Dweft.poller, else the best available)
                   --idle-timeout SECONDS  close connections idle this long, 0 for never (default 30)
                   --style NAME            how connections are served: loop (callbacks) or vthreads
-                                          (blocking code on virtual threads; http only) (default loop)
+                                          (blocking code on virtual threads) (default loop)
                   --metrics               serve /metrics (Prometheus) with the loops' meters (the default)
                   --no-metrics            bind no meters and serve no /metrics
                   --blocked-threshold MS  log a loop blocked by one task this long, in ms (default 100)
                   --demo-blocking         add /block?ms=N, which blocks a loop on purpose (a demo, never in production)
                   --min-body-rate BYTES   answer 408 to a request body slower than this many bytes/s once 5 s
                                           have passed, 0 for no minimum (http only) (default 240)
-                  --tls-cert FILE         serve TLS (HTTPS) with this PEM certificate chain, leaf first (http only;
-                                          with --tls-key; scripts/make-test-certs.sh makes throw-away ones)
-                  --tls-key FILE          the certificate's unencrypted PKCS#8 PEM private key
-                  --help                  print this and exit
-                """.formatted(command);
+                %s  --help                  print this and exit
+                """.formatted(command, TlsFiles.USAGE);
     }
 
     /**
@@ -189,13 +249,15 @@ public record ServerOptions(
                 default -> throw new AssertionError(name);
             }
         }
-        if ((tlsCert == null) != (tlsKey == null)) {
-            throw new UsageException("--tls-cert and --tls-key go together: give both files, or neither", false);
+        Optional<TlsFiles> tls;
+        try {
+            tls = TlsFiles.of(tlsCert, tlsKey);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), false);
         }
         if (unix.isPresent() && hostOrPort) {
             throw new UsageException("--unix replaces --host and --port: give one or the other", false);
         }
-        Optional<TlsFiles> tls = tlsCert == null ? Optional.empty() : Optional.of(new TlsFiles(tlsCert, tlsKey));
         return new ServerOptions(host, port, loops, poller, idleTimeout, style, metrics, blockedThreshold,
                 demoBlocking, minBodyRate, tls, unix);
     }

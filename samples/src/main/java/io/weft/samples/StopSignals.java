@@ -1,10 +1,10 @@
 package io.weft.samples;
 
+import io.weft.loop.core.signal.Signal;
+import io.weft.loop.core.signal.SignalHook;
 import java.io.PrintStream;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
  * The one place where a sample handles SIGTERM and SIGINT: the first of them runs the sample's
@@ -13,7 +13,8 @@ import sun.misc.SignalHandler;
  * failed. Later signals are ignored while the stop runs; the stop is bounded, so the process always
  * ends. An {@link Error} that ends any thread (an {@link OutOfMemoryError} in a loop thread, say)
  * begins the same stop, and its status is 1 however it ends: the process neither limps on nor
- * exits 0 because its loop threads are gone. Uses {@code sun.misc.Signal} (module {@code jdk.unsupported}) until the loop offers signal handles.
+ * exits 0 because its loop threads are gone. The signals are taken by {@link SignalHook}s, which run
+ * on the JVM's signal thread, not on a loop: the stop begins even when every loop is stuck.
  */
 public final class StopSignals {
     /** Exit status of a clean stop. */
@@ -26,13 +27,24 @@ public final class StopSignals {
 
     /**
      * Installs the handlers. {@code stop} returns whether the stop was clean; whatever it throws
-     * (an {@link Error} included) makes the stop unclean. Call once, from a main method.
+     * (an {@link Error} included) makes the stop unclean. Call once, from a main method. A signal
+     * the process ignores (SIGINT of a job a script put in the background) stays ignored, said on
+     * {@code err}.
+     *
+     * @param sample the sample's name, for the thread and the {@code stopped} line
+     * @param stop stops the sample; returns whether it stopped cleanly within its bound
+     * @param out where the {@code stopped} line goes
+     * @param err where failures go
      */
     public static void install(String sample, BooleanSupplier stop, PrintStream out, PrintStream err) {
         Stop once = new Stop(sample, stop, out, err);
-        SignalHandler handler = signal -> once.begin(false);
-        Signal.handle(new Signal("TERM"), handler);
-        Signal.handle(new Signal("INT"), handler);
+        for (Signal signal : new Signal[] {Signal.TERM, Signal.INT}) {
+            try {
+                SignalHook.install(signal, () -> once.begin(false));
+            } catch (IllegalStateException ignoredByTheProcess) {
+                err.println("weft " + sample + ": " + ignoredByTheProcess.getMessage());
+            }
+        }
         Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
             if (e instanceof Error) {
                 once.begin(true); // first: printing a stack trace needs memory an OutOfMemoryError may not leave
@@ -57,17 +69,20 @@ public final class StopSignals {
         private final BooleanSupplier stop;
         private final PrintStream out;
         private final PrintStream err;
-        // Made now: a stop that runs out of memory must still be able to say that it ended.
-        private final String stopped;
-        private final String stoppedUnclean;
+        // Encoded now: a stop that runs out of memory must still be able to say that it ended, and
+        // printing bytes allocates nothing on the heap (encoding a String would).
+        private final byte[] stopped;
+        private final byte[] stoppedUnclean;
 
         Stop(String sample, BooleanSupplier stop, PrintStream out, PrintStream err) {
             this.sample = sample;
             this.stop = stop;
             this.out = out;
             this.err = err;
-            this.stopped = "weft " + sample + " stopped";
-            this.stoppedUnclean = stopped + " (unclean: see the lines above)";
+            String line = "weft " + sample + " stopped";
+            this.stopped = (line + System.lineSeparator()).getBytes(out.charset());
+            this.stoppedUnclean = (line + " (unclean: see the lines above)" + System.lineSeparator())
+                    .getBytes(out.charset());
             // A non-daemon thread, made now: once the loop threads end, nothing else keeps the JVM
             // from exiting on its own (status 0, the "stopped" line unprinted) before this one decides.
             this.thread = Thread.ofPlatform().daemon(false).name("weft-" + sample + "-stop").unstarted(this::exit);
@@ -92,7 +107,7 @@ public final class StopSignals {
             try {
                 status = stop.getAsBoolean() && !failed ? CLEAN : UNCLEAN;
             } catch (Throwable t) { // even an OutOfMemoryError must not leave a process that ignores SIGTERM
-                say(err, "weft " + sample + ": the stop failed: " + t);
+                say(err, ("weft " + sample + ": the stop failed: " + t + System.lineSeparator()).getBytes(err.charset()));
             } finally {
                 say(out, status == CLEAN ? stopped : stoppedUnclean);
                 say(err, null);
@@ -101,11 +116,11 @@ public final class StopSignals {
             }
         }
 
-        /** Prints {@code line} (if any) and flushes, come what may: the exit status still tells. */
-        private static void say(PrintStream stream, String line) {
+        /** Prints {@code line} (encoded, line end included; if any) and flushes, come what may: the exit status still tells. */
+        private static void say(PrintStream stream, byte[] line) {
             try {
                 if (line != null) {
-                    stream.println(line);
+                    stream.write(line, 0, line.length);
                 }
                 stream.flush();
             } catch (Throwable ignored) {

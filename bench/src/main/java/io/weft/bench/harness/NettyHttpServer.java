@@ -18,7 +18,7 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@code netty-http-nio} / {@code netty-http-epoll}: Netty as its users write an HTTP server, with
+ * {@code netty-http-nio} / {@code netty-http-epoll} / {@code netty-http-iouring}: Netty as its users write an HTTP server, with
  * {@link HttpServerCodec} (a full HTTP/1.1 parser and encoder) and {@link HttpServerKeepAliveHandler},
  * answering every request with a {@link FullHttpResponse}; the peer of Weft's http sample.
  */
@@ -29,8 +29,8 @@ final class NettyHttpServer {
     private NettyHttpServer() {
     }
 
-    static Running start(boolean epoll, int port) throws InterruptedException {
-        return NettyRawServer.start(epoll, port, new ChannelInitializer<Channel>() {
+    static Running start(NettyTransport transport, int port) throws InterruptedException {
+        return NettyRawServer.start(transport, port, new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel channel) {
                 channel.pipeline()

@@ -9,22 +9,18 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.ByteProcessor;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * {@code netty-nio} / {@code netty-epoll}: a bare Netty 4.2 server on one event-loop thread with the
- * same counting handler as {@link WeftServer}; {@code netty-http-*} reuse {@link #start} with an
- * HTTP pipeline.
+ * {@code netty-nio} / {@code netty-epoll} / {@code netty-iouring}: a bare Netty 4.2 server on one event-loop thread with the
+ * same counting handler as {@link WeftServer}; {@code netty-tls-*} put Netty's {@code SslHandler}
+ * in front of it, and {@code netty-http-*} reuse {@link #start} with an HTTP pipeline.
  */
 final class NettyRawServer {
     /**
@@ -39,13 +35,24 @@ final class NettyRawServer {
     private NettyRawServer() {
     }
 
-    static Running start(boolean epoll, int port) throws InterruptedException {
-        return start(epoll, port, () -> new Handler());
+    static Running start(NettyTransport transport, int port) throws InterruptedException {
+        return start(transport, port, () -> new Handler());
     }
 
-    static Running start(boolean epoll, int port, Supplier<ChannelInboundHandlerAdapter> handlers)
+    /** {@code netty-tls-*}: the same handler behind an {@code SslHandler} of {@code tls}'s context. */
+    static Running startTls(NettyTransport transport, int port, BenchTls tls) throws InterruptedException, IOException {
+        SslContext context = tls.netty();
+        return start(transport, port, new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel channel) {
+                channel.pipeline().addLast(context.newHandler(channel.alloc()), new Handler());
+            }
+        });
+    }
+
+    static Running start(NettyTransport transport, int port, Supplier<ChannelInboundHandlerAdapter> handlers)
             throws InterruptedException {
-        return start(epoll, port, new ChannelInitializer<Channel>() {
+        return start(transport, port, new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel channel) {
                 channel.pipeline().addLast(handlers.get());
@@ -53,15 +60,13 @@ final class NettyRawServer {
         });
     }
 
-    static Running start(boolean epoll, int port, ChannelInitializer<Channel> initializer)
+    static Running start(NettyTransport transport, int port, ChannelInitializer<Channel> initializer)
             throws InterruptedException {
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         // One group for accept and I/O: one event-loop thread in all, like the one Weft loop.
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, io);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlers());
         Channel server = new ServerBootstrap()
                 .group(group)
-                .channel(channelType)
+                .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true) // as Weft's TcpOptions.defaults()

@@ -2,6 +2,7 @@ package io.weft.bench.harness;
 
 import io.weft.loop.core.LoopGroup;
 import io.weft.loop.core.net.ConnectionHandler;
+import io.weft.loop.core.net.StreamConnection;
 import io.weft.loop.core.net.TcpConnection;
 import io.weft.loop.core.net.TcpOptions;
 import io.weft.loop.core.net.TcpServer;
@@ -9,7 +10,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
-/** {@code weft-nio} / {@code weft-epoll}: Weft's {@link TcpServer} on a one-loop {@link LoopGroup}. */
+/** {@code weft-nio} / {@code weft-epoll} / {@code weft-iouring}: Weft's {@link TcpServer} on a one-loop {@link LoopGroup}. */
 final class WeftServer {
     private static final ByteBuffer BLOCK = Responses.directBlock();
 
@@ -33,11 +34,26 @@ final class WeftServer {
 
     /** Counts requests and answers them in one batch per read (writes in onRead go out in one gather write). */
     static final class Handler implements ConnectionHandler {
-        private final RequestCounter counter = new RequestCounter();
-        private final ByteBuffer responses = BLOCK.duplicate();
+        private final Answerer answerer = new Answerer();
 
         @Override
         public void onRead(TcpConnection connection, ByteBuffer data) {
+            answerer.answer(connection, data);
+        }
+
+        @Override
+        public void onWritabilityChanged(TcpConnection connection, boolean writable) {
+            Answerer.writabilityChanged(connection, writable);
+        }
+    }
+
+    /** The minimal handler's logic, for a TCP or a TLS connection: one per connection. */
+    static final class Answerer {
+        private final RequestCounter counter = new RequestCounter();
+        private final ByteBuffer responses = BLOCK.duplicate();
+
+        /** Counts the requests in {@code data} (consuming it) and writes their responses, a block at a time. */
+        void answer(StreamConnection connection, ByteBuffer data) {
             int requests = counter.count(data);
             while (requests > 0) {
                 int batch = Math.min(requests, Responses.BATCH);
@@ -49,8 +65,7 @@ final class WeftServer {
             }
         }
 
-        @Override
-        public void onWritabilityChanged(TcpConnection connection, boolean writable) {
+        static void writabilityChanged(StreamConnection connection, boolean writable) {
             if (writable) {
                 connection.resumeReading();
             }

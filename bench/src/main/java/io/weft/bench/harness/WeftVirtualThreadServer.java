@@ -12,7 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
 /**
- * {@code weft-vt-nio}, {@code weft-vt-epoll}: the minimal handler in blocking style on Weft, a
+ * {@code weft-vt-nio}, {@code weft-vt-epoll}, {@code weft-vt-iouring}: the minimal handler in blocking style on Weft, a
  * virtual thread per connection carried by the one loop thread (loop-vthreads' loop carrier), so
  * it can be set beside {@code jdk-vthreads} (the same code shape on the JDK's sockets) and beside
  * the callback-style {@code weft-*} on the same loop. Each read is answered with one write.

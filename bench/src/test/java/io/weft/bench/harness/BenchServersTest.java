@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.weft.loop.core.net.tls.TlsConfig;
+import io.weft.loop.testkit.TestCertificates;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +15,12 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The raw servers answer one fixed response per request, in order, whatever the read boundaries. */
 class BenchServersTest {
@@ -45,10 +52,20 @@ class BenchServersTest {
         channel.finishAndReleaseAll();
     }
 
-    @Test
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "epoll", "iouring"})
     @SuppressWarnings("try") // Running.close() may be interrupted while it joins the server's threads.
-    void weftNioServerAnswersPipelinedAndSplitRequests() throws Exception {
-        try (Running server = WeftServer.start("nio", 0)) {
+    void weftServerAnswersPipelinedAndSplitRequests(String poller) throws Exception {
+        try (Running server = WeftServer.start(poller, 0)) {
+            assertServerAnswers(server.address());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(NettyTransport.class)
+    @SuppressWarnings("try") // Running.close() may be interrupted while it joins the server's threads.
+    void nettyServerAnswersPipelinedAndSplitRequestsOnEveryTransport(NettyTransport transport) throws Exception {
+        try (Running server = NettyRawServer.start(transport, 0)) {
             assertServerAnswers(server.address());
         }
     }
@@ -61,8 +78,38 @@ class BenchServersTest {
         }
     }
 
+    @Test
+    @SuppressWarnings("try") // Running.close() may be interrupted while it joins the server's threads.
+    void weftTlsServerAnswersPipelinedAndSplitRequestsOverTls13() throws Exception {
+        try (Running server = WeftTlsServer.start("nio", 0, tls())) {
+            assertServerAnswers(server.address(), true);
+        }
+    }
+
+    @Test
+    @SuppressWarnings("try") // Running.close() may be interrupted while it joins the server's threads.
+    void nettyTlsServerAnswersPipelinedAndSplitRequestsOverTls13() throws Exception {
+        try (Running server = NettyRawServer.startTls(NettyTransport.NIO, 0, tls())) {
+            assertServerAnswers(server.address(), true);
+        }
+    }
+
+    private static BenchTls tls() {
+        return new BenchTls(TestCertificates.file("server.pem"), TestCertificates.file("server.key"));
+    }
+
     private static void assertServerAnswers(InetSocketAddress address) throws IOException {
-        try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+        assertServerAnswers(address, false);
+    }
+
+    /** Over TLS (trusting the test CA), the server must also have negotiated TLS 1.3. */
+    private static void assertServerAnswers(InetSocketAddress address, boolean tls) throws IOException {
+        Socket plain = new Socket(address.getAddress(), address.getPort());
+        try (Socket socket = tls ? tlsClient().createSocket(plain, "localhost", address.getPort(), true) : plain) {
+            if (socket instanceof SSLSocket secure) {
+                secure.startHandshake();
+                assertThat(secure.getSession().getProtocol()).isEqualTo("TLSv1.3");
+            }
             socket.setSoTimeout((int) Duration.ofSeconds(10).toMillis());
             socket.setTcpNoDelay(true);
             OutputStream output = socket.getOutputStream();
@@ -76,5 +123,9 @@ class BenchServersTest {
             output.write(requests(100)); // a pipelined batch larger than one response block
             assertThat(input.readNBytes(100 * Responses.HELLO.length)).isEqualTo(Responses.repeated(100));
         }
+    }
+
+    private static SSLSocketFactory tlsClient() throws IOException {
+        return TlsConfig.builder().trustPem(TestCertificates.file("ca.pem")).build().sslContext().getSocketFactory();
     }
 }

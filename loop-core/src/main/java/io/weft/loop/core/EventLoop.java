@@ -1,5 +1,6 @@
 package io.weft.loop.core;
 
+import io.weft.loop.core.internal.LoopLocals;
 import io.weft.loop.core.spi.LoopCarrier;
 import io.weft.loop.core.spi.PollSource;
 import io.weft.loop.core.spi.Poller;
@@ -7,6 +8,8 @@ import io.weft.loop.core.spi.PollerProvider;
 import io.weft.loop.core.spi.ReadyEvents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.channels.SelectableChannel;
 import java.time.Duration;
 import java.util.Map;
@@ -52,11 +55,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class EventLoop implements Executor, AutoCloseable {
     private static final AtomicInteger UNNAMED = new AtomicInteger();
+    private static final VarHandle NOW;
+    static {
+        try {
+            NOW = MethodHandles.lookup().findVarHandle(EventLoop.class, "now", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    static {
+        LoopLocals.bind(loop -> ((EventLoop) loop).localStates);
+    }
 
     private final String name;
     private final LoopClock clock;
     private final Poller poller;
     private final PollerProvider pollerProvider;
+    /** Per-loop state of Weft's own layers, reached through {@link LoopLocals}. */
     private final Map<Class<?>, Object> localStates = new java.util.concurrent.ConcurrentHashMap<>();
     private final LoopErrors errors;
     /** Null when none was set, so an undecorated loop pays nothing per task. */
@@ -72,7 +88,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final LoopView view;
 
     private volatile boolean stopRequested;
-    /** Written by the loop thread only; volatile so that {@link #now()} can be read anywhere. */
+    /** Loop thread writes ({@link #setNow}), any thread reads: volatile for {@link #now()}. */
     private volatile long now;
     private long lastMarkNanos;
     private int holds;
@@ -100,15 +116,15 @@ public final class EventLoop implements Executor, AutoCloseable {
         this.watchers = new Watchers(poller, stats, errors::run, errors::report, thread, this::submit);
         this.closing = new LoopClosing(name, clock, thread, poller, callbacks, timers, watchers, this::resetTime);
         this.view = new LoopView(this, thread, stats, timers, watchers, this::submit);
-        this.now = clock.nanoTime();
+        setNow(clock.nanoTime());
     }
 
-    /** A loop with the defaults: system clock, best available poller, logging exception handler. */
+    /** {@return a loop with the defaults: system clock, best available poller, logging exception handler} */
     public static EventLoop create() {
         return builder().build();
     }
 
-    /** A builder for a loop with a name, clock, poller or exception handler of your choice. */
+    /** {@return a builder for a loop with a name, clock, poller or exception handler of your choice} */
     public static EventLoopBuilder builder() {
         return new EventLoopBuilder();
     }
@@ -120,6 +136,8 @@ public final class EventLoop implements Executor, AutoCloseable {
      * to return (see {@link RunMode}). A loop that {@link #close()} or a graceful shutdown asked
      * to close closes before this returns.
      *
+     * @param mode when to return: when nothing referenced is left, after one iteration, or after one that did not
+     *     wait
      * @return whether anything referenced is left (timers, active watchers, closing handles,
      *     pending callbacks): {@code false} means a further {@code run} would return at once
      * @throws IllegalStateException if the loop is closed or already running on another thread
@@ -158,12 +176,13 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     private void iterate(RunMode mode) {
-        now = clock.nanoTime();
+        setNow(clock.nanoTime());
         boolean didWork = timers.runDue(now) | callbacks.runQueued();
         watchers.flush();
+        long beforePoll = clock.nanoTime(); // fresh: the callbacks may have taken a while
         // ONCE does what is ready; it blocks only when it found nothing to do (libuv's rule).
-        long timeout = mode == RunMode.ONCE && didWork ? 0 : pollTimeoutNanos(mode);
-        poll(timeout);
+        long timeout = mode == RunMode.ONCE && didWork ? 0 : pollTimeoutNanos(mode, beforePoll);
+        poll(timeout, beforePoll);
         watchers.dispatch(ready);
         watchers.runCloseCallbacks();
         if (mode == RunMode.ONCE && timeout != 0) {
@@ -174,8 +193,13 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /** Reads the clock into the cached time, as the start of a busy stretch. */
     private void resetTime() {
-        now = clock.nanoTime();
+        setNow(clock.nanoTime());
         lastMarkNanos = now;
+    }
+
+    /** Caches the loop's time: a release store, not volatile's full fence, several per iteration. */
+    private void setNow(long nanos) {
+        NOW.setRelease(this, nanos);
     }
 
     /**
@@ -189,8 +213,8 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     /**
-     * Whether the calling thread is this loop's thread, or a virtual thread the loop thread is
-     * carrying right now (see {@link #carrier()}). The one "am I on this loop?" check: the
+     * {@return whether the calling thread is this loop's thread, or a virtual thread the loop thread is
+     * carrying right now (see {@link #carrier()})} The one "am I on this loop?" check: the
      * loop-thread-only API of the loop and of libraries built on it asks exactly this.
      */
     public boolean inLoop() {
@@ -198,15 +222,15 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     /**
-     * The hook a scheduler of virtual threads uses to run their steps on this loop's thread (SPI;
-     * see {@link LoopCarrier}). Applications never need it.
+     * {@return the hook a scheduler of virtual threads uses to run their steps on this loop's thread (SPI;
+     * see {@link LoopCarrier})} Applications never need it.
      */
     public LoopCarrier carrier() {
         return thread;
     }
 
     /**
-     * The virtual thread the loop thread is carrying right now, or null. Safe from any thread (a
+     * {@return the virtual thread the loop thread is carrying right now, or null} Safe from any thread (a
      * volatile read); for diagnostics, such as a watchdog naming what blocks the loop.
      */
     public Thread carriedThread() {
@@ -214,65 +238,51 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     /**
-     * The thread running the loop now, or null when no thread is inside {@link #run}. For
+     * {@return the thread running the loop now, or null when no thread is inside {@link #run}} For
      * diagnostics, such as sampling the stack of a loop that is blocked.
      */
     public Thread thread() {
         return thread.holder();
     }
 
-    /** Whether {@link #close()} or a graceful shutdown has finished. */
+    /** {@return whether {@link #close()} or a graceful shutdown has finished} */
     public boolean isClosed() {
         return thread.lifecycle() == LoopThread.CLOSED;
     }
 
-    /** Whether a shutdown or close has begun: the loop takes no more work from other threads. */
+    /** {@return whether a shutdown or close has begun: the loop takes no more work from other threads} */
     public boolean isShuttingDown() {
         return thread.lifecycle() != LoopThread.OPEN;
     }
 
-    /** The loop's name, used in thread names, log lines and metric tags. */
+    /** {@return the loop's name, used in thread names, log lines and metric tags} */
     public String name() {
         return name;
     }
 
-    /** The name of the poller provider the loop runs on ({@code nio}, {@code epoll}, ...). */
+    /** {@return the name of the poller provider the loop runs on ({@code nio}, {@code epoll}, ...)} */
     public String pollerName() {
         return pollerProvider.name();
     }
 
-    /**
-     * Per-loop state of a library built on the loop (a transport's counters, a codec's buffers),
-     * created by {@code factory} on first use and kept until the loop is garbage. Safe from any
-     * thread; {@code factory} runs at most once per key. What the state itself allows is up to it.
-     */
-    public <T> T localState(Class<T> key, java.util.function.Function<? super EventLoop, ? extends T> factory) {
-        Objects.requireNonNull(key, "key");
-        Objects.requireNonNull(factory, "factory");
-        // get first: computeIfAbsent may lock a bin even when the key is there, and a thread the
-        // loop carries must never wait on a lock the loop thread could hold (or the reverse)
-        Object state = localStates.get(key);
-        return key.cast(state != null ? state : localStates.computeIfAbsent(key, k -> factory.apply(this)));
-    }
-
-    /** The loop's clock. */
+    /** {@return the loop's clock} */
     public LoopClock clock() {
         return clock;
     }
 
-    /** The loop's live view: snapshots of its handles, timers and callbacks; see {@link LoopView}. */
+    /** {@return the loop's live view: snapshots of its handles, timers and callbacks; see {@link LoopView}} */
     public LoopView view() {
         return view;
     }
 
-    /** The loop's own counters; see {@link LoopStats}. */
+    /** {@return the loop's own counters; see {@link LoopStats}} */
     public LoopStats stats() {
         return stats;
     }
 
     /**
-     * The time cached at the start of this iteration and after the last poll, in loop-clock
-     * nanoseconds: cheaper than reading the clock, and the base of timer deadlines. Safe from any
+     * {@return the time cached at the start of this iteration and after the last poll, in loop-clock
+     * nanoseconds: cheaper than reading the clock, and the base of timer deadlines} Safe from any
      * thread (a volatile read); another thread sees the loop's last cached time.
      */
     public long now() {
@@ -306,8 +316,8 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     /**
-     * The decorator this loop applies to the tasks it is handed (see {@link TaskDecorator}), or
-     * {@code task -> task} when none was set. Libraries that run a task for the loop elsewhere (a
+     * {@return the decorator this loop applies to the tasks it is handed (see {@link TaskDecorator}), or
+     * {@code task -> task} when none was set} Libraries that run a task for the loop elsewhere (a
      * blocking pool) apply it too, so context reaches there as well. Safe from any thread.
      */
     public TaskDecorator taskDecorator() {
@@ -331,6 +341,9 @@ public final class EventLoop implements Executor, AutoCloseable {
      * Runs {@code task} once on the loop thread after {@code delay}. Safe from any thread. A delay
      * longer than about 146 years saturates to that: the timer never fires in practice.
      *
+     * @param delay how long from now; {@link Duration#ZERO} runs it in the next timer phase
+     * @param task what to run
+     * @return the timer, to cancel, refresh or unref it
      * @throws IllegalArgumentException if the delay is negative
      * @throws RejectedExecutionException as {@link #execute} when called from another thread on a
      *     loop that is shutting down
@@ -344,6 +357,10 @@ public final class EventLoop implements Executor, AutoCloseable {
      * measured from the previous deadline (no drift), until the timer is cancelled. Safe from any
      * thread. A delay or period longer than about 146 years saturates to that.
      *
+     * @param initialDelay how long from now until the first run
+     * @param period the time between two deadlines
+     * @param task what to run each time
+     * @return the timer; cancelling it ends the repetition
      * @throws IllegalArgumentException if a delay is negative or the period is not positive
      */
     public Timer scheduleRepeating(Duration initialDelay, Duration period, Runnable task) {
@@ -360,6 +377,10 @@ public final class EventLoop implements Executor, AutoCloseable {
     /**
      * Watches a non-blocking channel for {@code interest}. Loop thread only.
      *
+     * @param channel the channel, in non-blocking mode; the loop never closes it (the handler does)
+     * @param interest what to wait for first
+     * @param handler called on the loop thread with each readiness
+     * @return the started watcher
      * @throws IllegalArgumentException if the channel is blocking or closed, or {@code interest} is
      *     {@link Interest#NONE}
      * @throws IllegalStateException if the channel is already watched by this loop, the loop is
@@ -381,6 +402,10 @@ public final class EventLoop implements Executor, AutoCloseable {
      * thread only. Whether a kind of source can be watched depends on the poller: the NIO poller
      * takes channels only, the epoll poller any pollable fd.
      *
+     * @param source the channel or file descriptor to watch
+     * @param interest what to wait for first
+     * @param handler called on the loop thread with each readiness
+     * @return the started watcher
      * @throws IllegalStateException if the source is already watched by this loop, the loop is
      *     closed, or this is not the loop thread
      */
@@ -410,23 +435,21 @@ public final class EventLoop implements Executor, AutoCloseable {
         return holds > 0 || timers.holdLoop() || watchers.holdLoop() || watchers.isClosing() || callbacks.hasPending();
     }
 
-    private long pollTimeoutNanos(RunMode mode) {
+    private long pollTimeoutNanos(RunMode mode, long clockNow) {
         if (mode == RunMode.NOWAIT || stopRequested || errors.hasFatal() || isShuttingDown() || callbacks.hasPending()
                 || watchers.isClosing() || !isAlive()) {
             return 0;
         }
-        // From a fresh reading: the callbacks of this iteration may have taken a while.
-        return timers.nextTimeout(clock.nanoTime());
+        return timers.nextTimeout(clockNow);
     }
 
-    private void poll(long timeoutNanos) {
+    private void poll(long timeoutNanos, long before) {
         if (timeoutNanos != 0) {
             thread.enterPoll();
             if (callbacks.hasPending() || stopRequested || isShuttingDown()) {
                 timeoutNanos = 0; // raced with a producer that saw us awake and did not wake us
             }
         }
-        long before = clock.nanoTime();
         stats.add(LoopStats.BUSY_NANOS, before - lastMarkNanos);
         try {
             poller.poll(timeoutNanos, ready);
@@ -434,7 +457,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             throw new UncheckedIOException("loop '" + name + "': the " + pollerProvider.name() + " poller failed", e);
         } finally {
             thread.leavePoll();
-            now = clock.nanoTime();
+            setNow(clock.nanoTime());
             stats.add(LoopStats.POLL_NANOS, now - before);
             lastMarkNanos = now;
         }
@@ -450,12 +473,15 @@ public final class EventLoop implements Executor, AutoCloseable {
      *
      * <p>A running loop finishes the shutdown on its own thread; a loop that no thread is running
      * is shut down by the calling thread before this method returns.
+     *
+     * @param timeout the longest the queued callbacks are waited for before the loop closes anyway
+     * @return completed when the loop has closed
      */
     public CompletableFuture<Void> shutdownGracefully(Duration timeout) {
         return closing.shutdownGracefully(Timers.delayNanos(timeout, "timeout"));
     }
 
-    /** A future completed when the loop has closed, by {@link #close()} or a graceful shutdown. */
+    /** {@return a future completed when the loop has closed, by {@link #close()} or a graceful shutdown} */
     public CompletableFuture<Void> terminationFuture() {
         return closing.termination();
     }

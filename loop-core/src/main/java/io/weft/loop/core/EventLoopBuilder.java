@@ -18,19 +18,34 @@ public final class EventLoopBuilder {
     EventLoopBuilder() {
     }
 
-    /** The loop's name (default {@code weft-loop-N}). */
+    /**
+     * The loop's name (default {@code weft-loop-N}).
+     *
+     * @param name the name, unique among the process's loops by convention
+     * @return this builder
+     */
     public EventLoopBuilder name(String name) {
         this.name = Objects.requireNonNull(name, "name");
         return this;
     }
 
-    /** The clock timers and stats use (default {@link LoopClock#system()}); tests pass a manual one. */
+    /**
+     * The clock timers and stats use (default {@link LoopClock#system()}); tests pass a manual one.
+     *
+     * @param clock the clock to read
+     * @return this builder
+     */
     public EventLoopBuilder clock(LoopClock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
         return this;
     }
 
-    /** The poller to run on (default: {@code -Dweft.poller}, else the best available provider). */
+    /**
+     * The poller to run on (default: {@code -Dweft.poller}, else the best available provider).
+     *
+     * @param provider the poller's provider, which must be available
+     * @return this builder
+     */
     public EventLoopBuilder poller(PollerProvider provider) {
         Objects.requireNonNull(provider, "provider");
         provider.unavailabilityCause().ifPresent(cause -> {
@@ -43,6 +58,8 @@ public final class EventLoopBuilder {
     /**
      * The installed poller named {@code name} ({@code nio}, {@code epoll}, ...).
      *
+     * @param name the provider's {@link PollerProvider#name()}
+     * @return this builder
      * @throws IllegalArgumentException if no such poller is installed or it is unavailable, with the reason
      */
     public EventLoopBuilder poller(String name) {
@@ -52,7 +69,12 @@ public final class EventLoopBuilder {
                         + Pollers.installed().stream().map(PollerProvider::name).toList())));
     }
 
-    /** Where exceptions from callbacks, timers and handlers go (default: logged). */
+    /**
+     * Where exceptions from callbacks, timers and handlers go (default: logged).
+     *
+     * @param handler called on the loop thread with each exception
+     * @return this builder
+     */
     public EventLoopBuilder exceptionHandler(LoopExceptionHandler handler) {
         this.exceptionHandler = Objects.requireNonNull(handler, "handler");
         return this;
@@ -61,6 +83,9 @@ public final class EventLoopBuilder {
     /**
      * Wraps every task given to {@link EventLoop#execute}, {@link EventLoop#schedule} and {@link
      * EventLoop#scheduleRepeating} on the submitting thread (default: none); see {@link TaskDecorator}.
+     *
+     * @param decorator wraps each task as it is handed over
+     * @return this builder
      */
     public EventLoopBuilder taskDecorator(TaskDecorator decorator) {
         this.taskDecorator = Objects.requireNonNull(decorator, "decorator");
@@ -70,6 +95,7 @@ public final class EventLoopBuilder {
     /**
      * Builds the loop; the calling thread is its thread until a thread runs it.
      *
+     * @return a loop that is not running yet
      * @throws UncheckedIOException if the poller cannot be opened
      * @throws IllegalStateException if {@code -Dweft.poller} names a poller that is missing or unavailable
      */

@@ -29,32 +29,40 @@ public final class Interest {
         return BY_BITS[bits & 3];
     }
 
-    /** The {@link Poller} bits of this interest. */
+    /** {@return the {@link Poller} bits of this interest} */
     public int bits() {
         return bits;
     }
 
-    /** Whether this includes {@link #READABLE}. */
+    /** {@return whether this includes {@link #READABLE}} */
     public boolean isReadable() {
         return (bits & Poller.READABLE) != 0;
     }
 
-    /** Whether this includes {@link #WRITABLE}. */
+    /** {@return whether this includes {@link #WRITABLE}} */
     public boolean isWritable() {
         return (bits & Poller.WRITABLE) != 0;
     }
 
-    /** Whether this is {@link #NONE}. */
+    /** {@return whether this is {@link #NONE}} */
     public boolean isNone() {
         return bits == 0;
     }
 
-    /** This interest plus {@code other}. */
+    /**
+     * {@return this interest plus {@code other}}
+     *
+     * @param other the interest to add
+     */
     public Interest with(Interest other) {
         return BY_BITS[bits | other.bits];
     }
 
-    /** This interest without {@code other}. */
+    /**
+     * {@return this interest without {@code other}}
+     *
+     * @param other the interest to take away
+     */
     public Interest without(Interest other) {
         return BY_BITS[bits & ~other.bits];
     }

@@ -9,10 +9,10 @@ package io.weft.loop.core;
 @FunctionalInterface
 public interface LoopClock {
 
-    /** The current time in nanoseconds; only differences between two readings mean anything. */
+    /** {@return the current time in nanoseconds; only differences between two readings mean anything} */
     long nanoTime();
 
-    /** The JVM's monotonic clock. */
+    /** {@return the JVM's monotonic clock} */
     static LoopClock system() {
         return System::nanoTime;
     }

@@ -15,6 +15,10 @@ public interface LoopExceptionHandler {
     /**
      * Handles {@code error} thrown by {@code task} (the callback, timer task or watcher handler).
      * Runs on the loop thread.
+     *
+     * @param loop the loop the task ran on
+     * @param task the callback, timer task or watcher handler that threw
+     * @param error what it threw; an {@link Error} too
      */
     void handle(EventLoop loop, Object task, Throwable error);
 }

@@ -78,27 +78,27 @@ public final class LoopGroup implements Iterable<EventLoop>, AutoCloseable {
         }
     }
 
-    /** A group of one loop per available processor, on the best available poller. */
+    /** {@return a group of one loop per available processor, on the best available poller} */
     public static LoopGroup create() {
         return builder().build();
     }
 
-    /** A builder for a group with a size, name, poller or exception handler of your choice. */
+    /** {@return a builder for a group with a size, name, poller or exception handler of your choice} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The next loop, round robin. */
+    /** {@return the next loop, round robin} */
     public EventLoop next() {
         return loops[Math.floorMod(next.getAndIncrement(), loops.length)];
     }
 
-    /** The loops, in a fixed order. */
+    /** {@return the loops, in a fixed order} */
     public List<EventLoop> loops() {
         return List.of(loops);
     }
 
-    /** How many loops there are. */
+    /** {@return how many loops there are} */
     public int size() {
         return loops.length;
     }
@@ -111,6 +111,9 @@ public final class LoopGroup implements Iterable<EventLoop>, AutoCloseable {
     /**
      * Shuts every loop down gracefully (see {@link EventLoop#shutdownGracefully}); the future
      * completes when all have closed.
+     *
+     * @param timeout the bound of each loop's shutdown, as in {@link EventLoop#shutdownGracefully}
+     * @return completed when every loop has closed
      */
     public CompletableFuture<Void> shutdownGracefully(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
@@ -144,7 +147,12 @@ public final class LoopGroup implements Iterable<EventLoop>, AutoCloseable {
         private Builder() {
         }
 
-        /** How many loops (default: available processors). */
+        /**
+         * How many loops (default: available processors).
+         *
+         * @param loops the number of loops, at least 1
+         * @return this builder
+         */
         public Builder size(int loops) {
             if (loops < 1) {
                 throw new IllegalArgumentException("a group needs at least one loop, got " + loops);
@@ -153,19 +161,34 @@ public final class LoopGroup implements Iterable<EventLoop>, AutoCloseable {
             return this;
         }
 
-        /** The name prefix of loops and threads (default {@code weft}: {@code weft-0}, {@code weft-1}...). */
+        /**
+         * The name prefix of loops and threads (default {@code weft}: {@code weft-0}, {@code weft-1}...).
+         *
+         * @param prefix the prefix; loop {@code i} is named {@code prefix-i}
+         * @return this builder
+         */
         public Builder name(String prefix) {
             this.name = Objects.requireNonNull(prefix, "prefix");
             return this;
         }
 
-        /** The poller by name (default: {@code -Dweft.poller}, else the best available). */
+        /**
+         * The poller by name (default: {@code -Dweft.poller}, else the best available).
+         *
+         * @param pollerName the provider's {@link io.weft.loop.core.spi.PollerProvider#name()}
+         * @return this builder
+         */
         public Builder poller(String pollerName) {
             this.poller = Objects.requireNonNull(pollerName, "pollerName");
             return this;
         }
 
-        /** The exception handler of every loop (default: logged). */
+        /**
+         * The exception handler of every loop (default: logged).
+         *
+         * @param exceptionHandler called on each loop's thread with that loop's exceptions
+         * @return this builder
+         */
         public Builder exceptionHandler(LoopExceptionHandler exceptionHandler) {
             this.handler = Objects.requireNonNull(exceptionHandler, "exceptionHandler");
             return this;
@@ -185,7 +208,11 @@ public final class LoopGroup implements Iterable<EventLoop>, AutoCloseable {
             return this;
         }
 
-        /** Builds the group and starts its threads. */
+        /**
+         * Builds the group and starts its threads.
+         *
+         * @return the group, its loops running
+         */
         public LoopGroup build() {
             return new LoopGroup(size, name, poller, handler, decorator);
         }

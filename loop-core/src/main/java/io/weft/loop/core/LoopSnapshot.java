@@ -44,7 +44,7 @@ public record LoopSnapshot(String loop, String poller, boolean answered, String 
         sections = Map.copyOf(sections);
     }
 
-    /** The snapshot as one JSON object (durations in milliseconds, fractional); what {@code /debug/loops} serves. */
+    /** {@return the snapshot as one JSON object (durations in milliseconds, fractional); what {@code /debug/loops} serves} */
     public String toJson() {
         StringBuilder json = new StringBuilder(256);
         json.append("{\"loop\":").append(quote(loop))

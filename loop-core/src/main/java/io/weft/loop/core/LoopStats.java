@@ -63,64 +63,64 @@ public final class LoopStats {
         return (long) VALUE.getOpaque(values, index);
     }
 
-    /** Loop iterations completed. */
+    /** {@return loop iterations completed} */
     public long iterations() {
         return get(ITERATIONS);
     }
 
-    /** Readiness events delivered to watcher handlers. */
+    /** {@return readiness events delivered to watcher handlers} */
     public long ioEvents() {
         return get(IO_EVENTS);
     }
 
-    /** Callbacks run (from {@code execute} and close callbacks). */
+    /** {@return callbacks run (from {@code execute} and close callbacks)} */
     public long callbacksRun() {
         return get(CALLBACKS_RUN);
     }
 
-    /** Timer tasks run; a repeating timer counts once per run. */
+    /** {@return timer tasks run; a repeating timer counts once per run} */
     public long timersFired() {
         return get(TIMERS_FIRED);
     }
 
-    /** Runs of repeating timers skipped because the loop was more than a period late. */
+    /** {@return runs of repeating timers skipped because the loop was more than a period late} */
     public long timerRunsSkipped() {
         return get(TIMER_RUNS_SKIPPED);
     }
 
-    /** Exceptions thrown by callbacks, timers and handlers (each was passed to the handler). */
+    /** {@return exceptions thrown by callbacks, timers and handlers (each was passed to the handler)} */
     public long exceptions() {
         return get(EXCEPTIONS);
     }
 
-    /** Time spent running, outside the poller. */
+    /** {@return time spent running, outside the poller} */
     public long busyNanos() {
         return get(BUSY_NANOS);
     }
 
-    /** Time spent waiting in the poller. */
+    /** {@return time spent waiting in the poller} */
     public long pollNanos() {
         return get(POLL_NANOS);
     }
 
-    /** Callbacks queued and not yet run (an estimate while other threads are queuing). */
+    /** {@return callbacks queued and not yet run (an estimate while other threads are queuing)} */
     public long pendingCallbacks() {
         return get(LOCAL_PENDING) + remote.sizeEstimate();
     }
 
-    /** Open watchers. */
+    /** {@return open watchers} */
     public long liveWatchers() {
         return get(LIVE_WATCHERS);
     }
 
-    /** Timers scheduled and not yet finished or cancelled. */
+    /** {@return timers scheduled and not yet finished or cancelled} */
     public long liveTimers() {
         return get(LIVE_TIMERS);
     }
 
     /**
-     * Entries in the timer heap, cancelled timers included until they are popped or purged: how
-     * much memory timers hold, next to {@link #liveTimers()}.
+     * {@return entries in the timer heap, cancelled timers included until they are popped or purged: how
+     * much memory timers hold, next to {@link #liveTimers()}}
      */
     public long timerHeapSize() {
         return get(TIMER_HEAP);
@@ -135,12 +135,12 @@ public final class LoopStats {
         trackingTasks = true;
     }
 
-    /** When the task running now started, in loop-clock nanoseconds; 0 when none is running or tracking is off. */
+    /** {@return when the task running now started, in loop-clock nanoseconds; 0 when none is running or tracking is off} */
     public long taskStartNanos() {
         return get(TASK_START_NANOS);
     }
 
-    /** The callback, timer task or watcher handler running now, or null; needs {@link #trackTasks()}. */
+    /** {@return the callback, timer task or watcher handler running now, or null; needs {@link #trackTasks()}} */
     public Object currentTask() {
         return TASK.getOpaque(this);
     }

@@ -185,12 +185,20 @@ final class LoopThread implements LoopCarrier {
      */
     void wakeUp() {
         if ((int) WAKE_STATE.getVolatile(this) == POLLING && WAKE_STATE.compareAndSet(this, POLLING, WOKEN)) {
-            try {
-                poller.wakeup();
-            } catch (RuntimeException e) {
-                if (lifecycle != CLOSED) {
-                    LOG.log(System.Logger.Level.WARNING, "loop '" + loopName + "': waking the poller failed", e);
-                }
+            wakePoller();
+        }
+    }
+
+    /**
+     * Out of line, so its handler and log line stay out of the compiled code of every {@code
+     * execute}, keeping that small enough for C2 to inline into the caller.
+     */
+    private void wakePoller() {
+        try {
+            poller.wakeup();
+        } catch (RuntimeException e) {
+            if (lifecycle != CLOSED) {
+                LOG.log(System.Logger.Level.WARNING, "loop '" + loopName + "': waking the poller failed", e);
             }
         }
     }

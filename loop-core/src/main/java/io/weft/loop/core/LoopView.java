@@ -58,6 +58,8 @@ public final class LoopView {
      * loop did not answer, and why. A loop thread that asks another loop blocks for up to {@code
      * timeout}: keep it short there.
      *
+     * @param timeout how long to wait for the loop thread
+     * @return the snapshot, or one that says the loop did not answer and why
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public LoopSnapshot snapshot(Duration timeout) {
@@ -97,6 +99,8 @@ public final class LoopView {
      * virtual threads parked on the loop). Safe from any thread. What it throws becomes the
      * section's only line.
      *
+     * @param section the section's name, its heading in the snapshot
+     * @param lines gives the section's lines
      * @throws IllegalStateException if the section is already contributed; one owner per name
      */
     public void contribute(String section, Supplier<List<String>> lines) {
@@ -104,7 +108,7 @@ public final class LoopView {
         Objects.requireNonNull(lines, "lines");
         if (sections.putIfAbsent(section, lines) != null) {
             throw new IllegalStateException("loop '" + loop.name() + "' already has a snapshot section '" + section
-                    + "'; contribute each section once per loop (keep it in the loop's localState)");
+                    + "'; contribute each section once per loop (from an object made once per loop)");
         }
     }
 

@@ -34,6 +34,10 @@ package io.weft.loop.core;
 @FunctionalInterface
 public interface TaskDecorator {
 
-    /** The task to queue in place of {@code task}; called on the submitting thread. */
+    /**
+     * {@return the task to queue in place of {@code task}; called on the submitting thread}
+     *
+     * @param task the task as submitted
+     */
     Runnable decorate(Runnable task);
 }

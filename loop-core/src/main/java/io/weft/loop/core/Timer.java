@@ -158,39 +158,47 @@ public final class Timer {
         return scheduler.refresh(this);
     }
 
-    /** Whether {@link #cancel()} stopped this timer. */
+    /** {@return whether {@link #cancel()} stopped this timer} */
     public boolean isCancelled() {
         return state == CANCELLED;
     }
 
-    /** Whether a one-shot timer has run (repeating timers are never done, only cancelled). */
+    /** {@return whether a one-shot timer has run (repeating timers are never done, only cancelled)} */
     public boolean isDone() {
         return state == DONE;
     }
 
-    /** Whether this timer repeats. */
+    /** {@return whether this timer repeats} */
     public boolean isRepeating() {
         return repeating;
     }
 
-    /** The period of a repeating timer, {@link Duration#ZERO} for a one-shot timer. */
+    /** {@return the period of a repeating timer, {@link Duration#ZERO} for a one-shot timer} */
     public Duration period() {
         return repeating ? Duration.ofNanos(stepNanos) : Duration.ZERO;
     }
 
-    /** Lets this timer keep the loop's {@link RunMode#DEFAULT} run alive (the default). */
+    /**
+     * Lets this timer keep the loop's {@link RunMode#DEFAULT} run alive (the default).
+     *
+     * @return this timer
+     */
     public Timer ref() {
         scheduler.setReferenced(this, true);
         return this;
     }
 
-    /** Stops this timer from keeping the loop alive by itself; it still fires while the loop runs. */
+    /**
+     * Stops this timer from keeping the loop alive by itself; it still fires while the loop runs.
+     *
+     * @return this timer
+     */
     public Timer unref() {
         scheduler.setReferenced(this, false);
         return this;
     }
 
-    /** Whether this timer keeps the loop alive. */
+    /** {@return whether this timer keeps the loop alive} */
     public boolean isReferenced() {
         return referenced;
     }

@@ -121,6 +121,8 @@ public final class Watcher {
     /**
      * Starts watching for {@code interest}, or changes what is watched for. Loop thread only.
      *
+     * @param interest what to wait for from now on
+     * @return this watcher
      * @throws IllegalArgumentException if {@code interest} is {@link Interest#NONE} (use {@link #stop()})
      * @throws IllegalStateException if the watcher is closed or this is not the loop thread
      */
@@ -133,33 +135,37 @@ public final class Watcher {
         return this;
     }
 
-    /** Stops watching until the next {@link #start}; a no-op on a closed watcher. Loop thread only. */
+    /**
+     * Stops watching until the next {@link #start}; a no-op on a closed watcher. Loop thread only.
+     *
+     * @return this watcher
+     */
     public Watcher stop() {
         watchers.changeInterest(this, 0, "Watcher.stop");
         return this;
     }
 
-    /** What the watcher waits for now; {@link Interest#NONE} when stopped or closed. */
+    /** {@return what the watcher waits for now; {@link Interest#NONE} when stopped or closed} */
     public Interest interest() {
         return Interest.ofBits(wanted);
     }
 
-    /** Whether it waits for something and is open, i.e. can receive events. */
+    /** {@return whether it waits for something and is open, i.e. can receive events} */
     public boolean isActive() {
         return state == OPEN && wanted != 0;
     }
 
-    /** Whether {@link #close()} was called. */
+    /** {@return whether {@link #close()} was called} */
     public boolean isClosed() {
         return state != OPEN;
     }
 
-    /** The source this watcher watches. */
+    /** {@return the source this watcher watches} */
     public PollSource source() {
         return source;
     }
 
-    /** The loop this watcher belongs to. */
+    /** {@return the loop this watcher belongs to} */
     public EventLoop loop() {
         return loop;
     }
@@ -173,24 +179,34 @@ public final class Watcher {
      * Closes the watcher and runs {@code onClosed} on the loop thread in the close phase of this
      * iteration (or of the next, when called from another thread). Idempotent: a second call does
      * nothing, and its callback never runs.
+     *
+     * @param onClosed run once the watcher is closed, on the loop thread
      */
     public void close(Runnable onClosed) {
         watchers.requestClose(this, onClosed);
     }
 
-    /** Lets an active watcher keep the loop alive (the default). Loop thread only. */
+    /**
+     * Lets an active watcher keep the loop alive (the default). Loop thread only.
+     *
+     * @return this watcher
+     */
     public Watcher ref() {
         watchers.changeReferenced(this, true);
         return this;
     }
 
-    /** Lets the loop's {@link RunMode#DEFAULT} run end even while this watcher is active. */
+    /**
+     * Lets the loop's {@link RunMode#DEFAULT} run end even while this watcher is active.
+     *
+     * @return this watcher
+     */
     public Watcher unref() {
         watchers.changeReferenced(this, false);
         return this;
     }
 
-    /** Whether an active watcher keeps the loop alive. */
+    /** {@return whether an active watcher keeps the loop alive} */
     public boolean isReferenced() {
         return referenced;
     }
@@ -199,6 +215,8 @@ public final class Watcher {
      * Names this watcher in the loop's {@link LoopSnapshot} (for example what it serves); without a
      * name the snapshot shows its handler's {@code toString()}. Loop thread only.
      *
+     * @param watcherName the name shown in snapshots
+     * @return this watcher
      * @throws IllegalStateException if this is not the loop thread
      */
     public Watcher name(String watcherName) {
@@ -211,6 +229,8 @@ public final class Watcher {
      * Says what this watcher is in the loop's {@link LoopSnapshot}: {@code "watcher"} unless set,
      * {@code "connection"} and {@code "listener"} for the TCP ones. Loop thread only.
      *
+     * @param watcherKind the kind shown in snapshots
+     * @return this watcher
      * @throws IllegalStateException if this is not the loop thread
      */
     public Watcher kind(String watcherKind) {

@@ -30,7 +30,7 @@ public final class Epoll {
     private Epoll() {
     }
 
-    /** Whether {@code -Dweft.poller=epoll} (or the default choice) can use epoll here. */
+    /** {@return whether {@code -Dweft.poller=epoll} (or the default choice) can use epoll here} */
     public static boolean isAvailable() {
         return Probe.CAUSE == null;
     }
@@ -47,12 +47,12 @@ public final class Epoll {
         }
     }
 
-    /** Why epoll cannot be used here, with what to do about it; null when it can. */
+    /** {@return why epoll cannot be used here, with what to do about it; null when it can} */
     public static Throwable unavailabilityCause() {
         return Probe.CAUSE;
     }
 
-    /** The {@code --enable-native-access} flag this module needs, as the JVM runs it (module or class path). */
+    /** {@return the {@code --enable-native-access} flag this module needs, as the JVM runs it (module or class path)} */
     public static String nativeAccessFlag() {
         Module module = Epoll.class.getModule();
         return "--enable-native-access=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED");

@@ -29,7 +29,7 @@ public final class IoUring {
     private IoUring() {
     }
 
-    /** Whether {@code -Dweft.poller=iouring} can use io_uring here. */
+    /** {@return whether {@code -Dweft.poller=iouring} can use io_uring here} */
     public static boolean isAvailable() {
         return Probe.CAUSE == null;
     }
@@ -46,7 +46,7 @@ public final class IoUring {
         }
     }
 
-    /** Why io_uring cannot be used here, with what to do about it; null when it can. */
+    /** {@return why io_uring cannot be used here, with what to do about it; null when it can} */
     public static Throwable unavailabilityCause() {
         return Probe.CAUSE;
     }
@@ -87,9 +87,9 @@ public final class IoUring {
     }
 
     /**
-     * The {@code --enable-native-access} flag this module needs, as the JVM runs it: on the module
+     * {@return the {@code --enable-native-access} flag this module needs, as the JVM runs it: on the module
      * path it names this module and loop-epoll's, whose native layer it calls; on the class path
-     * {@code ALL-UNNAMED}.
+     * {@code ALL-UNNAMED}}
      */
     public static String nativeAccessFlag() {
         Module module = IoUring.class.getModule();

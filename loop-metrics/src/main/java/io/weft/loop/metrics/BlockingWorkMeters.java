@@ -66,7 +66,7 @@ public enum BlockingWorkMeters implements MeterDocumentation {
         return LoopTag.values();
     }
 
-    /** What the meter measures, as registered. */
+    /** {@return what the meter measures, as registered} */
     public String getDescription() {
         return description;
     }

@@ -31,12 +31,21 @@ public final class BlockingWorkMetrics implements MeterBinder {
         this.tags = tags.and(LoopMeters.LoopTag.LOOP.asString(), work.loop().name());
     }
 
-    /** A binder for {@code work}, with the {@code loop} tag only. */
+    /**
+     * {@return a binder for {@code work}, with the {@code loop} tag only}
+     *
+     * @param work the blocking work to measure
+     */
     public static BlockingWorkMetrics of(BlockingWork work) {
         return of(work, Tags.empty());
     }
 
-    /** A binder for {@code work} that adds {@code tags} to every meter. */
+    /**
+     * {@return a binder for {@code work} that adds {@code tags} to every meter}
+     *
+     * @param work the blocking work to measure
+     * @param tags tags every meter gets besides {@code loop}
+     */
     public static BlockingWorkMetrics of(BlockingWork work, Tags tags) {
         return new BlockingWorkMetrics(Objects.requireNonNull(work, "work"), Objects.requireNonNull(tags, "tags"));
     }

@@ -30,12 +30,16 @@ public final class ContextPropagationDecorator implements TaskDecorator {
         this.snapshots = snapshots;
     }
 
-    /** A decorator carrying what is registered with {@link ContextRegistry#getInstance()}. */
+    /** {@return a decorator carrying what is registered with {@link ContextRegistry#getInstance()}} */
     public static ContextPropagationDecorator create() {
         return of(ContextRegistry.getInstance());
     }
 
-    /** A decorator carrying what is registered with {@code registry}. */
+    /**
+     * {@return a decorator carrying what is registered with {@code registry}}
+     *
+     * @param registry the registry whose thread-local accessors are captured and restored
+     */
     // context-propagation is optional (requires static): a caller that has a ContextRegistry reads that
     // module itself, so the type not being re-exported is intended.
     @SuppressWarnings("exports")

@@ -10,8 +10,11 @@ import io.micrometer.core.instrument.docs.MeterDocumentation;
  *
  * <p>Each meter carries the tag {@link LoopTag#LOOP} (the loop's {@link
  * io.weft.loop.core.EventLoop#name() name}) plus the binder's common tags. Counters that come from
- * {@link io.weft.loop.core.LoopStats} are {@code FunctionCounter}s and gauges read on demand; the
- * timers are fed by the lag probe (a loop timer) and by the {@link LoopWatchdog}. A Prometheus
+ * {@link io.weft.loop.core.LoopStats}, {@link io.weft.loop.core.net.TcpStats} and {@link
+ * io.weft.loop.core.net.tls.TlsStats} are {@code FunctionCounter}s and gauges read on demand; the
+ * timers are fed by the lag probe (a loop timer), by the {@link LoopWatchdog} and, for the TLS
+ * handshake time, by a {@link io.weft.loop.core.net.tls.TlsStats#addHandshakeListener handshake
+ * listener} on the loop thread. {@link #TLS_FAILURES} also carries {@link TlsTag#CAUSE}. A Prometheus
  * registry writes a timer as a summary: {@code _count}, {@code _sum} and a {@code _max} gauge, plus
  * one series per percentile for the timers that {@link #publishesPercentiles() publish them}, or
  * instead their histogram buckets when those are turned on.
@@ -99,24 +102,49 @@ public enum LoopMeters implements MeterDocumentation {
     READ("weft.loop.read", Meter.Type.COUNTER, "bytes", "Bytes read from the loop's TCP connections"),
 
     /** Bytes written to the loop's TCP connections (taken by the OS). */
-    WRITTEN("weft.loop.written", Meter.Type.COUNTER, "bytes", "Bytes written to the loop's TCP connections, as the OS took them");
+    WRITTEN("weft.loop.written", Meter.Type.COUNTER, "bytes", "Bytes written to the loop's TCP connections, as the OS took them"),
+
+    /** TLS handshakes completed on the loop, as server and as client. */
+    TLS_HANDSHAKES("weft.loop.tls.handshakes", Meter.Type.COUNTER, null,
+            "TLS handshakes completed on the loop, as server and as client"),
+
+    /**
+     * TLS connections that failed, one series per {@link io.weft.loop.core.net.tls.TlsFailure} in the
+     * tag {@link TlsTag#CAUSE} (its name in lower case, such as {@code not_tls} or {@code
+     * handshake_timeout}). Most causes end a handshake; {@code truncation} and {@code renegotiation}
+     * (and {@code bad_record}, when a record breaks later) end an open connection.
+     */
+    TLS_FAILURES("weft.loop.tls.failures", Meter.Type.COUNTER, null,
+            "TLS connections closed by a TLS failure, by cause (tag cause): handshake failures, and truncation, renegotiation or a bad record after it",
+            false, LoopTag.LOOP, TlsTag.CAUSE),
+
+    /** How long each TLS handshake took, from the TCP connection to the handshake's end. */
+    TLS_HANDSHAKE_DURATION("weft.loop.tls.handshake.duration", Meter.Type.TIMER, "seconds",
+            "How long each completed TLS handshake took, from the TCP connection being up to the handshake's end (delegated tasks included)", true);
 
     private final String name;
     private final Meter.Type type;
     private final String baseUnit;
     private final String description;
     private final boolean percentiles;
+    private final KeyName[] keyNames;
 
     LoopMeters(String name, Meter.Type type, String baseUnit, String description) {
         this(name, type, baseUnit, description, false);
     }
 
     LoopMeters(String name, Meter.Type type, String baseUnit, String description, boolean percentiles) {
+        this(name, type, baseUnit, description, percentiles, LoopTag.values());
+    }
+
+    LoopMeters(String name, Meter.Type type, String baseUnit, String description, boolean percentiles,
+            KeyName... keyNames) {
         this.name = name;
         this.type = type;
         this.baseUnit = baseUnit;
         this.description = description;
         this.percentiles = percentiles;
+        this.keyNames = keyNames;
     }
 
     @Override
@@ -136,10 +164,10 @@ public enum LoopMeters implements MeterDocumentation {
 
     @Override
     public KeyName[] getKeyNames() {
-        return LoopTag.values();
+        return keyNames.clone();
     }
 
-    /** What the meter measures, as registered with Micrometer. */
+    /** {@return what the meter measures, as registered with Micrometer} */
     public String getDescription() {
         return description;
     }
@@ -148,6 +176,8 @@ public enum LoopMeters implements MeterDocumentation {
      * Whether this timer publishes client-side percentiles (0.5, 0.9, 0.99, 0.999), and, when the
      * binder is built with {@link LoopMetrics.Builder#percentileHistograms}, a percentile histogram.
      * The other timer ({@link #BLOCKED_DURATION}) publishes count, total and max only.
+     *
+     * @return true for {@link #LAG}, {@link #CALLBACK_WAIT} and {@link #TLS_HANDSHAKE_DURATION}
      */
     public boolean publishesPercentiles() {
         return percentiles;
@@ -161,6 +191,23 @@ public enum LoopMeters implements MeterDocumentation {
         private final String key;
 
         LoopTag(String key) {
+            this.key = key;
+        }
+
+        @Override
+        public String asString() {
+            return key;
+        }
+    }
+
+    /** The tag key of {@link #TLS_FAILURES}, besides {@link LoopTag#LOOP}. */
+    public enum TlsTag implements KeyName {
+        /** Why the connection failed: a {@link io.weft.loop.core.net.tls.TlsFailure} name in lower case. */
+        CAUSE("cause");
+
+        private final String key;
+
+        TlsTag(String key) {
             this.key = key;
         }
 

@@ -12,31 +12,37 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.LoopStats;
 import io.weft.loop.core.net.TcpStats;
+import io.weft.loop.core.net.tls.TlsFailure;
+import io.weft.loop.core.net.tls.TlsStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.function.ToDoubleFunction;
 
 /**
  * A Micrometer {@link MeterBinder} for one {@link EventLoop} or several (a group): event counts,
- * busy and idle time, utilization, lag, callback wait and blocking-callback alarms, every meter
- * named in {@link LoopMeters} and tagged {@code loop=<name>}.
+ * busy and idle time, utilization, lag, callback wait, blocking-callback alarms, TCP connections
+ * and TLS handshakes, every meter named in {@link LoopMeters} and tagged {@code loop=<name>}.
  *
  * <p><b>Cost.</b> Counters and gauges read the loop's own {@link LoopStats} when the registry asks;
  * nothing is recorded on the loop's hot path. The lag probe is one unreferenced loop timer (every
  * {@link Builder#lagResolution}, default 20 ms) that records into a timer; the callback
  * wait is sampled by the {@link LoopWatchdog}'s thread, which queues one probe callback at a time
  * (every {@link Builder#callbackWaitInterval}, default 100 ms). The watchdog also turns on {@link
- * LoopStats#trackTasks()}: one clock reading per task. In a Prometheus scrape a loop has about 40
- * series by default, and about 180 with {@link Builder#percentileHistograms} (the buckets of two timers).
+ * LoopStats#trackTasks()}: one clock reading per task. The TLS handshake timer is fed by a {@link
+ * TlsStats#addHandshakeListener handshake listener}: one record per completed handshake, on the
+ * loop thread. In a Prometheus scrape a loop has about 55 series by default, and about 280 with
+ * {@link Builder#percentileHistograms} (the buckets of three timers).
  *
  * <p><b>Never throws.</b> {@link #bindTo} logs and skips what it cannot register, and registers no
  * meter it cannot read: a loop that is closed or shutting down gets its counters and gauges (their
@@ -94,23 +100,39 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
         this.percentileHistograms = builder.percentileHistograms;
     }
 
-    /** A binder for one loop with the defaults. */
+    /**
+     * {@return a binder for one loop with the defaults}
+     *
+     * @param loop the loop to measure
+     */
     public static LoopMetrics of(EventLoop loop) {
         return builder(loop).build();
     }
 
-    /** A binder for several loops (a group: anything iterable) with the defaults. */
+    /**
+     * {@return a binder for several loops (a group: anything iterable) with the defaults}
+     *
+     * @param loops the loops to measure
+     */
     public static LoopMetrics of(Iterable<EventLoop> loops) {
         return builder(loops).build();
     }
 
-    /** A builder for one loop. */
+    /**
+     * {@return a builder for one loop}
+     *
+     * @param loop the loop to measure
+     */
     public static Builder builder(EventLoop loop) {
         Objects.requireNonNull(loop, "loop");
         return new Builder(List.of(loop));
     }
 
-    /** A builder for several loops; they are read once, when the builder is made. */
+    /**
+     * {@return a builder for several loops; they are read once, when the builder is made}
+     *
+     * @param loops the loops to measure
+     */
     public static Builder builder(Iterable<EventLoop> loops) {
         Objects.requireNonNull(loops, "loops");
         List<EventLoop> list = new ArrayList<>();
@@ -174,12 +196,24 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
         counter(registry, LoopMeters.CONNECTIONS_IDLE_TIMEOUTS, loopTags, tcp, TcpStats::idleTimeouts);
         counter(registry, LoopMeters.READ, loopTags, tcp, TcpStats::bytesRead);
         counter(registry, LoopMeters.WRITTEN, loopTags, tcp, TcpStats::bytesWritten);
+        TlsStats tls = TlsStats.of(loop);
+        counter(registry, LoopMeters.TLS_HANDSHAKES, loopTags, tls, TlsStats::handshakes);
+        for (TlsFailure cause : TlsFailure.values()) {
+            counter(registry, LoopMeters.TLS_FAILURES,
+                    loopTags.and(LoopMeters.TlsTag.CAUSE.asString(), cause.name().toLowerCase(Locale.ROOT)),
+                    tls, s -> s.failures(cause));
+        }
 
         if (loop.isShuttingDown()) {
             // Nothing would ever feed the lag, wait or blocked meters: do not register them.
             return;
         }
         Bound state = bound.computeIfAbsent(loop, l -> new Bound());
+        add(state.handshakes, timer(registry, LoopMeters.TLS_HANDSHAKE_DURATION, loopTags));
+        if (state.tls == null) {
+            state.tls = tls;
+            tls.addHandshakeListener(state);
+        }
         if (lagResolution != null) {
             add(state.lag, timer(registry, LoopMeters.LAG, loopTags));
             if (state.lagProbe == null) {
@@ -289,6 +323,9 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
             }
             closed = true;
             for (Bound state : bound.values()) {
+                if (state.tls != null) {
+                    state.tls.removeHandshakeListener(state);
+                }
                 if (state.lagProbe != null) {
                     state.lagProbe.close();
                 }
@@ -307,8 +344,10 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
     }
 
     /** What a bound loop feeds: one meter per registry for each kind. */
-    private static final class Bound implements LoopWatchdog.Sink {
+    private static final class Bound implements LoopWatchdog.Sink, LongConsumer {
         final List<Timer> lag = new CopyOnWriteArrayList<>();
+        final List<Timer> handshakes = new CopyOnWriteArrayList<>();
+        TlsStats tls;
         final List<Timer> wait = new CopyOnWriteArrayList<>();
         final List<Counter> blocked = new CopyOnWriteArrayList<>();
         final List<Timer> blockedDuration = new CopyOnWriteArrayList<>();
@@ -331,6 +370,12 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
         public void callbackWaited(long waitNanos) {
             record(wait, waitNanos);
         }
+
+        /** A TLS handshake completed on the loop thread. */
+        @Override
+        public void accept(long handshakeNanos) {
+            record(handshakes, handshakeNanos);
+        }
     }
 
     /** Settings of a {@link LoopMetrics}; every one is optional. Not thread-safe. */
@@ -350,25 +395,45 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
             this.loops = loops;
         }
 
-        /** Tags added to every meter, besides {@code loop}. */
+        /**
+         * Tags added to every meter, besides {@code loop}.
+         *
+         * @param tags the extra tags
+         * @return this builder
+         */
         public Builder tags(Iterable<Tag> tags) {
             this.tags = Tags.of(Objects.requireNonNull(tags, "tags"));
             return this;
         }
 
-        /** How often the lag probe fires (default 20 ms); {@code null} registers no lag meter and runs no probe. */
+        /**
+         * How often the lag probe fires (default 20 ms); {@code null} registers no lag meter and runs no probe.
+         *
+         * @param resolution the probe's period, or null for no lag meter
+         * @return this builder
+         */
         public Builder lagResolution(Duration resolution) {
             this.lagResolution = resolution == null ? null : positive(resolution, "lagResolution");
             return this;
         }
 
-        /** How often the watchdog samples the callback wait of each loop (default 100 ms); {@code null} for never. */
+        /**
+         * How often the watchdog samples the callback wait of each loop (default 100 ms); {@code null} for never.
+         *
+         * @param interval the sampling period, or null for no callback-wait meter
+         * @return this builder
+         */
         public Builder callbackWaitInterval(Duration interval) {
             this.callbackWaitInterval = interval == null ? null : positive(interval, "callbackWaitInterval");
             return this;
         }
 
-        /** The least loop time a utilization reading covers (default 1 s). */
+        /**
+         * The least loop time a utilization reading covers (default 1 s).
+         *
+         * @param window the least window, positive
+         * @return this builder
+         */
         public Builder utilizationWindow(Duration window) {
             this.utilizationWindow = positive(window, "utilizationWindow");
             return this;
@@ -377,19 +442,33 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
         /**
          * The watchdog that raises blocked-loop alarms and samples callback wait (default {@link
          * LoopWatchdog#shared()}); {@code null} for none: no blocked or wait meters, no task tracking.
+         *
+         * @param watchdog the watchdog, or null for none
+         * @return this builder
          */
         public Builder watchdog(LoopWatchdog watchdog) {
             this.watchdog = watchdog;
             return this;
         }
 
-        /** How long one task may hold a loop before it counts as blocked (default 100 ms). */
+        /**
+         * How long one task may hold a loop before it counts as blocked (default 100 ms).
+         *
+         * @param threshold the threshold of every loop, positive
+         * @return this builder
+         */
         public Builder blockedThreshold(Duration threshold) {
             this.blockedThreshold = positive(threshold, "blockedThreshold");
             return this;
         }
 
-        /** The blocked threshold of one of the loops, over {@link #blockedThreshold(Duration)}. */
+        /**
+         * The blocked threshold of one of the loops, over {@link #blockedThreshold(Duration)}.
+         *
+         * @param loop one of the binder's loops
+         * @param threshold that loop's threshold, positive
+         * @return this builder
+         */
         public Builder blockedThreshold(EventLoop loop, Duration threshold) {
             Objects.requireNonNull(loop, "loop");
             if (!loops.contains(loop)) {
@@ -399,7 +478,12 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
             return this;
         }
 
-        /** The least time between two blocked-loop log lines about one loop (default 10 s). */
+        /**
+         * The least time between two blocked-loop log lines about one loop (default 10 s).
+         *
+         * @param interval the least interval between two lines, zero or more
+         * @return this builder
+         */
         public Builder blockedLogInterval(Duration interval) {
             Objects.requireNonNull(interval, "blockedLogInterval");
             if (interval.isNegative()) {
@@ -410,12 +494,15 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
         }
 
         /**
-         * Whether the lag and callback-wait timers also publish a percentile histogram (default
+         * Whether the lag, callback-wait and TLS handshake timers also publish a percentile histogram (default
          * false). Its buckets (100 us to 10 s, about 70 series per timer and loop) let Prometheus
          * compute percentiles across loops and over any range with {@code histogram_quantile}; a
          * Prometheus registry then writes the buckets instead of the client-side percentiles. Off,
          * each of those timers is a summary of seven series: the percentiles 0.5, 0.9, 0.99 and
          * 0.999 of the recent past (Micrometer's decaying window), count, total and max.
+         *
+         * @param enabled whether to publish the histograms
+         * @return this builder
          */
         public Builder percentileHistograms(boolean enabled) {
             this.percentileHistograms = enabled;
@@ -430,7 +517,7 @@ public final class LoopMetrics implements MeterBinder, AutoCloseable {
             return d;
         }
 
-        /** The binder; call {@link LoopMetrics#bindTo} to register its meters. */
+        /** {@return the binder; call {@link LoopMetrics#bindTo} to register its meters} */
         public LoopMetrics build() {
             return new LoopMetrics(this);
         }

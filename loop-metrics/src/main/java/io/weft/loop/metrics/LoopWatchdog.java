@@ -67,15 +67,17 @@ public final class LoopWatchdog {
         this(threadName, tick.toNanos(), threaded);
     }
 
-    /** The process-wide watchdog: one daemon thread named {@code weft-loop-watchdog}, ticking every {@link #DEFAULT_TICK}. */
+    /** {@return the process-wide watchdog: one daemon thread named {@code weft-loop-watchdog}, ticking every {@link #DEFAULT_TICK}} */
     public static LoopWatchdog shared() {
         return SHARED;
     }
 
     /**
-     * A watchdog with its own daemon thread, for a tick other than the default. Most services want
+     * {@return a watchdog with its own daemon thread, for a tick other than the default} Most services want
      * {@link #shared()}.
      *
+     * @param threadName the name of the watchdog's thread
+     * @param tick how often it looks at its loops
      * @throws IllegalArgumentException if {@code tick} is not positive
      */
     public static LoopWatchdog create(String threadName, Duration tick) {
@@ -92,12 +94,12 @@ public final class LoopWatchdog {
         return new LoopWatchdog("manual", 1, false);
     }
 
-    /** How often this watchdog looks at its loops. */
+    /** {@return how often this watchdog looks at its loops} */
     public Duration tick() {
         return Duration.ofNanos(tickNanos);
     }
 
-    /** Loops watched now. */
+    /** {@return loops watched now} */
     public int watchedLoops() {
         return watches.size();
     }

@@ -3,6 +3,7 @@ package io.weft.loop.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import io.micrometer.common.docs.KeyName;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,13 +14,16 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.Interest;
 import io.weft.loop.core.RunMode;
+import io.weft.loop.core.net.tls.TlsFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -192,19 +196,26 @@ class LoopMetricsTest {
         LoopMetrics.builder(loop).watchdog(LoopWatchdog.manual()).build().bindTo(registry);
 
         for (LoopMeters documented : LoopMeters.values()) {
-            Meter meter = registry.find(documented.getName()).tag("loop", "main").meter();
-            assertThat(meter).as(documented.getName()).isNotNull();
-            assertThat(meter.getId().getType()).as(documented.getName()).isEqualTo(documented.getType());
-            assertThat(meter.getId().getDescription()).isEqualTo(documented.getDescription());
-            if (documented.getType() != Meter.Type.TIMER) { // a timer's unit is the registry's choice
-                assertThat(meter.getId().getBaseUnit()).as(documented.getName()).isEqualTo(documented.getBaseUnit());
+            Collection<Meter> found = registry.find(documented.getName()).tag("loop", "main").meters();
+            assertThat(found).as(documented.getName()).hasSize(documented == LoopMeters.TLS_FAILURES ? TlsFailure.values().length : 1);
+            for (Meter meter : found) {
+                assertThat(meter.getId().getType()).as(documented.getName()).isEqualTo(documented.getType());
+                assertThat(meter.getId().getDescription()).isEqualTo(documented.getDescription());
+                if (documented.getType() != Meter.Type.TIMER) { // a timer's unit is the registry's choice
+                    assertThat(meter.getId().getBaseUnit()).as(documented.getName()).isEqualTo(documented.getBaseUnit());
+                }
+                assertThat(meter.getId().getTags()).extracting(t -> t.getKey()).containsExactlyInAnyOrder(
+                        Arrays.stream(documented.getKeyNames()).map(KeyName::asString).toArray(String[]::new));
             }
-            assertThat(meter.getId().getTags()).extracting(t -> t.getKey())
-                    .containsExactly(LoopMeters.LoopTag.LOOP.asString());
         }
+        assertThat(registry.find(LoopMeters.TLS_FAILURES.getName()).meters())
+                .extracting(m -> m.getId().getTag(LoopMeters.TlsTag.CAUSE.asString()))
+                .containsExactlyInAnyOrder(Arrays.stream(TlsFailure.values()).map(f -> f.name().toLowerCase(Locale.ROOT)).toArray(String[]::new));
         // Besides the documented meters, Micrometer adds one '<timer>.percentile' gauge per published percentile.
         assertThat(registry.getMeters()).extracting(m -> m.getId().getName()).filteredOn(n -> !n.endsWith(".percentile"))
-                .containsExactlyInAnyOrderElementsOf(Arrays.stream(LoopMeters.values()).map(LoopMeters::getName).toList());
+                .containsOnlyOnceElementsOf(Arrays.stream(LoopMeters.values()).filter(m -> m != LoopMeters.TLS_FAILURES)
+                        .map(LoopMeters::getName).toList())
+                .containsOnly(Arrays.stream(LoopMeters.values()).map(LoopMeters::getName).toArray(String[]::new));
     }
 
     @Test

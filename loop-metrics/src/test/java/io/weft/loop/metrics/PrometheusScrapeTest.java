@@ -2,10 +2,12 @@ package io.weft.loop.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.common.docs.KeyName;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.RunMode;
+import io.weft.loop.core.net.tls.TlsFailure;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,6 +93,26 @@ class PrometheusScrapeTest {
         }
     }
 
+    @Test
+    void theDashboardSplitsATaggedMeterByItsTags() throws IOException {
+        List<String> expressions = ScrapeChecks.dashboardExpressions();
+        for (LoopMeters meter : LoopMeters.values()) {
+            String prometheusName = meter.getName().replace('.', '_');
+            for (KeyName key : meter.getKeyNames()) {
+                assertThat(expressions).filteredOn(e -> e.contains(prometheusName))
+                        .as("the dashboard's queries of " + meter.getName() + " keep its tag " + key.asString())
+                        .allSatisfy(e -> assertThat(e).contains(key.asString()));
+            }
+        }
+    }
+
+    @Test
+    void theScrapeHasOneTlsFailureSeriesPerCause() {
+        assertThat(scrapeABusyLoop(false).lines().filter(l -> l.startsWith("weft_loop_tls_failures_total{")))
+                .hasSize(TlsFailure.values().length)
+                .contains("weft_loop_tls_failures_total{cause=\"not_tls\",loop=\"main\"} 0.0");
+    }
+
     @ParameterizedTest(name = "percentileHistograms({0})")
     @ValueSource(booleans = {false, true})
     void theScrapeHoldsExactlyTheSeriesTheReadmeTableLists(boolean histograms) {
@@ -105,8 +127,8 @@ class PrometheusScrapeTest {
         long byDefault = scrapeABusyLoop(false).lines().filter(l -> l.startsWith("weft_")).count();
         long withHistograms = scrapeABusyLoop(true).lines().filter(l -> l.startsWith("weft_")).count();
 
-        assertThat(byDefault).as("series of one loop by default").isLessThanOrEqualTo(45);
-        assertThat(withHistograms - byDefault).as("buckets of the lag and callback-wait timers").isGreaterThan(100);
+        assertThat(byDefault).as("series of one loop by default").isLessThanOrEqualTo(60);
+        assertThat(withHistograms - byDefault).as("buckets of the lag, callback-wait and TLS handshake timers").isGreaterThan(150);
     }
 
     @Test

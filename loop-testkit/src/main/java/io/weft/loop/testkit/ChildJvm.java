@@ -23,6 +23,11 @@ public final class ChildJvm {
     /**
      * The command line: {@code java}, then {@code jvmFlags}, the paths, {@code main} and {@code args}.
      * A main class in a named module runs as {@code -m module/class}. Any thread.
+     *
+     * @param jvmFlags flags for the child JVM, before the class or module path
+     * @param main the class whose {@code main} the child runs
+     * @param args the arguments of that {@code main}
+     * @return the command, ready for a {@link ProcessBuilder}
      */
     public static List<String> command(List<String> jvmFlags, Class<?> main, String... args) {
         List<String> command = new ArrayList<>();
@@ -53,8 +58,8 @@ public final class ChildJvm {
     }
 
     /**
-     * The {@code --enable-native-access} flag that gives a child what this JVM gives: the class path
-     * and every named module outside the JDK that has native access here.
+     * {@return the {@code --enable-native-access} flag that gives a child what this JVM gives: the class path
+     * and every named module outside the JDK that has native access here}
      */
     public static String nativeAccessFlag() {
         ModuleFinder jdk = ModuleFinder.ofSystem();

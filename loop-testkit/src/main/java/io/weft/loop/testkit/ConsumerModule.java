@@ -25,8 +25,11 @@ public final class ConsumerModule {
      * {@code consumer.Use} whose body is {@code classBody}.
      *
      * @param work an empty directory for the sources and classes
+     * @param required the one Weft module the consumer requires, such as {@code io.weft.loop.vthreads}
+     * @param classBody the members of {@code consumer.Use}, as Java source
      * @param modulePath classes whose code locations (a jar or a classes directory) form the module path
      * @return javac's diagnostics; empty when the module compiled
+     * @throws IOException if the sources cannot be written
      */
     public static String compile(Path work, String required, String classBody, Class<?>... modulePath)
             throws IOException {

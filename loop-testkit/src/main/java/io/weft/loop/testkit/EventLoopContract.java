@@ -41,10 +41,15 @@ public abstract class EventLoopContract {
     }
 
 
-    /** The poller under test. */
+    /** {@return the poller under test} */
     protected abstract PollerProvider provider();
 
-    /** A pipe the poller under test can watch. */
+    /**
+     * A pipe the poller under test can watch.
+     *
+     * @return a new pipe, which the caller closes
+     * @throws IOException if the pipe cannot be opened
+     */
     protected abstract TestPipe newPipe() throws IOException;
 
     /** The clock of {@link #newLoop()}'s loops; only the test moves it. */
@@ -54,12 +59,17 @@ public abstract class EventLoopContract {
     /** What the loops' exception handler received, in order (written on the loop thread). */
     protected final List<Throwable> thrown = new ArrayList<>();
 
-    /** A loop on {@link #provider()} and {@link #clock}, closed and checked for leaks after the test. */
+    /** {@return a loop on {@link #provider()} and {@link #clock}, closed and checked for leaks after the test} */
     protected EventLoop newLoop() {
         return newLoop(provider(), clock);
     }
 
-    /** A loop on {@code poller} and {@code loopClock}, closed and checked for leaks after the test. */
+    /**
+     * {@return a loop on {@code poller} and {@code loopClock}, closed and checked for leaks after the test}
+     *
+     * @param poller the poller to run on
+     * @param loopClock the clock of the loop
+     */
     protected EventLoop newLoop(PollerProvider poller, LoopClock loopClock) {
         EventLoop loop = EventLoop.builder().name("test").clock(loopClock).poller(poller)
                 .exceptionHandler((l, task, error) -> thrown.add(error)).build();
@@ -67,7 +77,11 @@ public abstract class EventLoopContract {
         return loop;
     }
 
-    /** A pipe from {@link #newPipe()}, closed after the test. */
+    /**
+     * {@return a pipe from {@link #newPipe()}, closed after the test}
+     *
+     * @throws IOException if the pipe cannot be opened
+     */
     protected TestPipe pipe() throws IOException {
         TestPipe pipe = newPipe();
         pipes.add(pipe);

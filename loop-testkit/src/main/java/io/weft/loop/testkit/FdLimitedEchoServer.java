@@ -22,7 +22,12 @@ public final class FdLimitedEchoServer {
     private FdLimitedEchoServer() {
     }
 
-    /** Serves echo on the poller named {@code args[0]} until standard input closes. */
+    /**
+     * Serves echo on the poller named {@code args[0]} until standard input closes.
+     *
+     * @param args the poller's name
+     * @throws Exception if the server cannot start; the child JVM then exits with a stack trace
+     */
     public static void main(String[] args) throws Exception {
         // Load every class the shedding path needs now: once fds run out, class files cannot be opened.
         // Logging loads time-zone data on its first record: do it now, while files can still be opened.

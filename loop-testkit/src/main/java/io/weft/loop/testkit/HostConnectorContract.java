@@ -43,7 +43,7 @@ public abstract class HostConnectorContract {
     }
 
 
-    /** The poller (and so the TCP backend) under test. */
+    /** {@return the poller (and so the TCP backend) under test} */
     protected abstract String pollerName();
 
     private final ManualClock clock = new ManualClock();

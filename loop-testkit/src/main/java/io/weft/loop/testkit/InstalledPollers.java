@@ -14,9 +14,10 @@ public final class InstalledPollers {
     }
 
     /**
-     * The installed provider called {@code name} (its {@link PollerProvider#name()}), found afresh on
-     * each call. Any thread.
+     * {@return the installed provider called {@code name} (its {@link PollerProvider#name()}), found afresh on
+     * each call} Any thread.
      *
+     * @param name the provider's name, such as {@code nio} or {@code epoll}
      * @throws IllegalArgumentException naming the installed providers, when none is called {@code name}
      */
     public static PollerProvider named(String name) {

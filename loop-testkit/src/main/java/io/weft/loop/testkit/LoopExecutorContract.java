@@ -46,7 +46,7 @@ public abstract class LoopExecutorContract {
     }
 
 
-    /** The poller under test. */
+    /** {@return the poller under test} */
     protected abstract PollerProvider provider();
 
     private final ManualClock clock = new ManualClock();

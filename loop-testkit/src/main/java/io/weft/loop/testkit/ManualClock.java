@@ -17,7 +17,11 @@ public final class ManualClock implements LoopClock {
         return nanos.get();
     }
 
-    /** Moves the clock forward by {@code step}. */
+    /**
+     * Moves the clock forward by {@code step}.
+     *
+     * @param step how far to move it, zero or more
+     */
     public void advance(Duration step) {
         nanos.addAndGet(step.toNanos());
     }

@@ -9,7 +9,11 @@ import java.nio.channels.Pipe;
 public final class NioTestPipe implements TestPipe {
     private final Pipe pipe;
 
-    /** Opens a non-blocking pipe. */
+    /**
+     * Opens a non-blocking pipe.
+     *
+     * @throws IOException if the OS refuses a pipe (out of file descriptors)
+     */
     public NioTestPipe() throws IOException {
         pipe = Pipe.open();
         pipe.source().configureBlocking(false);

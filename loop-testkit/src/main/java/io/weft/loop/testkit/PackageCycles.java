@@ -33,6 +33,9 @@ public final class PackageCycles {
      * Fails, naming the cycle, if the packages of the module (or class-path directory) that holds
      * {@code member} depend on each other in a circle. jdeps resolves the module's {@code requires}
      * from loop-core and the modules holding {@code required} (one class of each other module).
+     *
+     * @param member any class of the module under test
+     * @param required one class of each other module that module requires, besides loop-core
      */
     public static void assertNone(Class<?> member, Class<?>... required) {
         Path classes = locationOf(member);

@@ -27,10 +27,15 @@ public abstract class PollerContract {
     }
 
 
-    /** The poller under test. */
+    /** {@return the poller under test} */
     protected abstract PollerProvider provider();
 
-    /** A pipe the poller under test can watch. */
+    /**
+     * A pipe the poller under test can watch.
+     *
+     * @return a new pipe, which the caller closes
+     * @throws IOException if the pipe cannot be opened
+     */
     protected abstract TestPipe newPipe() throws IOException;
 
     private Poller poller;

@@ -41,6 +41,7 @@ public final class RecordingPollerProvider implements PollerProvider {
     /**
      * Records the pollers of {@code delegate}, under its name and priority.
      *
+     * @param delegate the real provider, whose pollers are recorded
      * @param neverBlock pass 0 to the real poller whatever timeout the loop asks for
      */
     public RecordingPollerProvider(PollerProvider delegate, boolean neverBlock) {
@@ -48,12 +49,22 @@ public final class RecordingPollerProvider implements PollerProvider {
         this.neverBlock = neverBlock;
     }
 
-    /** Makes every poll with a positive timeout advance {@code clock} by that timeout; needs {@code neverBlock}. */
+    /**
+     * Makes every poll with a positive timeout advance {@code clock} by that timeout; needs {@code neverBlock}.
+     *
+     * @param clock the test's clock
+     * @return this provider
+     */
     public RecordingPollerProvider sleepingOn(ManualClock clock) {
         return movingClock(clock, true, "sleepingOn");
     }
 
-    /** Makes every poll advance {@code clock} by {@link #idleStep}, whatever its timeout; needs {@code neverBlock}. */
+    /**
+     * Makes every poll advance {@code clock} by {@link #idleStep}, whatever its timeout; needs {@code neverBlock}.
+     *
+     * @param clock the test's clock
+     * @return this provider
+     */
     public RecordingPollerProvider idlingOn(ManualClock clock) {
         return movingClock(clock, false, "idlingOn");
     }

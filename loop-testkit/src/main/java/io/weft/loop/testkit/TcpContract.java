@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.LoopGroup;
+import io.weft.loop.core.RunMode;
 import io.weft.loop.core.net.CloseReason;
 import io.weft.loop.core.net.ConnectionHandler;
 import io.weft.loop.core.net.TcpConnection;
@@ -60,20 +61,33 @@ public abstract class TcpContract {
     }
 
 
-    /** The poller (and so the TCP backend) under test. */
+    /** {@return the poller (and so the TCP backend) under test} */
     protected abstract String pollerName();
 
     private final List<LoopGroup> groups = new ArrayList<>();
     private final List<TcpServer> servers = new ArrayList<>();
 
-    /** A group of {@code size} loops on {@link #pollerName()}, closed after the test. */
+    /**
+     * {@return a group of {@code size} loops on {@link #pollerName()}, closed after the test}
+     *
+     * @param size how many loops
+     */
     protected LoopGroup group(int size) {
         LoopGroup group = LoopGroup.builder().size(size).name("tcp-test").poller(pollerName()).build();
         groups.add(group);
         return group;
     }
 
-    /** {@link TcpServer#listen} on {@code group}, the server closed after the test. */
+    /**
+     * {@link TcpServer#listen} on {@code group}, the server closed after the test.
+     *
+     * @param group the loops to serve on
+     * @param address the address to bind
+     * @param options the listener's and connections' options
+     * @param handlers makes each connection's handler
+     * @return the listening server
+     * @throws IOException if the address cannot be bound
+     */
     protected TcpServer listen(LoopGroup group, InetSocketAddress address, TcpOptions options,
             java.util.function.Supplier<ConnectionHandler> handlers) throws IOException {
         TcpServer server = TcpServer.listen(group, address, options, handlers);
@@ -81,7 +95,7 @@ public abstract class TcpContract {
         return server;
     }
 
-    /** The loopback address with port 0 (an ephemeral port). */
+    /** {@return the loopback address with port 0 (an ephemeral port)} */
     protected static InetSocketAddress loopback() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     }
@@ -792,6 +806,51 @@ public abstract class TcpContract {
                 received += n;
             }
             assertThat(received).as("response bytes the client read").isEqualTo(responseBytes);
+        }
+    }
+
+    @Test
+    void aConnectionLingeringWhenItsLoopClosesStillDeliversEverythingItWrote() throws Exception {
+        int responseBytes = 256 * 1024;
+        // A loop this thread runs step by step, so that input can arrive after its last read.
+        EventLoop loop = EventLoop.builder().name("linger-close").poller(pollerName()).build();
+        // The server's send buffer takes the whole response, the client's window does not: most of it is
+        // still in the server's kernel, behind the FIN, when the loop closes.
+        TcpServer server = TcpServer.listen(loop, loopback(), TcpOptions.defaults().withBufferSizes(0, 1 << 20),
+                () -> new ConnectionHandler() {
+                    @Override
+                    public void onOpen(TcpConnection connection) {
+                        writeZeros(connection, responseBytes, null);
+                        connection.close();
+                    }
+
+                    @Override
+                    public void onRead(TcpConnection connection, ByteBuffer data) {
+                    }
+                });
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(8 * 1024);
+            socket.connect(server.localAddress(), 10_000);
+            socket.setSoTimeout(60_000);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (TcpStats.of(loop).lingeringConnections() == 0) { // accepted, flushed into the kernel, FIN sent
+                assertThat(System.nanoTime() - deadline).as("lingering within 10 s").isNegative();
+                loop.run(RunMode.NOWAIT);
+            }
+            socket.getOutputStream().write(new byte[1024]); // input the loop has not read when it closes
+            server.close();
+            loop.close();
+            assertThat(TcpStats.of(loop).lingeringConnections()).isZero();
+
+            long received = 0;
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[8 * 1024];
+            for (int n; (n = in.read(buffer)) >= 0; ) { // a reset (what the kernel still held dropped) throws here
+                received += n;
+            }
+            assertThat(received).as("bytes the client read, then end of stream").isEqualTo(responseBytes);
+        } finally {
+            loop.close();
         }
     }
 }

@@ -46,7 +46,7 @@ public abstract class TcpServerContract {
 
     private static final Duration LONG_GRACE = Duration.ofSeconds(60);
 
-    /** The poller (and so the TCP backend) under test. */
+    /** {@return the poller (and so the TCP backend) under test} */
     protected abstract String pollerName();
 
     private final List<LoopGroup> groups = new ArrayList<>();

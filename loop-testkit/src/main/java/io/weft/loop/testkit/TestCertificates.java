@@ -12,7 +12,7 @@ public final class TestCertificates {
     private TestCertificates() {
     }
 
-    /** The directory holding ca.pem, server.pem/.key, other, client, expired, untrusted, server.p12. */
+    /** {@return the directory holding ca.pem, server.pem/.key, other, client, expired, untrusted, server.p12} */
     public static synchronized Path dir() {
         if (dir == null) {
             try {
@@ -34,7 +34,11 @@ public final class TestCertificates {
         return dir;
     }
 
-    /** A file of {@link #dir()}. */
+    /**
+     * {@return a file of {@link #dir()}}
+     *
+     * @param name the file's name, such as {@code server.pem}
+     */
     public static Path file(String name) {
         return dir().resolve(name);
     }

@@ -9,16 +9,24 @@ import java.io.IOException;
  */
 public interface TestPipe extends AutoCloseable {
 
-    /** The read end, as the backend's poller watches it. */
+    /** {@return the read end, as the backend's poller watches it} */
     PollSource readEnd();
 
-    /** The write end, when the backend can watch it too (for writability tests). */
+    /** {@return the write end, when the backend can watch it too (for writability tests)} */
     PollSource writeEnd();
 
-    /** Writes one byte, making the read end readable. */
+    /**
+     * Writes one byte, making the read end readable.
+     *
+     * @throws IOException if the write fails
+     */
     void writeByte() throws IOException;
 
-    /** Reads everything available, making the read end not readable. */
+    /**
+     * Reads everything available, making the read end not readable.
+     *
+     * @throws IOException if the read fails
+     */
     void drain() throws IOException;
 
     /** Closes both ends. */

@@ -47,7 +47,7 @@ public abstract class TlsContract {
     }
 
 
-    /** The poller (and so the TCP backend) under test. */
+    /** {@return the poller (and so the TCP backend) under test} */
     protected abstract String pollerName();
 
     private final List<LoopGroup> groups = new ArrayList<>();

@@ -51,7 +51,7 @@ public abstract class UnixSocketContract {
     protected UnixSocketContract() {
     }
 
-    /** The poller (and so the stream backend) under test. */
+    /** {@return the name of the poller (and so the stream backend) under test} */
     protected abstract String pollerName();
 
     @TempDir

@@ -5,6 +5,8 @@ import io.weft.loop.core.LoopGroup;
 import io.weft.loop.core.net.TcpOptions;
 import io.weft.loop.core.net.TcpServer;
 import io.weft.loop.core.net.TcpStats;
+import io.weft.loop.core.net.tls.TlsConfig;
+import io.weft.loop.core.net.tls.TlsServer;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -19,10 +21,15 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * A listening TCP socket whose {@link #accept()} parks the calling virtual thread until a
- * connection arrives. Connections are accepted by the loop (or spread over a group's loops, see
- * {@link TcpServer}) as soon as they come, and wait in a queue of at most {@link
+ * A listening TCP socket, plain or TLS, whose {@link #accept()} parks the calling virtual thread
+ * until a connection arrives. Connections are accepted by the loop (or spread over a group's loops,
+ * see {@link TcpServer}) as soon as they come, and wait in a queue of at most {@link
  * TcpOptions#backlog()} for a thread to take them; past that they are closed at once.
+ *
+ * <p>A server listening with a {@link TlsConfig} ({@link TlsServer} underneath) queues a connection
+ * once its handshake is over: {@code accept} returns sockets that read and write plaintext, and a
+ * client that fails its handshake is closed (and counted in {@link
+ * io.weft.loop.core.net.tls.TlsStats}) without ever reaching an acceptor.
  *
  * <p>For a group with the loop carrier, serve each socket on its own loop so that reads need no
  * hand-off: {@code threads.start(socket.loop(), () -> serve(socket))}.
@@ -39,7 +46,9 @@ public final class BlockingServerSocket implements Closeable {
     private static final System.Logger LOG = System.getLogger(BlockingServerSocket.class.getName());
 
     private final List<EventLoop> loops;
-    private final TcpServer server;
+    private final TcpOptions options;
+    private final SocketAddress localAddress;
+    private final Runnable stopListening;
     private final int backlog;
     // Shared by the loops (which offer connections) and the acceptors, some of which the loops
     // carry: lock-free, so that no loop thread ever waits for a thread only it can run.
@@ -51,14 +60,25 @@ public final class BlockingServerSocket implements Closeable {
     private final AtomicReference<String> closedMessage = new AtomicReference<>();
     private volatile long acceptTimeoutNanos;
 
-    private BlockingServerSocket(List<EventLoop> loops, LoopGroup group, SocketAddress address, TcpOptions options)
-            throws IOException {
+    private BlockingServerSocket(List<EventLoop> loops, LoopGroup group, SocketAddress address, TcpOptions options,
+            TlsConfig tls) throws IOException {
         this.loops = loops;
+        this.options = Objects.requireNonNull(options, "options");
         this.backlog = options.backlog();
-        // The supplier runs on the thread of the loop the connection lands on.
-        this.server = group == null
-                ? TcpServer.listen(loops.get(0), address, options, () -> newSocket().handler())
-                : TcpServer.listen(group, address, options, () -> newSocket().handler());
+        // The suppliers run on the thread of the loop the connection lands on.
+        if (tls == null) {
+            TcpServer tcp = group == null
+                    ? TcpServer.listen(loops.get(0), address, options, () -> newSocket().tcpHandler())
+                    : TcpServer.listen(group, address, options, () -> newSocket().tcpHandler());
+            this.localAddress = tcp.localAddress();
+            this.stopListening = tcp::close;
+        } else {
+            TlsServer server = group == null
+                    ? TlsServer.listen(loops.get(0), address, options, tls, () -> newSocket().tlsHandler())
+                    : TlsServer.listen(group, address, options, tls, () -> newSocket().tlsHandler());
+            this.localAddress = server.localAddress();
+            this.stopListening = server::close;
+        }
         for (EventLoop loop : loops) {
             loop.terminationFuture().whenComplete((ignored, error) ->
                     close("Socket closed: loop '" + loop.name() + "' has shut down"));
@@ -80,7 +100,7 @@ public final class BlockingServerSocket implements Closeable {
     public static BlockingServerSocket listen(EventLoop loop, SocketAddress address, TcpOptions options)
             throws IOException {
         Objects.requireNonNull(loop, "loop");
-        return new BlockingServerSocket(List.of(loop), null, address, options);
+        return new BlockingServerSocket(List.of(loop), null, address, options, null);
     }
 
     /**
@@ -96,16 +116,54 @@ public final class BlockingServerSocket implements Closeable {
     public static BlockingServerSocket listen(LoopGroup group, SocketAddress address, TcpOptions options)
             throws IOException {
         Objects.requireNonNull(group, "group");
-        return new BlockingServerSocket(group.loops(), group, address, options);
+        return new BlockingServerSocket(group.loops(), group, address, options, null);
+    }
+
+    /**
+     * Listens for TLS connections on {@code address} with every connection on {@code loop}; {@link
+     * #accept()} returns each once its handshake is over.
+     *
+     * @param loop the loop that accepts, handshakes and serves the connections
+     * @param address a resolved {@link java.net.InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}
+     * @param options the connections' options, and the backlog of handshaken connections no one accepted yet
+     * @param tls the server's certificates, protocols, ALPN and client authentication
+     * @return the listening socket
+     * @throws IOException if the address cannot be bound, naming it
+     * @throws IllegalArgumentException if {@code tls} has no certificate to present, or as for the plain {@code listen}
+     */
+    public static BlockingServerSocket listen(EventLoop loop, SocketAddress address, TcpOptions options,
+            TlsConfig tls) throws IOException {
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(tls, "tls");
+        return new BlockingServerSocket(List.of(loop), null, address, options, tls);
+    }
+
+    /**
+     * Listens for TLS connections on {@code address}, spread over the loops of {@code group}; {@link
+     * #accept()} returns each once its handshake is over.
+     *
+     * @param group the loops that accept, handshake and serve the connections
+     * @param address a resolved {@link java.net.InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}
+     * @param options the connections' options, and the backlog of handshaken connections no one accepted yet
+     * @param tls the server's certificates, protocols, ALPN and client authentication
+     * @return the listening socket
+     * @throws IOException if the address cannot be bound, naming it
+     * @throws IllegalArgumentException if {@code tls} has no certificate to present, or as for the plain {@code listen}
+     */
+    public static BlockingServerSocket listen(LoopGroup group, SocketAddress address, TcpOptions options,
+            TlsConfig tls) throws IOException {
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(tls, "tls");
+        return new BlockingServerSocket(group.loops(), group, address, options, tls);
     }
 
     private BlockingSocket newSocket() {
         for (EventLoop loop : loops) {
             if (loop.inLoop()) {
-                return BlockingSocket.accepting(loop, this);
+                return BlockingSocket.accepting(loop, options, this);
             }
         }
-        return BlockingSocket.accepting(loops.get(0), this);
+        return BlockingSocket.accepting(loops.get(0), options, this);
     }
 
     /**
@@ -114,10 +172,14 @@ public final class BlockingServerSocket implements Closeable {
      * @return the bound address: with the real port, or the Unix socket's path
      */
     public SocketAddress localAddress() {
-        return server.localAddress();
+        return localAddress;
     }
 
-    /** How long {@link #accept()} may park before {@link SocketTimeoutException}; zero (the default) for ever. */
+    /**
+     * How long {@link #accept()} may park before {@link SocketTimeoutException}; zero (the default) for ever.
+     *
+     * @param timeout the accept timeout, zero or more
+     */
     public void setAcceptTimeout(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative()) {
@@ -132,6 +194,9 @@ public final class BlockingServerSocket implements Closeable {
      * no hand-off. Blocks the calling (virtual) thread. An accept that fails for another reason
      * than the close is logged and closes this socket; a connection whose loop is shutting down
      * is aborted.
+     *
+     * @param threads the virtual threads the handlers run on
+     * @param handler serves one connection on its virtual thread, and closes it
      */
     public void serve(VirtualThreads threads, Consumer<BlockingSocket> handler) {
         Objects.requireNonNull(threads, "threads");
@@ -158,6 +223,7 @@ public final class BlockingServerSocket implements Closeable {
     /**
      * Takes the next connection, parking until one arrives.
      *
+     * @return the new connection, on the loop it was accepted for
      * @throws SocketException "Socket closed", "Closed by interrupt", or a loop shut down
      * @throws SocketTimeoutException if the accept timeout passes first
      */
@@ -264,7 +330,7 @@ public final class BlockingServerSocket implements Closeable {
         }
     }
 
-    /** Whether {@link #close()} was called, or a loop of the server shut down. */
+    /** {@return whether {@link #close()} was called, or a loop of the server shut down} */
     public boolean isClosed() {
         return closedMessage.get() != null;
     }
@@ -282,7 +348,7 @@ public final class BlockingServerSocket implements Closeable {
         if (!closedMessage.compareAndSet(null, message)) {
             return;
         }
-        server.close();
+        stopListening.run();
         drain();
     }
 

@@ -3,8 +3,13 @@ package io.weft.loop.vthreads;
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.net.CloseReason;
 import io.weft.loop.core.net.ConnectionHandler;
+import io.weft.loop.core.net.StreamConnection;
 import io.weft.loop.core.net.TcpConnection;
 import io.weft.loop.core.net.TcpOptions;
+import io.weft.loop.core.net.tls.TlsConfig;
+import io.weft.loop.core.net.tls.TlsConnection;
+import io.weft.loop.core.net.tls.TlsFailureException;
+import io.weft.loop.core.net.tls.TlsHandler;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,15 +20,29 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import javax.net.ssl.SSLSession;
 
 /**
- * A TCP connection with blocking-style reads and writes for virtual threads: a call that cannot
- * proceed parks the thread until the loop's watcher or timer resumes it. Built on the loop's TCP
- * contract ({@link TcpConnection}), so it runs on any backend.
+ * A TCP connection, plain or TLS, with blocking-style reads and writes for virtual threads: a call
+ * that cannot proceed parks the thread until the loop's watcher or timer resumes it. Built on the
+ * loop's stream contract ({@link StreamConnection}: a {@link TcpConnection}, or a {@link
+ * TlsConnection} over one), so it runs on any backend.
+ *
+ * <p><b>TLS.</b> {@link #connect(EventLoop, SocketAddress, String, TcpOptions, TlsConfig)} and
+ * a {@link BlockingServerSocket} listening with a {@link TlsConfig} give sockets whose reads and
+ * writes are plaintext; the handshake runs on the loop (the engine's delegated tasks on the
+ * config's executor) and is over before the socket is returned. {@link #tlsSession()} and {@link
+ * #applicationProtocol()} tell what was negotiated. The peer's close_notify is end of stream ({@link
+ * #read} returns -1; over TLS 1.3 this side may still write, a TLS 1.2 session closes both ways, as
+ * the JDK's engine does); {@link #shutdownOutput()} sends close_notify, then FIN; {@link #close()}
+ * sends close_notify before its FIN. A peer that ends TCP without close_notify is a truncation:
+ * after the bytes received, {@link #read} throws a {@link SocketException} naming it, whose cause is
+ * a {@link TlsFailureException}, never -1.
  *
  * <p><b>Threads.</b> Use it from virtual threads (a platform thread also works, but is held while
  * it waits; the loop's own thread must never call the blocking methods). One reader and one writer
@@ -59,7 +78,11 @@ public final class BlockingSocket implements Closeable {
     // The loop the connection lives on: known at connect, learned in onOpen for an accepted one
     // (a group's acceptor may ask for the handler on another loop). Published with the socket.
     private EventLoop loop;
+    private final TcpOptions options;
     private final Handler handler = new Handler();
+    /** What the TLS handshake settled, read once on the loop; null for plain TCP. */
+    private volatile SSLSession session;
+    private volatile String applicationProtocol = "";
     private final Runnable resumeReading = this::resumeReadingOnLoop;
     private final java.util.function.Supplier<SocketException> loopClosed = () -> loopClosed(loop, null);
     private final Runnable closeByInterrupt = () -> {
@@ -74,7 +97,7 @@ public final class BlockingSocket implements Closeable {
     private final OutputStream out = new SocketOutput();
 
     // Loop-confined: touched on the loop thread, or by a thread the loop carries.
-    private TcpConnection connection;
+    private StreamConnection connection;
     private ByteBuffer inbound; // read mode; null when empty
     private boolean eof;
     private boolean closed;
@@ -86,13 +109,14 @@ public final class BlockingSocket implements Closeable {
     private boolean outputShut;
     private BlockingServerSocket acceptedBy;
 
-    private BlockingSocket(EventLoop loop) {
+    private BlockingSocket(EventLoop loop, TcpOptions options) {
         this.loop = loop;
+        this.options = Objects.requireNonNull(options, "options");
     }
 
     /** A socket for a connection the server accepts; {@code server} learns of it in onOpen. */
-    static BlockingSocket accepting(EventLoop loopHint, BlockingServerSocket server) {
-        return new BlockingSocket(loopHint).acceptedBy(server); // the real loop comes with onOpen
+    static BlockingSocket accepting(EventLoop loopHint, TcpOptions options, BlockingServerSocket server) {
+        return new BlockingSocket(loopHint, options).acceptedBy(server); // the real loop comes with onOpen
     }
 
     private BlockingSocket acceptedBy(BlockingServerSocket server) {
@@ -100,7 +124,13 @@ public final class BlockingSocket implements Closeable {
         return this;
     }
 
-    ConnectionHandler handler() {
+    /** The loop-side handler of a plain TCP connection. */
+    ConnectionHandler tcpHandler() {
+        return handler;
+    }
+
+    /** The loop-side handler of a TLS connection. */
+    TlsHandler tlsHandler() {
         return handler;
     }
 
@@ -110,19 +140,54 @@ public final class BlockingSocket implements Closeable {
      *
      * @param loop the loop that carries the connection
      * @param address a resolved {@link java.net.InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}
-     * @param options the connection's options
+     * @param options the connection's options (watermarks, idle timeout)
      * @return the connected socket
      * @throws IllegalArgumentException as for {@link TcpConnection#connect}
      * @throws java.net.ConnectException or another {@link IOException} if the connect fails
      * @throws SocketException "Closed by interrupt" if interrupted while connecting (status set)
+     * @throws IllegalStateException if called on the loop's own thread
      */
     public static BlockingSocket connect(EventLoop loop, SocketAddress address, TcpOptions options) throws IOException {
+        return connect(loop, address, options, socket -> TcpConnection.connect(loop, address, options, socket.handler));
+    }
+
+    /**
+     * Connects to {@code address} on {@code loop} and handshakes TLS as a client, parking the
+     * calling thread until the handshake is over. {@code serverName} is sent as SNI (unless it is
+     * an IP literal) and, with {@link TlsConfig#hostnameVerification()} (the default), must match
+     * the server's certificate; null means the host string of an {@link java.net.InetSocketAddress}.
+     * A {@link java.net.UnixDomainSocketAddress} has no host, so it needs a server name.
+     *
+     * @param loop the loop the connection lives on
+     * @param address a resolved {@link java.net.InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}
+     * @param serverName the name the server's certificate must be for, or null for the address's host (TCP only)
+     * @param options the connection's options (watermarks, idle timeout)
+     * @param tls protocols, trusted certificates, ALPN, hostname verification
+     * @return the connected socket, its handshake over
+     * @throws TlsFailureException if the handshake fails (an untrusted certificate, a name that does
+     *     not match, no common protocol...), saying which
+     * @throws java.net.ConnectException or another {@link IOException} if the connect fails
+     * @throws SocketException "Closed by interrupt" if interrupted while connecting (status set)
+     * @throws IllegalStateException if called on the loop's own thread
+     * @throws IllegalArgumentException as for {@link TlsConnection#connect}, e.g. no server name for a
+     *     Unix domain socket
+     */
+    public static BlockingSocket connect(EventLoop loop, SocketAddress address, String serverName,
+            TcpOptions options, TlsConfig tls) throws IOException {
+        Objects.requireNonNull(tls, "tls");
+        return connect(loop, address, options,
+                socket -> TlsConnection.connect(loop, address, serverName, options, tls, socket.handler));
+    }
+
+    private static BlockingSocket connect(EventLoop loop, SocketAddress address, TcpOptions options,
+            Function<BlockingSocket, CompletableFuture<? extends StreamConnection>> opener) throws IOException {
         Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(address, "address");
         VirtualThreads.checkNotLoopThread(loop, "connect");
-        BlockingSocket socket = new BlockingSocket(loop);
-        CompletableFuture<TcpConnection> connected;
+        BlockingSocket socket = new BlockingSocket(loop, options);
+        CompletableFuture<? extends StreamConnection> connected;
         try {
-            connected = TcpConnection.connect(loop, address, options, socket.handler);
+            connected = opener.apply(socket);
         } catch (RejectedExecutionException e) {
             throw loopClosed(loop, e);
         }
@@ -157,17 +222,43 @@ public final class BlockingSocket implements Closeable {
 
     // ------------------------------------------------------------------ options
 
-    /** The loop the connection lives on. */
+    /** {@return the loop the connection lives on} */
     public EventLoop loop() {
         return loop;
     }
 
-    /** How long {@link #read} may park before {@link SocketTimeoutException}; zero (the default) for ever. */
+    /**
+     * The TLS session the handshake settled (protocol, cipher suite, peer certificates). Any thread.
+     *
+     * @return the session, or empty for a plain TCP socket
+     */
+    public Optional<SSLSession> tlsSession() {
+        return Optional.ofNullable(session);
+    }
+
+    /**
+     * The application protocol ALPN chose. Any thread.
+     *
+     * @return the protocol, or the empty string when none was negotiated (or the socket is plain TCP)
+     */
+    public String applicationProtocol() {
+        return applicationProtocol;
+    }
+
+    /**
+     * How long {@link #read} may park before {@link SocketTimeoutException}; zero (the default) for ever.
+     *
+     * @param timeout the read timeout, zero or more
+     */
     public void setReadTimeout(Duration timeout) {
         readTimeoutNanos = checkTimeout(timeout);
     }
 
-    /** How long {@link #write} may park for writability before {@link SocketTimeoutException}; zero for ever. */
+    /**
+     * How long {@link #write} may park for writability before {@link SocketTimeoutException}; zero for ever.
+     *
+     * @param timeout the write timeout, zero or more
+     */
     public void setWriteTimeout(Duration timeout) {
         writeTimeoutNanos = checkTimeout(timeout);
     }
@@ -180,17 +271,17 @@ public final class BlockingSocket implements Closeable {
         return timeout.toNanos();
     }
 
-    /** The read timeout; zero for none. */
+    /** {@return the read timeout; zero for none} */
     public Duration readTimeout() {
         return Duration.ofNanos(readTimeoutNanos);
     }
 
-    /** The write timeout; zero for none. */
+    /** {@return the write timeout; zero for none} */
     public Duration writeTimeout() {
         return Duration.ofNanos(writeTimeoutNanos);
     }
 
-    /** Whether {@link #close()} was called (or an interrupt closed it). */
+    /** {@return whether {@link #close()} was called (or an interrupt closed it)} */
     public boolean isClosed() {
         return closeRequested;
     }
@@ -200,6 +291,7 @@ public final class BlockingSocket implements Closeable {
     /**
      * Reads into {@code dst}, parking until at least one byte is there.
      *
+     * @param dst the buffer to fill from its position; its position advances by the bytes read
      * @return the number of bytes read, or -1 at end of stream
      * @throws SocketException "Socket closed", "Connection reset", "Closed by interrupt", or the loop shut down
      * @throws SocketTimeoutException if the read timeout passes first (the socket stays usable)
@@ -309,6 +401,7 @@ public final class BlockingSocket implements Closeable {
      * when the bytes are queued on the connection (as a JDK socket returns when they are in the
      * kernel's buffer); they go out in order, before a {@link #close()}'s FIN.
      *
+     * @param src the bytes to write, from its position to its limit; consumed
      * @throws SocketException "Socket closed", "Connection reset", "Closed by interrupt", or the loop shut down
      * @throws SocketTimeoutException if the write timeout passes while unwritable
      */
@@ -359,7 +452,7 @@ public final class BlockingSocket implements Closeable {
      * watermark (plus one byte) in all; false if the connection is closed (or closing).
      */
     private boolean writeWhileWritable(ByteBuffer src) {
-        int high = connection.options().writeHighWatermark();
+        int high = options.writeHighWatermark();
         while (src.hasRemaining() && connection.isWritable()) {
             if (closed || !connection.isOpen()) {
                 return false;
@@ -427,6 +520,8 @@ public final class BlockingSocket implements Closeable {
     /**
      * Half-closes: the peer reads end of stream once the written bytes are flushed; this side can
      * still read.
+     *
+     * @throws IOException "Socket closed" if the socket is closed, or the loop shut down
      */
     public void shutdownOutput() throws IOException {
         runOnLoopAndWait(() -> {
@@ -435,7 +530,11 @@ public final class BlockingSocket implements Closeable {
         });
     }
 
-    /** Discards what was received and makes further reads return -1 at once. */
+    /**
+     * Discards what was received and makes further reads return -1 at once.
+     *
+     * @throws IOException "Socket closed" if the socket is closed, or the loop shut down
+     */
     public void shutdownInput() throws IOException {
         runOnLoopAndWait(() -> {
             eof = true;
@@ -471,14 +570,14 @@ public final class BlockingSocket implements Closeable {
     // ------------------------------------------------------------------ streams
 
     /**
-     * An input stream over {@link #read}: -1 at end of stream, the same exceptions. Closing it
+     * {@return an input stream over {@link #read}: -1 at end of stream, the same exceptions} Closing it
      * closes the socket.
      */
     public InputStream getInputStream() {
         return in;
     }
 
-    /** An output stream over {@link #write}; {@code flush} does nothing more. Closing it closes the socket. */
+    /** {@return an output stream over {@link #write}; {@code flush} does nothing more} Closing it closes the socket. */
     public OutputStream getOutputStream() {
         return out;
     }
@@ -720,9 +819,70 @@ public final class BlockingSocket implements Closeable {
 
     // ------------------------------------------------------------------ loop side
 
-    private final class Handler implements ConnectionHandler {
+
+    /**
+     * The connection's callbacks, on the loop thread. One handler serves both transports: each
+     * callback of {@link ConnectionHandler} and of {@link TlsHandler} forwards to the one method
+     * written against {@link StreamConnection}.
+     */
+    private final class Handler implements ConnectionHandler, TlsHandler {
         @Override
         public void onOpen(TcpConnection c) {
+            opened(c);
+        }
+
+        @Override
+        public void onOpen(TlsConnection c) {
+            session = c.session(); // read here, on the loop: no other thread ever touches the engine
+            applicationProtocol = c.applicationProtocol();
+            opened(c);
+        }
+
+        @Override
+        public void onRead(TcpConnection c, ByteBuffer data) {
+            received(c, data);
+        }
+
+        @Override
+        public void onRead(TlsConnection c, ByteBuffer data) {
+            received(c, data);
+        }
+
+        @Override
+        public void onWritabilityChanged(TcpConnection c, boolean writable) {
+            writabilityChanged(writable);
+        }
+
+        @Override
+        public void onWritabilityChanged(TlsConnection c, boolean writable) {
+            writabilityChanged(writable);
+        }
+
+        @Override
+        public void onInputClosed(TcpConnection c) {
+            inputClosed();
+        }
+
+        /** The peer's close_notify; a TLS 1.2 engine has answered with its own, so the connection closes too. */
+        @Override
+        public void onInputClosed(TlsConnection c) {
+            inputClosed();
+            if (!"TLSv1.3".equals(session.getProtocol())) {
+                c.close();
+            }
+        }
+
+        @Override
+        public void onClose(TcpConnection c, CloseReason reason, Throwable cause) {
+            connectionClosed(reason, cause);
+        }
+
+        @Override
+        public void onClose(TlsConnection c, CloseReason reason, Throwable cause) {
+            connectionClosed(reason, cause);
+        }
+
+        private void opened(StreamConnection c) {
             connection = c;
             loop = c.loop();
             if (closeRequested) {
@@ -734,8 +894,7 @@ public final class BlockingSocket implements Closeable {
             }
         }
 
-        @Override
-        public void onRead(TcpConnection c, ByteBuffer data) {
+        private void received(StreamConnection c, ByteBuffer data) {
             if (closed) {
                 data.position(data.limit());
                 return;
@@ -772,8 +931,7 @@ public final class BlockingSocket implements Closeable {
             available = inbound.remaining();
         }
 
-        @Override
-        public void onWritabilityChanged(TcpConnection c, boolean writable) {
+        private void writabilityChanged(boolean writable) {
             if (writable && writer != null) {
                 Waiter waiting = writer;
                 // Not from inside the connection's flush: write again as a callback of its own.
@@ -785,8 +943,7 @@ public final class BlockingSocket implements Closeable {
             }
         }
 
-        @Override
-        public void onInputClosed(TcpConnection c) {
+        private void inputClosed() {
             eof = true; // a JDK socket reads -1 and can still write: no close here
             Waiter waiting = reader;
             if (waiting != null) {
@@ -795,15 +952,14 @@ public final class BlockingSocket implements Closeable {
             }
         }
 
-        @Override
-        public void onClose(TcpConnection c, CloseReason reason, Throwable cause) {
+        private void connectionClosed(CloseReason reason, Throwable cause) {
             if (!closed) {
                 closed = true;
                 closedCause = cause;
                 closedMessage = switch (reason) {
                     case RESET -> "Connection reset";
                     case LOOP_CLOSED -> "Socket closed: loop '" + loop.name() + "' has shut down";
-                    case IDLE_TIMEOUT -> "Socket closed: idle for " + c.options().idleTimeout();
+                    case IDLE_TIMEOUT -> "Socket closed: idle for " + options.idleTimeout();
                     case ERROR -> cause == null ? "Socket closed after an error" : String.valueOf(cause.getMessage());
                     case PEER_CLOSED, LOCAL_CLOSE -> "Socket closed";
                 };

@@ -1,6 +1,7 @@
 package io.weft.loop.vthreads;
 
 import io.weft.loop.core.EventLoop;
+import io.weft.loop.core.internal.LoopLocals;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -34,7 +35,7 @@ final class ParkedThreads {
     }
 
     static ParkedThreads of(EventLoop loop) {
-        return loop.localState(ParkedThreads.class, ParkedThreads::new);
+        return LoopLocals.get(loop, ParkedThreads.class, ParkedThreads::new);
     }
 
     /** Adds a waiter; fails it at once if the loop has already terminated. */

@@ -3,6 +3,7 @@ package io.weft.loop.vthreads;
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.LoopGroup;
 import io.weft.loop.core.Timer;
+import io.weft.loop.core.internal.LoopLocals;
 import java.io.Serial;
 import java.time.Duration;
 import java.util.List;
@@ -76,8 +77,11 @@ public final class VirtualThreads {
     }
 
     /**
-     * Virtual threads that belong to {@code loop}, carried as {@code carrier} asks (or by the pool,
-     * see the class description).
+     * {@return virtual threads that belong to {@code loop}, carried as {@code carrier} asks (or by the pool,
+     * see the class description)}
+     *
+     * @param loop the loop the threads belong to
+     * @param carrier what runs their steps: the loop's thread or the JDK's pool
      */
     public static VirtualThreads forLoop(EventLoop loop, Carrier carrier) {
         Objects.requireNonNull(loop, "loop");
@@ -85,7 +89,12 @@ public final class VirtualThreads {
         return new VirtualThreads(List.of(loop), carrier);
     }
 
-    /** Virtual threads spread round robin over the loops of {@code group}. */
+    /**
+     * {@return virtual threads spread round robin over the loops of {@code group}}
+     *
+     * @param group the loops the threads are spread over
+     * @param carrier what runs their steps: each loop's thread or the JDK's pool
+     */
     public static VirtualThreads forGroup(LoopGroup group, Carrier carrier) {
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(carrier, "carrier");
@@ -116,25 +125,30 @@ public final class VirtualThreads {
     }
 
     static LoopScheduler scheduler(EventLoop loop) {
-        return loop.localState(LoopScheduler.class, LoopScheduler::new);
+        return LoopLocals.get(loop, LoopScheduler.class, LoopScheduler::new);
     }
 
-    /** The carrier these threads really run on: the one asked for, or {@link Carrier#POOL} after a fallback. */
+    /** {@return the carrier these threads really run on: the one asked for, or {@link Carrier#POOL} after a fallback} */
     public Carrier carrier() {
         return carrier;
     }
 
-    /** The carrier that was asked for. */
+    /** {@return the carrier that was asked for} */
     public Carrier requestedCarrier() {
         return requested;
     }
 
-    /** The loops the threads belong to. */
+    /** {@return the loops the threads belong to} */
     public List<EventLoop> loops() {
         return loops;
     }
 
-    /** Starts a virtual thread running {@code task} on the next loop (round robin). */
+    /**
+     * Starts a virtual thread running {@code task} on the next loop (round robin).
+     *
+     * @param task what the thread runs
+     * @return the started thread
+     */
     public Thread start(Runnable task) {
         Thread thread = newThread(task);
         thread.start();
@@ -144,6 +158,10 @@ public final class VirtualThreads {
     /**
      * Starts a virtual thread on {@code loop}, one of {@link #loops()}: to serve a socket on the
      * loop it lives on ({@link BlockingSocket#loop()}), so a loop carrier reads it with no hand-off.
+     *
+     * @param loop the loop the thread belongs to, one of {@link #loops()}
+     * @param task what the thread runs
+     * @return the started thread
      */
     public Thread start(EventLoop loop, Runnable task) {
         int i = loops.indexOf(Objects.requireNonNull(loop, "loop"));
@@ -159,12 +177,12 @@ public final class VirtualThreads {
         return factories.get(Math.floorMod(next.getAndIncrement(), factories.size())).newThread(task);
     }
 
-    /** A factory of unstarted threads, spread over the loops round robin. */
+    /** {@return a factory of unstarted threads, spread over the loops round robin} */
     public ThreadFactory factory() {
         return roundRobin;
     }
 
-    /** A new executor that starts one such virtual thread per task; close it when done. */
+    /** {@return a new executor that starts one such virtual thread per task; close it when done} */
     public ExecutorService newExecutor() {
         return Executors.newThreadPerTaskExecutor(roundRobin);
     }
@@ -175,12 +193,16 @@ public final class VirtualThreads {
         return HOME.isBound() ? HOME.get().scheduler() : null;
     }
 
-    /** The loop the current thread belongs to, if {@link VirtualThreads} started it. */
+    /**
+     * The loop the current thread belongs to, if {@link VirtualThreads} started it.
+     *
+     * @return the loop, or empty for a thread {@link VirtualThreads} did not start
+     */
     public static Optional<EventLoop> currentLoop() {
         return HOME.isBound() ? Optional.of(HOME.get().loop()) : Optional.empty();
     }
 
-    /** Whether the current thread is a virtual thread carried by its loop's thread ({@link Carrier#LOOP}). */
+    /** {@return whether the current thread is a virtual thread carried by its loop's thread ({@link Carrier#LOOP})} */
     public static boolean isLoopCarried() {
         return carriedBy() != null;
     }
@@ -195,6 +217,7 @@ public final class VirtualThreads {
     /**
      * Parks the current thread for {@code duration} on a timer of its loop.
      *
+     * @param duration how long to sleep, zero or more
      * @throws InterruptedException if interrupted while sleeping (the status is cleared, as {@link Thread#sleep} does)
      * @throws RejectedExecutionException if the loop shuts down first
      * @throws IllegalStateException if the current thread does not belong to a loop
@@ -207,6 +230,8 @@ public final class VirtualThreads {
      * Parks the current thread for {@code duration} on a timer of {@code loop}. Not on the loop's
      * own platform thread, which must never park.
      *
+     * @param loop the loop whose timer wakes the thread
+     * @param duration how long to sleep, zero or more
      * @throws InterruptedException if interrupted while sleeping (the status is cleared)
      * @throws RejectedExecutionException if the loop shuts down first
      */
@@ -246,6 +271,9 @@ public final class VirtualThreads {
      * Waits for {@code future}, parked; it resumes through a callback of the current thread's loop.
      * A thread that belongs to no loop simply waits as {@link CompletableFuture#get()} does.
      *
+     * @param <T> the type of the future's value
+     * @param future the future to wait for
+     * @return the future's value
      * @throws InterruptedException if interrupted while waiting (the status is cleared)
      * @throws ExecutionException if the future failed
      * @throws java.util.concurrent.CancellationException if it was cancelled
@@ -263,6 +291,10 @@ public final class VirtualThreads {
      * Waits for {@code future} at most {@code timeout} (measured by a timer of the current thread's
      * loop), parked.
      *
+     * @param <T> the type of the future's value
+     * @param future the future to wait for
+     * @param timeout the longest to wait
+     * @return the future's value
      * @throws TimeoutException if the future is not done in time
      * @throws InterruptedException if interrupted while waiting (the status is cleared)
      * @throws ExecutionException if the future failed

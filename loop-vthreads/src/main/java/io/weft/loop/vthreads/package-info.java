@@ -2,7 +2,7 @@
  * Virtual threads that park on a Weft loop: {@link io.weft.loop.vthreads.VirtualThreads} starts them
  * on one of two {@link io.weft.loop.vthreads.Carrier carriers}; {@link
  * io.weft.loop.vthreads.BlockingSocket} and {@link io.weft.loop.vthreads.BlockingServerSocket} give
- * them blocking-style TCP over the loop's TCP contract.
+ * them blocking-style TCP, plain or TLS, over the loop's stream contract.
  *
  * <p><b>The rule on locks.</b> A loop thread never waits on a lock (a {@code synchronized} monitor,
  * a {@link java.util.concurrent.locks.Lock}, a blocking queue) that a thread it carries may hold or

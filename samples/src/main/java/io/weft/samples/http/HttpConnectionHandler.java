@@ -1,6 +1,5 @@
 package io.weft.samples.http;
 
-import io.weft.loop.core.Timer;
 import io.weft.loop.core.net.CloseReason;
 import io.weft.loop.core.net.ConnectionHandler;
 import io.weft.loop.core.net.StreamConnection;
@@ -15,10 +14,12 @@ import java.nio.ByteBuffer;
  * in order, so a pipelined batch is answered in one gather write when {@code onRead} returns.
  *
  * <p>Keep-alive is the default; a response that ends the connection (HTTP/1.0 without keep-alive,
- * {@code Connection: close}, any refused request) is followed by a half-close, and input is read
- * and discarded until the client closes or the linger timeout passes, so the client reads the
- * response instead of a reset. Backpressure: reading pauses while the connection is unwritable,
- * and unparsed requests wait in the connection's inbound buffer. A head slower than the idle
+ * {@code Connection: close}, any refused request) ends it with the connection's graceful close: the
+ * queued responses are flushed however slowly the client reads them (bounded by the connection's
+ * close timeout), then a half-close, then input is read and discarded until the client closes or
+ * the linger timeout ({@link HttpConfig#lingerTimeout()}, see {@link HttpServer#tcpOptions}) passes,
+ * so the client reads the response instead of a reset. Backpressure: reading pauses while the
+ * connection is unwritable, and unparsed requests wait in the connection's inbound buffer. A head slower than the idle
  * timeout, or a body slower than {@link HttpConfig#minBodyRate()} after its grace, is answered 408.
  * No exception leaves a callback.
  *
@@ -37,13 +38,11 @@ final class HttpConnectionHandler {
     private boolean headStarted;
     private long headStartNanos;
     private long bodyStartNanos;
-    private boolean lingering;
     /** A batch stopped early for backpressure: requests wait unparsed in the connection's inbound buffer. */
     private boolean backlog;
     private boolean inputClosed;
     /** A graceful stop asked this connection to finish: no new request is started. */
     private boolean finishing;
-    private Timer lingerTimer;
     private StreamConnection connection;
 
     HttpConnectionHandler(HttpConfig config, Router router, OpenConnections<StreamConnection> open) {
@@ -128,21 +127,17 @@ final class HttpConnectionHandler {
 
     /**
      * A graceful stop: answer the request in progress (if any) and close after it, as after any
-     * response that ends the connection (flush, half-close, discard input, close); requests not
-     * begun (unread, or waiting unparsed behind backpressure) are not started.
+     * response that ends the connection; requests not begun (unread, or waiting unparsed behind
+     * backpressure) are not started.
      */
     private void finish() {
         finishing = true;
-        if (connection.isOpen() && !parser.inRequest() && !lingering) {
-            linger();
+        if (connection.isOpen() && !parser.inRequest()) {
+            end();
         }
     }
 
     private void read(ByteBuffer data) {
-        if (lingering) {
-            data.position(data.limit());
-            return;
-        }
         try {
             serve(data);
         } catch (RuntimeException e) {
@@ -165,7 +160,7 @@ final class HttpConnectionHandler {
                 case RequestParser.NEED_MORE -> {
                     backlog = false;
                     if (inputClosed) {
-                        connection.close(); // the client half-closed after its last request: answered now
+                        end(); // the client half-closed after its last request: answered now
                         return;
                     }
                     if (!headStarted && parser.inHead()) {
@@ -188,7 +183,7 @@ final class HttpConnectionHandler {
                     parser.route().respond(parser, responder);
                     if (!parser.keepAlive() || finishing) { // finishing: the request in progress at the stop is answered
                         data.position(data.limit());
-                        linger();
+                        end();
                         return;
                     }
                     if (!connection.isWritable() && data.hasRemaining()) {
@@ -213,35 +208,28 @@ final class HttpConnectionHandler {
         responder.prepare(parser.isHead(), false, 1);
         responder.send(Responses.forError(status));
         data.position(data.limit());
-        linger();
+        end();
     }
 
-    /** Half-closes after the queued responses; discards input until the peer closes or the linger ends. */
-    private void linger() {
-        lingering = true;
-        connection.shutdownOutput();
-        if (connection.isReadingPaused()) {
-            connection.resumeReading();
-        }
-        lingerTimer = connection.loop().schedule(config.lingerTimeout(), () -> {
-            if (connection.queuedBytes() > 0) {
-                connection.abort(); // the client does not even read its response
-            } else {
-                connection.close();
-            }
-        });
+    /**
+     * Ends the connection after the responses queued: its graceful close flushes them, half-closes,
+     * discards input for the linger time and closes; a stop's drain is done with it now.
+     */
+    private void end() {
+        connection.close();
+        open.closed(connection);
     }
 
     private void inputClosed() {
         inputClosed = true;
         if (!backlog) {
-            connection.close(); // after the queued responses are flushed
+            end(); // after the queued responses are flushed
         }
     }
 
     private void writabilityChanged(boolean writable) {
-        if (lingering) {
-            return;
+        if (!connection.isOpen()) {
+            return; // closing: it reads no more
         }
         if (writable) {
             connection.resumeReading();
@@ -253,9 +241,6 @@ final class HttpConnectionHandler {
     private void closed() {
         if (connection != null) { // null: a TLS handshake failed before the connection opened
             open.closed(connection);
-        }
-        if (lingerTimer != null) {
-            lingerTimer.cancel();
         }
     }
 }

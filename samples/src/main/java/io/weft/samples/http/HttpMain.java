@@ -7,16 +7,17 @@ import io.weft.loop.core.net.tls.TlsConfig;
 import io.weft.loop.vthreads.Carrier;
 import io.weft.samples.SampleLauncher;
 import io.weft.samples.ServerOptions;
-import io.weft.samples.ServerStyle;
-import java.io.IOException;
+import java.util.Optional;
 
 /**
  * {@code java -jar weft-http.jar [--port N] [--host H] [--unix PATH] [--loops N] [--poller NAME]
- * [--idle-timeout SECONDS] [--tls-cert FILE --tls-key FILE]}: the sample HTTP/1.1 server, HTTPS
- * with {@code --tls-cert}, whose certificate SIGHUP re-reads ({@link CertificateReload}). See the
- * samples README.
+ * [--idle-timeout SECONDS] [--style loop|vthreads] [--tls-cert FILE --tls-key FILE]}: the sample HTTP/1.1
+ * server, HTTPS with {@code --tls-cert} (ALPN {@code http/1.1}) in either style, whose certificate
+ * SIGHUP re-reads ({@link CertificateReload}). See the samples README.
  */
 public final class HttpMain {
+    /** The one application protocol the server speaks, offered by ALPN over TLS. */
+    private static final String ALPN = "http/1.1";
 
     private HttpMain() {
     }
@@ -28,35 +29,26 @@ public final class HttpMain {
         // /debug/loops is added here, for the same reason.
         int code = SampleLauncher.launch("http", args, withMetrics(router, (group, address, options) -> {
             router.add("/debug/loops", new DebugLoopsRoute(group));
-            if (options.tls().isPresent()) {
-                ServerOptions.TlsFiles files = options.tls().get();
-                CertificateStore certificates = new CertificateStore().loadPem(files.certificateChain(), files.privateKey());
-                SampleLauncher.Listener server = HttpServer.listenTls(group, address, config(options),
-                        tls(options, certificates), router);
-                CertificateReload.onHangup(group.next(), certificates, files, System.out, System.err);
-                return server;
+            Optional<ServerOptions.TlsFiles> files = options.tls();
+            if (files.isEmpty()) {
+                return switch (options.style()) {
+                    case LOOP -> HttpServer.listen(group, address, config(options), router);
+                    case VTHREADS -> VirtualThreadHttpServer.listen(group, address, config(options), router, Carrier.LOOP);
+                };
             }
-            return switch (options.style()) {
-                case LOOP -> HttpServer.listen(group, address, config(options), router);
-                case VTHREADS -> VirtualThreadHttpServer.listen(group, address, config(options), router, Carrier.LOOP);
+            CertificateStore certificates = files.get().certificates();
+            TlsConfig tls = ServerOptions.TlsFiles.serverConfig(certificates, ALPN);
+            SampleLauncher.Listener server = switch (options.style()) {
+                case LOOP -> HttpServer.listenTls(group, address, config(options), tls, router);
+                case VTHREADS -> VirtualThreadHttpServer.listenTls(group, address, config(options), tls, router,
+                        Carrier.LOOP);
             };
+            CertificateReload.onHangup(group.next(), certificates, files.get(), System.out, System.err);
+            return server;
         }), System.out, System.err);
         if (code != 0) {
             System.exit(code);
         }
-    }
-
-    /**
-     * The TLS config of {@code --tls-cert} and {@code --tls-key}: the certificates of {@code store}
-     * (which SIGHUP reloads, see {@link CertificateReload}), ALPN {@code http/1.1}.
-     *
-     * @throws IllegalArgumentException with {@code --style vthreads}, which has no TLS yet
-     */
-    static TlsConfig tls(ServerOptions options, CertificateStore store) {
-        if (options.style() != ServerStyle.LOOP) {
-            throw new IllegalArgumentException("--tls-cert works with --style loop only (TLS over blocking sockets is not built yet)");
-        }
-        return TlsConfig.builder().certificates(store).applicationProtocols("http/1.1").build();
     }
 
     /** The server's config from the command line. */

@@ -42,10 +42,18 @@ public final class HttpServer {
      */
     public static SampleLauncher.Listener listen(LoopGroup group, SocketAddress address, HttpConfig config,
             Router router) throws IOException {
-        TcpOptions options = TcpOptions.defaults().withIdleTimeout(config.idleTimeout());
+        TcpOptions options = tcpOptions(config);
         OpenConnections<StreamConnection> open = new OpenConnections<>();
         return SampleLauncher.Listener.of(TcpServer.listen(group, address, options,
                 () -> new HttpConnectionHandler(config, router, open).overTcp()), open);
+    }
+
+    /**
+     * The options of the server's connections: {@link HttpConfig#idleTimeout()}, and {@link
+     * HttpConfig#lingerTimeout()} as the time a closing connection drains input after its FIN.
+     */
+    static TcpOptions tcpOptions(HttpConfig config) {
+        return TcpOptions.defaults().withIdleTimeout(config.idleTimeout()).withLingerTimeout(config.lingerTimeout());
     }
 
     /**
@@ -56,25 +64,10 @@ public final class HttpServer {
      */
     public static SampleLauncher.Listener listenTls(LoopGroup group, SocketAddress address, HttpConfig config,
             TlsConfig tls, Router router) throws IOException {
-        TcpOptions options = TcpOptions.defaults().withIdleTimeout(config.idleTimeout());
+        TcpOptions options = tcpOptions(config);
         OpenConnections<StreamConnection> open = new OpenConnections<>();
         TlsServer server = TlsServer.listen(group, address, options, tls,
                 () -> new HttpConnectionHandler(config, router, open).overTls());
-        return new SampleLauncher.Listener() {
-            @Override
-            public SocketAddress localAddress() {
-                return server.localAddress();
-            }
-
-            @Override
-            public void close() {
-                server.close();
-            }
-
-            @Override
-            public boolean drain(long deadlineNanos) throws InterruptedException {
-                return open.drain(deadlineNanos);
-            }
-        };
+        return SampleLauncher.Listener.of(server, open);
     }
 }

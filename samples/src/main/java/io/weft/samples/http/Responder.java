@@ -116,11 +116,19 @@ public final class Responder {
      * or one per connection ({@link #forStream}).
      */
     static final class LoopState {
+        /** One per loop thread: a loop is one thread, and only that thread writes its responses. */
+        private static final ThreadLocal<LoopState> ON_LOOP_THREAD = ThreadLocal.withInitial(LoopState::new);
+
         final ByteBuffer scratch = ByteBuffer.allocate(4096);
         final HttpDate date = new HttpDate();
 
+        /** The state of {@code loop}; on its thread only. */
         static LoopState of(EventLoop loop) {
-            return loop.localState(LoopState.class, l -> new LoopState());
+            if (!loop.inLoop()) {
+                throw new IllegalStateException("a responder of loop '" + loop.name() + "' is made on its thread, not on '"
+                        + Thread.currentThread().getName() + "'");
+            }
+            return ON_LOOP_THREAD.get();
         }
     }
 }

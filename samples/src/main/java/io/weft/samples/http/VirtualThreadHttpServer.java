@@ -2,6 +2,7 @@ package io.weft.samples.http;
 
 import io.weft.loop.core.LoopGroup;
 import io.weft.loop.core.net.TcpOptions;
+import io.weft.loop.core.net.tls.TlsConfig;
 import io.weft.loop.vthreads.BlockingServerSocket;
 import io.weft.loop.vthreads.BlockingSocket;
 import io.weft.loop.vthreads.Carrier;
@@ -32,8 +33,9 @@ import java.util.Objects;
  *   <li>requests are parsed in place from the connection's read buffer; every complete request in
  *       it is answered into a buffered output stream, flushed once the buffer holds no complete
  *       request, so a pipelined batch goes out in one write;
- *   <li>a response that ends the connection, or a refused request, is followed by a half-close and
- *       {@link HttpConfig#lingerTimeout()} of discarding input;
+ *   <li>a response that ends the connection, or a refused request, is flushed and the socket closed:
+ *       its connection's graceful close sends what is still queued, half-closes and discards input
+ *       for {@link HttpConfig#lingerTimeout()} (see {@link io.weft.loop.core.net.TcpConnection#close()});
  *   <li>{@link HttpConfig#idleTimeout()} is the read and write timeout (idle connections close without
  *       an answer) and bounds the time a request head may take (408);
  *   <li>backpressure comes for free: a write parks while the connection is above its high watermark,
@@ -71,11 +73,38 @@ public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
      */
     public static VirtualThreadHttpServer listen(LoopGroup group, SocketAddress address, HttpConfig config,
             Router router, Carrier carrier) throws IOException {
+        return listen(group, address, config, null, router, carrier);
+    }
+
+    /**
+     * Like {@link #listen}, serving HTTPS: the {@link BlockingServerSocket} hands over each
+     * connection once its handshake is over, and the same blocking code serves the plaintext.
+     *
+     * @param group the loops that accept, handshake and serve
+     * @param address where to listen
+     * @param config the HTTP limits and timeouts
+     * @param tls the server's certificate, protocols and ALPN
+     * @param router the routes
+     * @param carrier what carries the connection threads (the pool after a fallback)
+     * @return the started server
+     * @throws IOException if the address cannot be bound
+     */
+    public static VirtualThreadHttpServer listenTls(LoopGroup group, SocketAddress address, HttpConfig config,
+            TlsConfig tls, Router router, Carrier carrier) throws IOException {
+        return listen(group, address, config, Objects.requireNonNull(tls, "tls"), router, carrier);
+    }
+
+    /** Listens plain ({@code tls} null) or over TLS, and starts the acceptor. */
+    private static VirtualThreadHttpServer listen(LoopGroup group, SocketAddress address, HttpConfig config,
+            TlsConfig tls, Router router, Carrier carrier) throws IOException {
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(router, "router");
         VirtualThreads threads = VirtualThreads.forGroup(group, carrier);
-        BlockingServerSocket listener = BlockingServerSocket.listen(group, address, TcpOptions.defaults());
+        TcpOptions options = TcpOptions.defaults().withLingerTimeout(config.lingerTimeout());
+        BlockingServerSocket listener = tls == null
+                ? BlockingServerSocket.listen(group, address, options)
+                : BlockingServerSocket.listen(group, address, options, tls);
         VirtualThreadHttpServer server = new VirtualThreadHttpServer(listener, threads, config, router);
         threads.start(group.loops().get(0), server::acceptLoop);
         return server;
@@ -166,8 +195,7 @@ public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
                         if (!parser.inRequest() && !in.hasRemaining()) {
                             waiting.idle(); // then look at finishing: a drain either sees it idle or is seen here
                             if (finishing) {
-                                linger();
-                                return;
+                                return; // flushed above; the socket's close ends the connection, see end()
                             }
                         }
                         boolean inBody = parser.inRequest() && !parser.inHead();
@@ -193,7 +221,7 @@ public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
                         responder.prepare(parser.isHead(), parser.keepAlive(), parser.minorVersion());
                         parser.route().respond(parser, responder);
                         if (!parser.keepAlive() || finishing) { // finishing: requests not begun are not started
-                            linger();
+                            end();
                             return;
                         }
                     }
@@ -251,29 +279,15 @@ public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
         private void refuse(int status) throws IOException {
             responder.prepare(parser.isHead(), false, 1);
             responder.send(Responses.forError(status));
-            linger();
+            end();
         }
 
-        /** Sends what is queued, half-closes, and discards input until the client closes or the linger ends. */
-        private void linger() throws IOException {
+        /**
+         * Hands the responses written to the socket; the connection ends when {@link #run} returns:
+         * the socket's close flushes them, half-closes and discards input for the linger time.
+         */
+        private void end() throws IOException {
             out.flush();
-            socket.shutdownOutput();
-            long deadline = System.nanoTime() + config.lingerTimeout().toNanos();
-            ByteBuffer sink = in.clear();
-            while (true) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return;
-                }
-                socket.setReadTimeout(Duration.ofNanos(left));
-                try {
-                    if (socket.read(sink.clear()) < 0) {
-                        return;
-                    }
-                } catch (SocketTimeoutException e) {
-                    return;
-                }
-            }
         }
     }
 }

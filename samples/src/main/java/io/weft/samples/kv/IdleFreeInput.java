@@ -7,17 +7,20 @@ import java.util.Objects;
 import java.util.function.BooleanSupplier;
 
 /**
- * A buffered input stream that holds no buffer while it waits: when everything buffered has been
- * read and the source has nothing ready, it drops its buffer and blocks on a one-byte read, and
- * allocates a buffer sized to what is ready once bytes arrive (at most {@link #MAX_BUFFER}). An
- * idle connection therefore costs no buffer at all. Each time bytes arrive it asks {@code
- * arrival} whether they may be read; when it says no (the connection was taken by a graceful
- * stop while it waited), the read fails with "Socket closed". Not thread-safe: one reader.
+ * A buffered input stream that holds only a small buffer while it waits: when everything buffered
+ * has been read and the source has nothing ready, it waits with a read into a buffer of {@value
+ * #WAIT_BUFFER} bytes (letting a larger one go), which a short request fits in whole; when more is
+ * ready it reads into a buffer sized to it (at most {@link #MAX_BUFFER}). An idle connection
+ * therefore costs {@value #WAIT_BUFFER} bytes of buffer, and a request arriving costs no buffer
+ * beyond what it needs. Each time bytes arrive it asks {@code arrival} whether they may be read;
+ * when it says no (the connection was taken by a graceful stop while it waited), the read fails
+ * with "Socket closed". Not thread-safe: one reader.
  */
 final class IdleFreeInput extends InputStream {
     /** The largest buffer, for a burst of pipelined requests. */
     static final int MAX_BUFFER = 16 * 1024;
-    private static final int MIN_BUFFER = 256;
+    /** The buffer an idle connection waits with: a short request (a GET, a PING) fits in it whole. */
+    static final int WAIT_BUFFER = 128;
 
     private final InputStream source;
     private final BooleanSupplier arrival;
@@ -76,39 +79,24 @@ final class IdleFreeInput extends InputStream {
         limit = 0;
         int ready = source.available();
         if (ready == 0) {
-            buffer = null; // idle from here on: hold nothing while blocked
-            int first = source.read();
-            if (first < 0) {
-                return false;
+            if (buffer == null || buffer.length > WAIT_BUFFER) {
+                buffer = new byte[WAIT_BUFFER]; // idle from here on: hold a small buffer only
             }
-            arrived();
-            ready = source.available();
-            allocate(1 + ready);
-            buffer[limit++] = (byte) first;
-            if (ready == 0) {
-                return true;
-            }
-        } else {
-            arrived();
-            allocate(ready);
+        } else if (buffer == null || buffer.length < Math.min(ready, MAX_BUFFER)) {
+            buffer = new byte[Math.clamp(ready, WAIT_BUFFER, MAX_BUFFER)];
         }
-        int n = source.read(buffer, limit, buffer.length - limit);
-        if (n > 0) {
-            limit += n;
+        int n = source.read(buffer, 0, buffer.length);
+        if (n < 0) {
+            return false;
         }
-        return limit > 0;
+        arrived();
+        limit = n;
+        return true;
     }
 
     private void arrived() throws SocketException {
         if (!arrival.getAsBoolean()) {
             throw new SocketException("Socket closed");
-        }
-    }
-
-    private void allocate(int wanted) {
-        int size = Math.clamp(wanted, MIN_BUFFER, MAX_BUFFER);
-        if (buffer == null || buffer.length < size) {
-            buffer = new byte[size];
         }
     }
 }

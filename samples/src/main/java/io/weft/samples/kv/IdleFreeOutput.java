@@ -2,17 +2,22 @@ package io.weft.samples.kv;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * A buffered output stream that holds its buffer only between the first write of a batch and the
  * {@link #flush()} that sends it: a connection waiting for its next request costs no output
- * buffer. Writes of {@link #BUFFER} bytes or more go straight to the sink after what is buffered.
+ * buffer. The buffer starts at the size of the first write (at least {@value #FIRST_BUFFER} bytes)
+ * and doubles as the batch grows, up to {@link #BUFFER}, so a short reply costs a short buffer.
+ * Writes of {@link #BUFFER} bytes or more go straight to the sink after what is buffered.
  * Not thread-safe: one writer.
  */
 final class IdleFreeOutput extends OutputStream {
-    /** The size of the buffer a batch of replies is gathered in. */
+    /** The largest buffer a batch of replies is gathered in. */
     static final int BUFFER = 16 * 1024;
+    /** The smallest buffer a batch starts with. */
+    static final int FIRST_BUFFER = 128;
 
     private final OutputStream sink;
     private byte[] buffer;
@@ -24,11 +29,7 @@ final class IdleFreeOutput extends OutputStream {
 
     @Override
     public void write(int b) throws IOException {
-        if (buffer == null) {
-            buffer = new byte[BUFFER];
-        } else if (count == buffer.length) {
-            drain();
-        }
+        room(1);
         buffer[count++] = (byte) b;
     }
 
@@ -40,11 +41,7 @@ final class IdleFreeOutput extends OutputStream {
             sink.write(bytes, offset, length);
             return;
         }
-        if (buffer == null) {
-            buffer = new byte[BUFFER];
-        } else if (length > buffer.length - count) {
-            drain();
-        }
+        room(length);
         System.arraycopy(bytes, offset, buffer, count, length);
         count += length;
     }
@@ -63,6 +60,21 @@ final class IdleFreeOutput extends OutputStream {
             flush();
         } finally {
             sink.close();
+        }
+    }
+
+    /** Makes room for {@code length} (< {@link #BUFFER}) more bytes: allocates, sends what is buffered, grows. */
+    private void room(int length) throws IOException {
+        if (buffer == null) {
+            buffer = new byte[Math.clamp(length, FIRST_BUFFER, BUFFER)];
+            return;
+        }
+        if (count + length > BUFFER) {
+            drain();
+        }
+        int needed = count + length;
+        if (needed > buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.min(BUFFER, Math.max(needed, buffer.length * 2)));
         }
     }
 

@@ -7,10 +7,12 @@ import io.weft.samples.SampleLauncher;
 import io.weft.samples.StopSignals;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.SocketAddress;
 
 /**
  * {@code java -jar weft-kv.jar [--port N] [--host H] [--unix PATH] [--loops N] [--poller NAME] [--carrier loop|pool]
- * [--idle-timeout SECONDS] [--max-bulk BYTES]}: the sample RESP2 key-value server. See the samples README.
+ * [--idle-timeout SECONDS] [--max-bulk BYTES] [--tls-cert FILE --tls-key FILE]}: the sample RESP2
+ * key-value server, over TLS with {@code --tls-cert}. See the samples README.
  *
  * <p>It launches as {@link SampleLauncher} does (same banner, exit codes and shutdown on SIGINT or
  * SIGTERM) but on its own: its options differ, and its listener is a {@code BlockingServerSocket},
@@ -77,8 +79,10 @@ public final class KvMain {
         LoopGroup group = builder.build();
         GracefulStop.trackTasks(group);
         try {
-            return new Running(group, KvServer.listen(group, ListenAddress.of(options.host(), options.port(),
-                    options.unix()), options.config()));
+            SocketAddress address = ListenAddress.of(options.host(), options.port(), options.unix());
+            return new Running(group, options.tls().isEmpty()
+                    ? KvServer.listen(group, address, options.config())
+                    : KvServer.listenTls(group, address, options.config(), options.tls().get().serverConfig()));
         } catch (IOException | RuntimeException e) {
             group.close();
             throw e;

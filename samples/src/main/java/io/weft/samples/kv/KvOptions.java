@@ -1,6 +1,7 @@
 package io.weft.samples.kv;
 
 import io.weft.loop.vthreads.Carrier;
+import io.weft.samples.ServerOptions.TlsFiles;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -10,17 +11,20 @@ import java.util.Optional;
 /**
  * The command line of the kv sample: the options every sample takes (but {@code --style}), with a
  * port of its own and {@code --carrier}, {@code --max-bulk}, {@code --max-request} and {@code --max-query-memory}.
+ * {@code --tls-cert} and {@code --tls-key} are the other samples' ({@link TlsFiles}): the port then
+ * speaks only TLS, as {@code redis-server --tls-port} does.
  *
  * @param host the address to bind (default {@code 127.0.0.1})
  * @param port the port to bind, 0 for any free one (default 6380, beside a real Redis's 6379)
  * @param loops how many event loops (default: available processors)
  * @param poller the poller by name; empty for the best available
  * @param config how connections are served
+ * @param tls serve TLS with this certificate chain and key; empty for plaintext (the default)
  * @param unix listen on the Unix domain socket at this path instead of {@code host} and {@code port}
  *     ({@code --unix}); empty for TCP (the default)
  */
 public record KvOptions(String host, int port, int loops, Optional<String> poller, KvConfig config,
-        Optional<Path> unix) {
+        Optional<TlsFiles> tls, Optional<Path> unix) {
     /** The default port: one above Redis's, so both can run side by side. */
     public static final int DEFAULT_PORT = 6380;
 
@@ -29,7 +33,36 @@ public record KvOptions(String host, int port, int loops, Optional<String> polle
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(poller, "poller");
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(unix, "unix");
+    }
+
+    /**
+     * Options on TCP, with or without TLS.
+     *
+     * @param host the address to bind
+     * @param port the port to bind, 0 for any free one
+     * @param loops how many event loops
+     * @param poller the poller by name; empty for the best available
+     * @param config how connections are served
+     * @param tls serve TLS with this certificate chain and key; empty for plaintext
+     */
+    public KvOptions(String host, int port, int loops, Optional<String> poller, KvConfig config,
+            Optional<TlsFiles> tls) {
+        this(host, port, loops, poller, config, tls, Optional.empty());
+    }
+
+    /**
+     * Options on TCP without TLS.
+     *
+     * @param host the address to bind
+     * @param port the port to bind, 0 for any free one
+     * @param loops how many event loops
+     * @param poller the poller by name; empty for the best available
+     * @param config how connections are served
+     */
+    public KvOptions(String host, int port, int loops, Optional<String> poller, KvConfig config) {
+        this(host, port, loops, poller, config, Optional.empty());
     }
 
     /** The usage text. */
@@ -51,6 +84,7 @@ public record KvOptions(String host, int port, int loops, Optional<String> polle
                   --max-query-memory BYTES
                                           most all requests being read may hold together
                                           (default: a quarter of the maximum heap)
+                """ + TlsFiles.USAGE + """
                   --help                  print this and exit
                 """;
     }
@@ -78,6 +112,8 @@ public record KvOptions(String host, int port, int loops, Optional<String> polle
         KvConfig config = KvConfig.defaults();
         Optional<Path> unix = Optional.empty();
         boolean hostOrPort = false;
+        Path tlsCert = null;
+        Path tlsKey = null;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             String value = null;
@@ -86,7 +122,7 @@ public record KvOptions(String host, int port, int loops, Optional<String> polle
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
             }
-            if (!name.matches("--(host|port|unix|loops|poller|carrier|idle-timeout|max-bulk|max-request|max-query-memory)")) {
+            if (!name.matches("--(host|port|unix|loops|poller|carrier|idle-timeout|max-bulk|max-request|max-query-memory|tls-cert|tls-key)")) {
                 throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
             if (value == null) {
@@ -111,13 +147,15 @@ public record KvOptions(String host, int port, int loops, Optional<String> polle
                         number(name, value, 1, Long.MAX_VALUE), config.maxQueryMemory());
                 case "--max-query-memory" -> config = config.withQueryMemory(
                         config.maxRequestBytes(), number(name, value, 1, Long.MAX_VALUE));
+                case "--tls-cert" -> tlsCert = Path.of(nonBlank(name, value));
+                case "--tls-key" -> tlsKey = Path.of(nonBlank(name, value));
                 default -> throw new AssertionError(name);
             }
         }
         if (unix.isPresent() && hostOrPort) {
             throw new IllegalArgumentException("--unix replaces --host and --port: give one or the other");
         }
-        return new KvOptions(host, port, loops, poller, config, unix);
+        return new KvOptions(host, port, loops, poller, config, TlsFiles.of(tlsCert, tlsKey), unix);
     }
 
     private static Carrier carrier(String value) {

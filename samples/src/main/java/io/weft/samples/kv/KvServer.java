@@ -2,6 +2,7 @@ package io.weft.samples.kv;
 
 import io.weft.loop.core.LoopGroup;
 import io.weft.loop.core.net.TcpOptions;
+import io.weft.loop.core.net.tls.TlsConfig;
 import io.weft.loop.vthreads.BlockingServerSocket;
 import io.weft.loop.vthreads.BlockingSocket;
 import io.weft.loop.vthreads.Carrier;
@@ -16,7 +17,6 @@ import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -29,16 +29,16 @@ import java.util.Objects;
  *
  * <p>Memory is bounded: a request is refused once it would hold more than {@link
  * KvConfig#maxRequestBytes()}, or once the requests being read on all connections would hold more
- * than {@link KvConfig#maxQueryMemory()} (see {@link QueryMemory}); an idle connection holds no
- * buffer. A protocol error or a request over the limits is answered with {@code -ERR Protocol error: ...};
- * then the server half-closes, discards what the client still sends for at most
- * {@link #DRAIN_LIMIT}, and closes (closing with unread input would reset the connection and the
- * client could lose the answer).
+ * than {@link KvConfig#maxQueryMemory()} (see {@link QueryMemory}); a bulk string is read into an
+ * array of its own size, grown as its bytes arrive; an idle connection holds a {@value
+ * IdleFreeInput#WAIT_BUFFER}-byte input buffer and no output buffer. A protocol error or a request
+ * over the limits is answered with {@code -ERR Protocol error: ...}, and the connection closes: its
+ * close flushes the answer, sends FIN and discards what the client still sends for the linger time
+ * of {@link TcpOptions#lingerTimeout()} (closing with unread input would reset the connection, and
+ * the client could lose the answer). That discarding happens on the loop into its one read buffer:
+ * reading it here, through the socket's stream, cost the heap as much as the client sent.
  */
 public final class KvServer implements AutoCloseable, GracefulStop.Drain {
-    /** How long a refused connection's remaining input is discarded before closing. */
-    public static final Duration DRAIN_LIMIT = Duration.ofSeconds(2);
-    private static final int DRAIN_BUFFER = 4 * 1024;
     private static final int SWEEP_BUDGET = 1024;
     private static final System.Logger LOG = System.getLogger("io.weft.samples.kv");
 
@@ -75,11 +75,35 @@ public final class KvServer implements AutoCloseable, GracefulStop.Drain {
     /** As {@link #listen(LoopGroup, SocketAddress, KvConfig)}, on a given store (tests use a manual clock). */
     public static KvServer listen(LoopGroup group, SocketAddress address, KvConfig config, KvStore store)
             throws IOException {
+        return listen(group, address, config, store, null);
+    }
+
+    /**
+     * As {@link #listen(LoopGroup, SocketAddress, KvConfig)}, over TLS: the port speaks only TLS
+     * (as {@code redis-server --tls-port}), and each connection is served once its handshake is over.
+     *
+     * @param group the loops that accept, handshake and serve
+     * @param address where to listen (port 0 for any free one), or a Unix domain socket
+     * @param config how connections are served
+     * @param tls the server's certificate and protocols
+     * @return the started server
+     * @throws IOException if the address cannot be bound
+     */
+    public static KvServer listenTls(LoopGroup group, SocketAddress address, KvConfig config, TlsConfig tls)
+            throws IOException {
+        return listen(group, address, config, new KvStore(), Objects.requireNonNull(tls, "tls"));
+    }
+
+    /** Listens plain ({@code tls} null) or over TLS, and starts the acceptor and the sweeper. */
+    private static KvServer listen(LoopGroup group, SocketAddress address, KvConfig config, KvStore store,
+            TlsConfig tls) throws IOException {
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(store, "store");
         VirtualThreads threads = VirtualThreads.forGroup(group, config.carrier());
-        BlockingServerSocket listener = BlockingServerSocket.listen(group, address, TcpOptions.defaults());
+        BlockingServerSocket listener = tls == null
+                ? BlockingServerSocket.listen(group, address, TcpOptions.defaults())
+                : BlockingServerSocket.listen(group, address, TcpOptions.defaults(), tls);
         KvServer server = new KvServer(listener, threads, store, config);
         threads.start(group.loops().get(0), server::acceptLoop);
         server.sweeper = threads.start(group.loops().get(0), server::sweepLoop);
@@ -151,7 +175,7 @@ public final class KvServer implements AutoCloseable, GracefulStop.Drain {
             if (!config.idleTimeout().isZero()) {
                 socket.setReadTimeout(config.idleTimeout());
             }
-            // Buffers exist only while there is something to read or write: an idle connection holds none.
+            // Buffers are sized to what there is to read or write; an idle connection holds a small one.
             InputStream in = new IdleFreeInput(socket.getInputStream(), connection::arrived);
             reader = new RespReader(in, config.limits(), queryMemory);
             RespWriter writer = new RespWriter(new IdleFreeOutput(socket.getOutputStream()));
@@ -169,8 +193,7 @@ public final class KvServer implements AutoCloseable, GracefulStop.Drain {
                 } catch (RespProtocolException e) {
                     writer.error("ERR Protocol error: " + e.getMessage());
                     writer.flush();
-                    drainAndClose(socket, in);
-                    return;
+                    return; // the socket's close sends FIN, then discards what the client still sends (linger)
                 } catch (EOFException e) { // the client closed inside a request: answer the ones before it
                     writer.flush();
                     return;
@@ -198,22 +221,6 @@ public final class KvServer implements AutoCloseable, GracefulStop.Drain {
                 reader.release();
             }
             open.closed(connection);
-        }
-    }
-
-    private static void drainAndClose(BlockingSocket socket, InputStream in) throws IOException {
-        socket.shutdownOutput();
-        long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
-        byte[] sink = new byte[DRAIN_BUFFER];
-        while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return;
-            }
-            socket.setReadTimeout(Duration.ofNanos(left));
-            if (in.read(sink) < 0) {
-                return;
-            }
         }
     }
 }

@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -25,6 +26,9 @@ public final class RespReader {
     private long reserved;
 
     private static final int INITIAL_LINE = 64;
+    /** The array a bulk string is first read into, at most; it grows {@link #GROWTH}-fold as bytes arrive. */
+    static final int FIRST_STEP = 64 * 1024;
+    private static final int GROWTH = 4;
 
     /** Reads from {@code in} within {@code limits}, with no bound on memory beyond them (tests). */
     public RespReader(InputStream in, RespLimits limits) {
@@ -102,11 +106,7 @@ public final class RespReader {
             }
             memory.reserve(length + QueryMemory.ARGUMENT_OVERHEAD, reserved);
             reserved += length + QueryMemory.ARGUMENT_OVERHEAD;
-            // readNBytes grows its buffer as bytes arrive, so a large claim costs nothing until sent.
-            byte[] bulk = in.readNBytes((int) length);
-            if (bulk.length < length) {
-                throw new EOFException("end of stream inside a bulk string");
-            }
+            byte[] bulk = bulk((int) length);
             int cr = in.read();
             int lf = in.read();
             if (cr < 0 || lf < 0) {
@@ -118,6 +118,28 @@ public final class RespReader {
             args.add(bulk);
         }
         return args;
+    }
+
+    /**
+     * Reads a bulk string of {@code length} bytes into an array of exactly that size, grown in steps
+     * as its bytes arrive: a claim costs what was sent (at most {@link #FIRST_STEP} before any byte),
+     * and while it is read the value and its previous step together hold at most 1.25 times its
+     * length (reading into chunks and joining them would hold twice).
+     */
+    private byte[] bulk(int length) throws IOException {
+        byte[] bulk = new byte[Math.min(length, FIRST_STEP)];
+        int n = 0;
+        while (n < length) {
+            if (n == bulk.length) {
+                bulk = Arrays.copyOf(bulk, (int) Math.min(length, (long) bulk.length * GROWTH));
+            }
+            int read = in.read(bulk, n, bulk.length - n);
+            if (read < 0) {
+                throw new EOFException("end of stream inside a bulk string");
+            }
+            n += read;
+        }
+        return bulk;
     }
 
     private List<byte[]> inline(int first) throws IOException {
@@ -139,7 +161,7 @@ public final class RespReader {
                 i++;
             }
             if (i > start) {
-                args.add(java.util.Arrays.copyOfRange(line, start, i));
+                args.add(Arrays.copyOfRange(line, start, i));
             }
         }
         return args;
@@ -173,7 +195,7 @@ public final class RespReader {
                 throw new RespProtocolException(tooLong);
             }
             if (n == line.length) {
-                line = java.util.Arrays.copyOf(line, Math.min(max, line.length * 2)); // grows only for long lines
+                line = Arrays.copyOf(line, Math.min(max, line.length * 2)); // grows only for long lines
             }
             line[n++] = (byte) b;
         }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The echo sample end to end: large streams with checksums, slow readers, idle timeout. */
+/** The echo sample end to end, callback style: large streams with checksums, slow readers, idle timeout. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EchoServerTest {
     private LoopGroup group;
@@ -31,8 +31,13 @@ class EchoServerTest {
 
     private InetSocketAddress start(Duration idleTimeout) throws IOException {
         group = LoopGroup.builder().size(2).name("echo-test").poller("nio").build();
-        server = EchoServer.listen(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), idleTimeout);
+        server = listen(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), idleTimeout);
         return (InetSocketAddress) server.localAddress();
+    }
+
+    /** The server under test: the callback style here. */
+    SampleLauncher.Listener listen(LoopGroup group, InetSocketAddress address, Duration idleTimeout) throws IOException {
+        return EchoServer.listen(group, address, idleTimeout);
     }
 
     @AfterEach

@@ -25,15 +25,16 @@ import org.junit.jupiter.api.Timeout;
 class GracefulStopTest {
     private static final String REQUEST = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
 
-    /** Starts the server under test: the callback style here. */
-    SampleLauncher.Listener listen(LoopGroup group, InetSocketAddress address) throws IOException {
-        return HttpServer.listen(group, address, HttpConfig.defaults(), HttpServer.defaultRouter());
+    /** Starts the server under test, serving {@code router}: the callback style here. */
+    SampleLauncher.Listener listen(LoopGroup group, InetSocketAddress address, Router router) throws IOException {
+        return HttpServer.listen(group, address, HttpConfig.defaults(), router);
     }
 
     @Test
     void everyResponseProducedBeforeTheStopArrivesWholeThenTheConnectionEndsAtAResponseBoundary() throws Exception {
         LoopGroup group = LoopGroup.builder().size(2).name("graceful").poller("nio").build();
-        SampleLauncher.Listener server = listen(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        SampleLauncher.Listener server = listen(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                HttpServer.defaultRouter());
         List<Socket> clients = new ArrayList<>();
         byte[] flood = REQUEST.repeat(100_000).getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i < 8; i++) {
@@ -63,6 +64,48 @@ class GracefulStopTest {
             client.close();
         }
         assertThat(stop.get(10, TimeUnit.SECONDS)).as("a clean stop").isTrue();
+    }
+
+    @Test
+    void aStopWhoseGraceEndsBeforeAResponseIsFlushedSaysItWasUncleanInsteadOfCuttingItOffQuietly() throws Exception {
+        byte[] body = new byte[16 << 20]; // more than the kernel's buffers hold for a client that does not read
+        LoopGroup group = LoopGroup.builder().size(1).name("graceful-cut").poller("nio").build();
+        SampleLauncher.Listener server = listen(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                new Router((request, responder) -> responder.send(200, "OK", "application/octet-stream", body)));
+        try (Socket client = new Socket(((InetSocketAddress) server.localAddress()).getAddress(), ((InetSocketAddress) server.localAddress()).getPort())) {
+            client.getOutputStream().write(REQUEST.getBytes(StandardCharsets.US_ASCII));
+            awaitInput(client); // the response is produced; most of it waits for the client, which reads nothing
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            boolean clean = GracefulStop.stop(group, server::close, server::drain, Duration.ofSeconds(3),
+                    new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+            assertThat(clean).as("a clean stop, though the response was not flushed").isFalse();
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains("1 still serving or flushing");
+        } finally {
+            group.close();
+        }
+    }
+
+    @Test
+    void aConnectionStillLingeringWhenTheGraceEndsEndsCleanlyWithEveryResponseWhole() throws Exception {
+        LoopGroup group = LoopGroup.builder().size(1).name("graceful-linger").poller("nio").build();
+        SampleLauncher.Listener server = listen(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                HttpServer.defaultRouter());
+        try (Socket client = new Socket(((InetSocketAddress) server.localAddress()).getAddress(), ((InetSocketAddress) server.localAddress()).getPort())) {
+            client.setSoTimeout(30_000);
+            client.getOutputStream().write(REQUEST.getBytes(StandardCharsets.US_ASCII));
+            InputStream in = client.getInputStream();
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            while (!received.toString(StandardCharsets.ISO_8859_1).endsWith("Hello, World!")) {
+                received.write(in.read());
+            }
+            // The client keeps its socket open through the stop: the server lingers (2 s) past the grace (1 s).
+            boolean clean = GracefulStop.stop(group, server::close, server::drain, Duration.ofSeconds(1), System.err);
+            assertThat(clean).as("a clean stop: the response was flushed, only the linger was cut short").isTrue();
+            received.write(readToEnd(in)); // the server's FIN, not a reset
+            assertThat(wholeResponses(received.toByteArray())).isEqualTo(1);
+        } finally {
+            group.close();
+        }
     }
 
     private static void awaitInput(Socket client) throws IOException {

@@ -10,8 +10,7 @@ import java.net.InetSocketAddress;
 class VirtualThreadGracefulStopTest extends GracefulStopTest {
 
     @Override
-    SampleLauncher.Listener listen(LoopGroup group, InetSocketAddress address) throws IOException {
-        return VirtualThreadHttpServer.listen(group, address, HttpConfig.defaults(), HttpServer.defaultRouter(),
-                Carrier.LOOP);
+    SampleLauncher.Listener listen(LoopGroup group, InetSocketAddress address, Router router) throws IOException {
+        return VirtualThreadHttpServer.listen(group, address, HttpConfig.defaults(), router, Carrier.LOOP);
     }
 }

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.weft.loop.vthreads.Carrier;
+import io.weft.samples.ServerOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -34,6 +36,16 @@ class KvOptionsTest {
         assertThat(options).isEqualTo(new KvOptions("::1", 0, 3, Optional.of("nio"), KvConfig.defaults()
                 .withCarrier(Carrier.POOL).withIdleTimeout(Duration.ofSeconds(60))
                 .withLimits(RespLimits.defaults().withMaxBulkBytes(1024)), Optional.empty()));
+    }
+
+    @Test
+    void takesTheOtherSamplesTlsOptionsAsAPairOnly() {
+        assertThat(KvOptions.parse("--tls-cert", "chain.pem", "--tls-key=key.pem").tls()).hasValue(
+                new ServerOptions.TlsFiles(Path.of("chain.pem"), Path.of("key.pem")));
+        assertThat(KvOptions.parse().tls()).isEmpty();
+        assertThatThrownBy(() -> KvOptions.parse("--tls-key", "key.pem"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--tls-cert and --tls-key go together");
+        assertThat(KvOptions.usage()).contains("--tls-cert FILE", "--tls-key FILE").endsWith("print this and exit\n");
     }
 
     @ParameterizedTest

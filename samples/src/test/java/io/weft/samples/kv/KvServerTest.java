@@ -157,6 +157,33 @@ class KvServerTest {
     }
 
     @Test
+    void whatARefusedClientStillSendsIsDiscardedWithoutTheHeapPayingForIt() throws IOException {
+        InetSocketAddress address = start(KvConfig.defaults());
+        Socket s = connect(address);
+        OutputStream out = s.getOutputStream();
+        out.write(ascii("*1\r\n+PING\r\n"));
+        expect(s, "-ERR Protocol error: expected '$', got '+'\r\n"); // refused: what follows is discarded
+        byte[] chunk = new byte[64 * 1024];
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getTotalThreadAllocatedBytes();
+        for (int i = 0; i < 512; i++) { // 32 MiB, within the linger time at loopback speed
+            out.write(chunk);
+        }
+        s.shutdownOutput();
+        expectClosed(s);
+        long allocated = threads.getTotalThreadAllocatedBytes() - before;
+        // Read through the socket's stream, the discarded bytes cost the heap about as much as they
+        // were (a flood of refused requests took the RSS up by hundreds of MiB); the connection's
+        // lingering close discards them into the loop's one read buffer.
+        assertThat(allocated).as("heap allocated by every thread while 32 MiB were discarded").isLessThan(4L << 20);
+
+        Socket other = connect(address);
+        other.getOutputStream().write(ascii(command("PING")));
+        expect(other, "+PONG\r\n");
+    }
+
+    @Test
     void requestsOverTheLimitsAreRefused() throws IOException {
         InetSocketAddress address = start(KvConfig.defaults().withLimits(RespLimits.defaults().withMaxBulkBytes(1024)));
         Socket bulk = connect(address);
@@ -255,7 +282,7 @@ class KvServerTest {
     }
 
     @Test
-    void anIdleConnectionHoldsNoBuffers() throws Exception {
+    void anIdleConnectionHoldsOnlyASmallInputBuffer() throws Exception {
         InetSocketAddress address = start(KvConfig.defaults());
         int n = 400;
         long before = retainedBytes();

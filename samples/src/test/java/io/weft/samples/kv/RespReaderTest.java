@@ -185,4 +185,26 @@ class RespReaderTest {
             assertThat(Arrays.equals(read.get(i), args[i])).isTrue();
         }
     }
+
+    @Test
+    void aBulkStringIsReadIntoItsOwnArrayWithoutHoldingItTwice() throws IOException {
+        int size = 16 << 20;
+        byte[] header = ascii("*2\r\n$3\r\nSET\r\n$" + size + "\r\n");
+        byte[] frame = new byte[header.length + size + 2];
+        System.arraycopy(header, 0, frame, 0, header.length);
+        int end = header.length + size;
+        frame[end] = '\r';
+        frame[end + 1] = '\n';
+        int[] reads = new int[frame.length / (64 * 1024) + 1];
+        Arrays.fill(reads, 64 * 1024); // as a socket hands out what arrived
+        RespReader reader = new RespReader(new Chunked(frame, reads), RespLimits.defaults());
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        List<byte[]> request = reader.read();
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertThat(request.get(1)).hasSize(size);
+        // Growing in steps of 4 costs a third more than the value; reading chunks and joining them cost twice.
+        assertThat(allocated).as("bytes allocated to read a %d-byte bulk string", size).isLessThan(size * 3L / 2);
+    }
 }

@@ -20,37 +20,37 @@ public final class BlockingStats {
     BlockingStats() {
     }
 
-    /** Work accepted and waiting for a worker (or for the work before it with the same key). */
+    /** {@return work accepted and waiting for a worker (or for the work before it with the same key)} */
     public long queued() {
         return queued.get();
     }
 
-    /** Work running on a worker now. */
+    /** {@return work running on a worker now} */
     public long running() {
         return running.get();
     }
 
-    /** Work accepted since the start. */
+    /** {@return work accepted since the start} */
     public long submitted() {
         return submitted.get();
     }
 
-    /** Work finished since the start, with a value, an exception or cancelled before it started. */
+    /** {@return work finished since the start, with a value, an exception or cancelled before it started} */
     public long completed() {
         return completed.get();
     }
 
-    /** Submissions refused because the queue was full. */
+    /** {@return submissions refused because the queue was full} */
     public long rejected() {
         return rejected.get();
     }
 
-    /** Total time finished work waited between submission and the start of its run. */
+    /** {@return total time finished work waited between submission and the start of its run} */
     public long waitedNanos() {
         return waitedNanos.get();
     }
 
-    /** Total time finished work ran on a worker. */
+    /** {@return total time finished work ran on a worker} */
     public long ranNanos() {
         return ranNanos.get();
     }

@@ -1,6 +1,7 @@
 package io.weft.loop.core.exec;
 
 import io.weft.loop.core.EventLoop;
+import io.weft.loop.core.internal.LoopLocals;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -72,23 +73,31 @@ public final class BlockingWork {
         return task -> factory.newThread(task).start();
     }
 
-    /** The loop's shared blocking work, with the defaults; created on first use. Safe from any thread. */
+    /**
+     * {@return the loop's shared blocking work, with the defaults; created on first use} Safe from any thread.
+     *
+     * @param loop the loop whose blocking work it is
+     */
     public static BlockingWork of(EventLoop loop) {
         Objects.requireNonNull(loop, "loop");
-        return loop.localState(BlockingWork.class, l -> builder(l).build());
+        return LoopLocals.get(loop, BlockingWork.class, l -> builder(l).build());
     }
 
-    /** A builder of blocking work for {@code loop} with bounds or workers of your choice. */
+    /**
+     * {@return a builder of blocking work for {@code loop} with bounds or workers of your choice}
+     *
+     * @param loop the loop outcomes are delivered on
+     */
     public static Builder builder(EventLoop loop) {
         return new Builder(Objects.requireNonNull(loop, "loop"));
     }
 
-    /** The loop outcomes are delivered on. */
+    /** {@return the loop outcomes are delivered on} */
     public EventLoop loop() {
         return loop;
     }
 
-    /** The counters; see {@link BlockingStats}. */
+    /** {@return the counters; see {@link BlockingStats}} */
     public BlockingStats stats() {
         return stats;
     }
@@ -97,6 +106,9 @@ public final class BlockingWork {
      * Runs {@code work} on a worker, in no particular order with other work; the future completes
      * on the loop thread.
      *
+     * @param <T> the type of the work's result
+     * @param work the blocking call; may throw
+     * @return completed on the loop thread with the work's result or exception
      * @throws RejectedExecutionException if {@code maxQueued} pieces of work already wait, or the
      *     loop is shutting down
      */
@@ -108,6 +120,10 @@ public final class BlockingWork {
      * Runs {@code work} on a worker after all work submitted earlier with an equal {@code key} has
      * finished, and before any submitted later with it; the future completes on the loop thread.
      *
+     * @param <T> the type of the work's result
+     * @param key orders the work among work with an equal key ({@code equals}); a user id, a file name
+     * @param work the blocking call; may throw
+     * @return completed on the loop thread with the work's result or exception
      * @throws RejectedExecutionException if {@code maxQueued} pieces of work already wait, or the
      *     loop is shutting down
      */
@@ -264,7 +280,12 @@ public final class BlockingWork {
             this.loop = loop;
         }
 
-        /** How many pieces of work may run at once (default 64). */
+        /**
+         * How many pieces of work may run at once (default 64).
+         *
+         * @param limit the most pieces running at once, at least 1
+         * @return this builder
+         */
         public Builder maxRunning(int limit) {
             if (limit < 1) {
                 throw new IllegalArgumentException("maxRunning must be at least 1, got " + limit);
@@ -273,7 +294,12 @@ public final class BlockingWork {
             return this;
         }
 
-        /** How many more may wait for a worker before submissions are rejected (default 4096; 0: none wait). */
+        /**
+         * How many more may wait for a worker before submissions are rejected (default 4096; 0: none wait).
+         *
+         * @param limit the most pieces waiting, 0 or more
+         * @return this builder
+         */
         public Builder maxQueued(int limit) {
             if (limit < 0) {
                 throw new IllegalArgumentException("maxQueued must be >= 0, got " + limit);
@@ -285,13 +311,20 @@ public final class BlockingWork {
         /**
          * The workers (default: a new virtual thread per piece of work). Each piece of work is one
          * {@code execute}; the executor stays yours to shut down.
+         *
+         * @param workers runs each piece of work on a thread that may block
+         * @return this builder
          */
         public Builder executor(Executor workers) {
             this.executor = Objects.requireNonNull(workers, "workers");
             return this;
         }
 
-        /** Builds it. */
+        /**
+         * Builds it.
+         *
+         * @return blocking work for the builder's loop
+         */
         public BlockingWork build() {
             return new BlockingWork(this);
         }

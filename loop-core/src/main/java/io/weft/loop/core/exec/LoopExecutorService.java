@@ -77,21 +77,27 @@ public final class LoopExecutorService extends AbstractExecutorService implement
     }
 
     /**
-     * An executor that runs every task on {@code loop}. Each view listens for its loops'
+     * {@return an executor that runs every task on {@code loop}} Each view listens for its loops'
      * termination until they close: make one per user (a library, a component), not one per task.
+     *
+     * @param loop the loop every task runs on
      */
     public static LoopExecutorService of(EventLoop loop) {
         Objects.requireNonNull(loop, "loop");
         return new LoopExecutorService(List.of(loop), () -> loop, "loop '" + loop.name() + "'");
     }
 
-    /** An executor that runs each task on the next loop of {@code group} (round robin); see {@link #of(EventLoop)}. */
+    /**
+     * {@return an executor that runs each task on the next loop of {@code group} (round robin); see {@link #of(EventLoop)}}
+     *
+     * @param group the loops tasks are spread over
+     */
     public static LoopExecutorService of(LoopGroup group) {
         Objects.requireNonNull(group, "group");
         return new LoopExecutorService(group.loops(), group::next, "group of " + group.loops().get(0).name() + "...");
     }
 
-    /** The loops tasks run on. */
+    /** {@return the loops tasks run on} */
     public List<EventLoop> loops() {
         return loops;
     }

@@ -27,6 +27,8 @@ import java.util.concurrent.TimeoutException;
  * {@link BlockingWork}, or on the thread that adds it if the future is already done. Unlike a
  * plain {@code CompletableFuture}, a thread blocked in {@link #get()} or {@link #join()} never
  * runs them. Thread-safe.
+ *
+ * @param <T> the type of the future's value
  */
 public final class LoopFuture<T> extends CompletableFuture<T> {
     private final EventLoop loop;
@@ -35,16 +37,25 @@ public final class LoopFuture<T> extends CompletableFuture<T> {
         this.loop = loop;
     }
 
-    /** A new incomplete future of {@code loop}. */
+    /**
+     * {@return a new incomplete future of {@code loop}}
+     *
+     * @param <T> the type of the future's value
+     * @param loop the loop whose thread runs its async stages
+     */
     public static <T> LoopFuture<T> create(EventLoop loop) {
         return new LoopFuture<>(Objects.requireNonNull(loop, "loop"));
     }
 
     /**
-     * A future of {@code loop} completed on the loop thread, with {@code stage}'s value or
-     * exception, once {@code stage} completes (on whatever thread). If the loop has shut down by
+     * {@return a future of {@code loop} completed on the loop thread, with {@code stage}'s value or
+     * exception, once {@code stage} completes (on whatever thread)} If the loop has shut down by
      * then, the future fails with a {@link RejectedExecutionException} that says so, the stage's
      * own exception suppressed in it, on the thread that completed the stage.
+     *
+     * @param <T> the type of the future's value
+     * @param loop the loop to complete on
+     * @param stage the stage whose outcome is brought onto the loop
      */
     public static <T> LoopFuture<T> completeOnLoop(EventLoop loop, CompletionStage<? extends T> stage) {
         Objects.requireNonNull(stage, "stage");
@@ -58,6 +69,9 @@ public final class LoopFuture<T> extends CompletableFuture<T> {
      * is not null: here if called on the loop thread, else through {@link EventLoop#execute}. If
      * the loop takes no more tasks, fails it here with a {@link RejectedExecutionException}.
      * Safe from any thread.
+     *
+     * @param value the value to complete with when {@code error} is null
+     * @param error the exception to complete with, or null
      */
     public void completeOnLoop(T value, Throwable error) {
         if (loop.inLoop()) {
@@ -119,7 +133,7 @@ public final class LoopFuture<T> extends CompletableFuture<T> {
         return waiter;
     }
 
-    /** The loop whose thread runs this future's async stages. */
+    /** {@return the loop whose thread runs this future's async stages} */
     public EventLoop loop() {
         return loop;
     }

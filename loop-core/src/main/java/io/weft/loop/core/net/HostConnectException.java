@@ -17,12 +17,17 @@ public final class HostConnectException extends ConnectException {
     /**
      * One address tried, and why it failed: the connect's own exception, or null when it had no
      * answer yet when the connect timed out (or was not tried by then).
+     *
+     * @param address the address tried
+     * @param cause why the connect to it failed, or null when it had no answer by the timeout
      */
     public record Attempt(InetSocketAddress address, Throwable cause) {
     }
 
+    /** The host name connected to. */
     private final String host;
     private final transient List<Attempt> attempts;
+    /** Whether the connect timeout ended the connect. */
     private final boolean timedOut;
 
     HostConnectException(String host, int port, List<Attempt> attempts, Duration timedOutAfter) {
@@ -37,17 +42,17 @@ public final class HostConnectException extends ConnectException {
         }
     }
 
-    /** The host name connected to. */
+    /** {@return the host name connected to} */
     public String host() {
         return host;
     }
 
-    /** The addresses tried, in the order they were started. */
+    /** {@return the addresses tried, in the order they were started} */
     public List<Attempt> attempts() {
         return attempts;
     }
 
-    /** Whether the connect timeout ended it (else every address failed). */
+    /** {@return whether the connect timeout ended it (else every address failed)} */
     public boolean timedOut() {
         return timedOut;
     }

@@ -44,12 +44,16 @@ public final class HostConnector {
         this.options = builder.options;
     }
 
-    /** The JDK resolver, a 250 ms attempt delay, a 30 s connect timeout and the default TCP options. */
+    /**
+     * The JDK resolver, a 250 ms attempt delay, a 30 s connect timeout and the default TCP options.
+     *
+     * @return a connector with those defaults
+     */
     public static HostConnector defaults() {
         return DEFAULTS;
     }
 
-    /** A builder starting from {@link #defaults()}. */
+    /** {@return a builder starting from {@link #defaults()}} */
     public static Builder builder() {
         return new Builder();
     }
@@ -58,6 +62,11 @@ public final class HostConnector {
      * Connects to {@code host}:{@code port} from {@code loop}; safe from any thread. The future
      * completes on the loop thread after the handler's {@code onOpen}.
      *
+     * @param loop the loop the connection runs on
+     * @param host the host name (or address literal) to resolve
+     * @param port the port, 1 to 65535
+     * @param handler the connection's handler, called on the loop thread
+     * @return completed with the first connection established, or failed with a {@link HostConnectException}
      * @throws IllegalArgumentException if the host is blank or the port is not in 1..65535
      * @throws java.util.concurrent.RejectedExecutionException if the loop is closed or shutting down
      */
@@ -106,7 +115,12 @@ public final class HostConnector {
         private Builder() {
         }
 
-        /** The resolver (default {@link HostResolver#SYSTEM}); it may block, it runs off the loop. */
+        /**
+         * The resolver (default {@link HostResolver#SYSTEM}); it may block, it runs off the loop.
+         *
+         * @param resolver resolves a host name to its addresses
+         * @return this builder
+         */
         public Builder resolver(HostResolver resolver) {
             this.resolver = Objects.requireNonNull(resolver, "resolver");
             return this;
@@ -116,6 +130,8 @@ public final class HostConnector {
          * How long an attempt may go unanswered before the next address starts alongside it
          * (RFC 8305's Connection Attempt Delay; default 250 ms, zero starts them all at once).
          *
+         * @param delay the delay between the starts of two attempts
+         * @return this builder
          * @throws IllegalArgumentException if negative
          */
         public Builder attemptDelay(Duration delay) {
@@ -131,6 +147,8 @@ public final class HostConnector {
          * How long the whole connect may take, resolution included (default 30 s, Netty's {@code
          * CONNECT_TIMEOUT_MILLIS}).
          *
+         * @param timeout the bound of a whole connect
+         * @return this builder
          * @throws IllegalArgumentException if not positive
          */
         public Builder connectTimeout(Duration timeout) {
@@ -142,13 +160,18 @@ public final class HostConnector {
             return this;
         }
 
-        /** The options of the connection (default {@link TcpOptions#defaults()}). */
+        /**
+         * The options of the connection (default {@link TcpOptions#defaults()}).
+         *
+         * @param options the options every connection gets
+         * @return this builder
+         */
         public Builder options(TcpOptions options) {
             this.options = Objects.requireNonNull(options, "options");
             return this;
         }
 
-        /** The connector. */
+        /** {@return the connector} */
         public HostConnector build() {
             return new HostConnector(this);
         }

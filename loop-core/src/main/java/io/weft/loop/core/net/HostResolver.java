@@ -14,8 +14,9 @@ public interface HostResolver {
     HostResolver SYSTEM = host -> List.of(InetAddress.getAllByName(host));
 
     /**
-     * The addresses of {@code host}, in the order the name service gave them.
+     * {@return the addresses of {@code host}, in the order the name service gave them}
      *
+     * @param host the host name
      * @throws UnknownHostException naming {@code host}, if it has no address
      */
     List<InetAddress> resolve(String host) throws UnknownHostException;

@@ -1,6 +1,7 @@
 package io.weft.loop.core.net;
 
 import io.weft.loop.core.EventLoop;
+import io.weft.loop.core.internal.LoopLocals;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
@@ -20,7 +21,7 @@ final class NetLoopState {
     private final ArrayDeque<ByteBuffer> pool = new ArrayDeque<>();
 
     static NetLoopState of(EventLoop loop) {
-        return loop.localState(NetLoopState.class, ignored -> new NetLoopState());
+        return LoopLocals.get(loop, NetLoopState.class, ignored -> new NetLoopState());
     }
 
     /** An empty chunk in read mode (position = limit = 0), ready to be appended to. */

@@ -12,16 +12,20 @@ import java.nio.ByteBuffer;
  */
 public interface StreamConnection {
 
-    /** The loop this connection runs on. */
+    /** {@return the loop this connection runs on} */
     EventLoop loop();
 
-    /** Queues the remaining bytes of {@code data} (consuming them) to be sent. */
+    /**
+     * Queues the remaining bytes of {@code data} (consuming them) to be sent.
+     *
+     * @param data the bytes to send, from its position to its limit; its position ends at its limit
+     */
     void write(ByteBuffer data);
 
-    /** Whether the queued bytes are below the high watermark (writing more is welcome). */
+    /** {@return whether the queued bytes are below the high watermark (writing more is welcome)} */
     boolean isWritable();
 
-    /** The bytes queued and not yet handed to the kernel. */
+    /** {@return the bytes queued and not yet handed to the kernel} */
     long queuedBytes();
 
     /** Stops reading until {@link #resumeReading()}. */
@@ -30,10 +34,10 @@ public interface StreamConnection {
     /** Reads again after {@link #pauseReading()}. */
     void resumeReading();
 
-    /** Whether reading is paused. */
+    /** {@return whether reading is paused} */
     boolean isReadingPaused();
 
-    /** Whether the connection is established and neither closing nor closed. */
+    /** {@return whether the connection is established and neither closing nor closed} */
     boolean isOpen();
 
     /** Half-closes: sends end of stream once the queued bytes are flushed; reading goes on. */

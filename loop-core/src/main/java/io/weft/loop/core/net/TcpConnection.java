@@ -38,7 +38,9 @@ import java.util.concurrent.CompletableFuture;
  * (for at most {@link TcpOptions#closeTimeout()}, then resets), sends FIN, then reads and discards
  * input until the peer's FIN or for at most {@link TcpOptions#lingerTimeout()} before it closes
  * the socket, so input the handler never read does not make the kernel reset a response the peer
- * has not read yet. {@link #abort()} closes at once with a reset (RST) and fails the queued writes.
+ * has not read yet; while it drains it counts in {@link TcpStats#lingeringConnections()}, and if its
+ * loop closes meanwhile it discards the input that arrived first, so that closing is no reset
+ * either. {@link #abort()} closes at once with a reset (RST) and fails the queued writes.
  * A failed write first delivers the input that had already arrived, then closes. A reset peer
  * closes only its own connection, quietly, counted in {@link TcpStats#peerResets()}.
  */
@@ -186,6 +188,9 @@ public final class TcpConnection implements StreamConnection {
 
             @Override
             public void onLoopClosing(Watcher w) {
+                if (state == DRAINING) {
+                    drainAfterClose(); // input that arrived since the last read would turn the close into a reset
+                }
                 closeNow(CloseReason.LOOP_CLOSED, null);
             }
 
@@ -204,7 +209,7 @@ public final class TcpConnection implements StreamConnection {
         return loop;
     }
 
-    /** The options it was opened with. */
+    /** {@return the options it was opened with} */
     public TcpOptions options() {
         return options;
     }
@@ -241,6 +246,8 @@ public final class TcpConnection implements StreamConnection {
      * failed or was aborted). Completions follow submission order; an empty {@code data} completes
      * once the writes before it have. Loop thread only.
      *
+     * @param data the bytes to send, from its position to its limit; consumed
+     * @param completion told once these bytes are with the kernel, or why they never will be
      * @throws IllegalStateException if the connection is closing or closed, or its output was shut down
      */
     public void write(ByteBuffer data, WriteCompletion completion) {
@@ -317,6 +324,8 @@ public final class TcpConnection implements StreamConnection {
      * Like {@link #shutdownOutput()}, and calls {@code completion} (if not null) once FIN was sent
      * after the writes queued before it, or with the cause if the connection failed or closed first.
      * A second call, or one on a closing connection, has no effect and its completion is never called.
+     *
+     * @param completion told once FIN is sent, or why it never will be; may be null
      */
     public void shutdownOutput(WriteCompletion completion) {
         checkLoop("shutdownOutput");
@@ -401,12 +410,20 @@ public final class TcpConnection implements StreamConnection {
         }
     }
 
-    /** Any object the application keeps with this connection. */
+    /**
+     * Any object the application keeps with this connection.
+     *
+     * @return the object last given to {@link #attach}, or null
+     */
     public Object attachment() {
         return attachment;
     }
 
-    /** Sets the application's object; see {@link #attachment()}. */
+    /**
+     * Sets the application's object; see {@link #attachment()}.
+     *
+     * @param value the object to keep, or null
+     */
     public void attach(Object value) {
         attachment = value;
     }
@@ -697,6 +714,7 @@ public final class TcpConnection implements StreamConnection {
             }
         }
         state = DRAINING;
+        stats.lingering(1);
         closeTimer = loop.schedule(options.lingerTimeout(), () -> closeNow(CloseReason.LOCAL_CLOSE, null));
         updateInterest();
     }
@@ -811,6 +829,9 @@ public final class TcpConnection implements StreamConnection {
             return;
         }
         boolean wasOpen = state != CONNECTING;
+        if (state == DRAINING) {
+            stats.lingering(-1);
+        }
         state = CLOSED;
         if (idleTimer != null) {
             idleTimer.cancel();

@@ -83,17 +83,25 @@ public final class TcpOptions {
                 sendBufferSize);
     }
 
-    /** The defaults listed above. */
+    /** {@return the defaults listed above} */
     public static TcpOptions defaults() {
         return DEFAULTS;
     }
 
-    /** TCP_NODELAY (default true: latency over batching, the loop batches writes itself). */
+    /**
+     * TCP_NODELAY (default true: latency over batching, the loop batches writes itself).
+     *
+     * @return whether TCP_NODELAY is set
+     */
     public boolean noDelay() {
         return noDelay;
     }
 
-    /** SO_REUSEADDR on listeners (default true), so a restarted server can bind at once. */
+    /**
+     * SO_REUSEADDR on listeners (default true), so a restarted server can bind at once.
+     *
+     * @return whether SO_REUSEADDR is set on listeners
+     */
     public boolean reuseAddress() {
         return reuseAddress;
     }
@@ -104,54 +112,76 @@ public final class TcpOptions {
      * also has it on may bind the same port and the kernel spreads connections among them, also
      * among processes of the same user: turn it on only on purpose. {@code TcpServer.listen(group,
      * ...)} opens one listener per loop only when this is on.
+     *
+     * @return whether listeners share their port (SO_REUSEPORT)
      */
     public boolean reusePort() {
         return reusePort;
     }
 
-    /** SO_KEEPALIVE (default false). */
+    /**
+     * SO_KEEPALIVE (default false).
+     *
+     * @return whether SO_KEEPALIVE is set
+     */
     public boolean keepAlive() {
         return keepAlive;
     }
 
-    /** The listen backlog (default 1024). */
+    /**
+     * The listen backlog (default 1024).
+     *
+     * @return the backlog a listener asks the kernel for
+     */
     public int backlog() {
         return backlog;
     }
 
-    /** SO_RCVBUF in bytes, 0 for the OS default. */
+    /**
+     * SO_RCVBUF in bytes, 0 for the OS default.
+     *
+     * @return the receive buffer size in bytes, 0 for the OS default
+     */
     public int receiveBufferSize() {
         return receiveBufferSize;
     }
 
-    /** SO_SNDBUF in bytes, 0 for the OS default. */
+    /**
+     * SO_SNDBUF in bytes, 0 for the OS default.
+     *
+     * @return the send buffer size in bytes, 0 for the OS default
+     */
     public int sendBufferSize() {
         return sendBufferSize;
     }
 
-    /** A connection that reads and writes nothing for this long is closed; zero for never. */
+    /**
+     * A connection that reads and writes nothing for this long is closed; zero for never.
+     *
+     * @return how long a connection may stay silent before it is closed; zero for never
+     */
     public Duration idleTimeout() {
         return idleTimeout;
     }
 
-    /** Queued bytes above which a connection reports itself unwritable. */
+    /** {@return queued bytes above which a connection reports itself unwritable} */
     public int writeHighWatermark() {
         return writeHighWatermark;
     }
 
-    /** Queued bytes below which it reports itself writable again. */
+    /** {@return queued bytes below which it reports itself writable again} */
     public int writeLowWatermark() {
         return writeLowWatermark;
     }
 
-    /** The most unconsumed inbound bytes a connection keeps for its handler. */
+    /** {@return the most unconsumed inbound bytes a connection keeps for its handler} */
     public int maxInboundBuffer() {
         return maxInboundBuffer;
     }
 
     /**
-     * The longest {@link TcpConnection#close()} waits for the queued writes to reach the kernel
-     * before it gives up and resets the connection (default 30 s; always positive).
+     * {@return the longest {@link TcpConnection#close()} waits for the queued writes to reach the kernel
+     * before it gives up and resets the connection (default 30 s; always positive)}
      */
     public Duration closeTimeout() {
         return closeTimeout;
@@ -161,37 +191,70 @@ public final class TcpOptions {
      * After a graceful close has sent FIN, the longest it reads and discards input before closing
      * the socket, so unread input does not make the kernel reset responses the peer has not read
      * yet (nginx's {@code lingering_close}; default 2 s; zero closes at once).
+     *
+     * @return the bound of the input drain after FIN; zero for none
      */
     public Duration lingerTimeout() {
         return lingerTimeout;
     }
 
-    /** With TCP_NODELAY set as given. */
+    /**
+     * With TCP_NODELAY set as given.
+     *
+     * @param on whether to set TCP_NODELAY
+     * @return a copy of these options with that change
+     */
     public TcpOptions withNoDelay(boolean on) {
         return with(m -> m.noDelay = on);
     }
 
-    /** With SO_REUSEADDR set as given. */
+    /**
+     * With SO_REUSEADDR set as given.
+     *
+     * @param on whether to set SO_REUSEADDR on listeners
+     * @return a copy of these options with that change
+     */
     public TcpOptions withReuseAddress(boolean on) {
         return with(m -> m.reuseAddress = on);
     }
 
-    /** With port sharing (SO_REUSEPORT) set as given; see {@link #reusePort()}. */
+    /**
+     * With port sharing (SO_REUSEPORT) set as given; see {@link #reusePort()}.
+     *
+     * @param on whether listeners share their port
+     * @return a copy of these options with that change
+     */
     public TcpOptions withReusePort(boolean on) {
         return with(m -> m.reusePort = on);
     }
 
-    /** With SO_KEEPALIVE set as given. */
+    /**
+     * With SO_KEEPALIVE set as given.
+     *
+     * @param on whether to set SO_KEEPALIVE
+     * @return a copy of these options with that change
+     */
     public TcpOptions withKeepAlive(boolean on) {
         return with(m -> m.keepAlive = on);
     }
 
-    /** With this listen backlog. */
+    /**
+     * With this listen backlog.
+     *
+     * @param value the backlog, at least 1
+     * @return a copy of these options with that change
+     */
     public TcpOptions withBacklog(int value) {
         return with(m -> m.backlog = value);
     }
 
-    /** With these SO_RCVBUF and SO_SNDBUF sizes (0 = OS default). */
+    /**
+     * With these SO_RCVBUF and SO_SNDBUF sizes (0 = OS default).
+     *
+     * @param receive SO_RCVBUF in bytes, 0 or more
+     * @param send SO_SNDBUF in bytes, 0 or more
+     * @return a copy of these options with that change
+     */
     public TcpOptions withBufferSizes(int receive, int send) {
         return with(m -> {
             m.receiveBufferSize = receive;
@@ -199,12 +262,23 @@ public final class TcpOptions {
         });
     }
 
-    /** With this idle timeout (zero for none). */
+    /**
+     * With this idle timeout (zero for none).
+     *
+     * @param value the idle timeout, zero or more
+     * @return a copy of these options with that change
+     */
     public TcpOptions withIdleTimeout(Duration value) {
         return with(m -> m.idleTimeout = value);
     }
 
-    /** With these write watermarks, in bytes. */
+    /**
+     * With these write watermarks, in bytes.
+     *
+     * @param low the level below which a connection is writable again
+     * @param high the level above which it is unwritable; above {@code low}
+     * @return a copy of these options with that change
+     */
     public TcpOptions withWriteWatermarks(int low, int high) {
         return with(m -> {
             m.writeLowWatermark = low;
@@ -212,17 +286,32 @@ public final class TcpOptions {
         });
     }
 
-    /** With this limit on unconsumed inbound bytes. */
+    /**
+     * With this limit on unconsumed inbound bytes.
+     *
+     * @param bytes the most unconsumed bytes kept, positive
+     * @return a copy of these options with that change
+     */
     public TcpOptions withMaxInboundBuffer(int bytes) {
         return with(m -> m.maxInboundBuffer = bytes);
     }
 
-    /** With this bound on flushing at close (positive); see {@link #closeTimeout()}. */
+    /**
+     * With this bound on flushing at close (positive); see {@link #closeTimeout()}.
+     *
+     * @param value the close timeout, positive
+     * @return a copy of these options with that change
+     */
     public TcpOptions withCloseTimeout(Duration value) {
         return with(m -> m.closeTimeout = value);
     }
 
-    /** With this bound on the input drain after a graceful close's FIN (zero for none). */
+    /**
+     * With this bound on the input drain after a graceful close's FIN (zero for none).
+     *
+     * @param value the linger timeout, zero or more
+     * @return a copy of these options with that change
+     */
     public TcpOptions withLingerTimeout(Duration value) {
         return with(m -> m.lingerTimeout = value);
     }

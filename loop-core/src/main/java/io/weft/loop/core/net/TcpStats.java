@@ -1,12 +1,13 @@
 package io.weft.loop.core.net;
 
 import io.weft.loop.core.EventLoop;
+import io.weft.loop.core.internal.LoopLocals;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * TCP counters of one loop: connections open, accepted, shed, reset, accept failures, idle and
- * close timeouts, and bytes read and written.
+ * TCP counters of one loop: connections open and lingering, accepted, shed, reset, accept failures,
+ * idle and close timeouts, and bytes read and written.
  * Written by the loop thread with opaque stores, readable from any thread (for loop-metrics).
  */
 public final class TcpStats {
@@ -20,15 +21,20 @@ public final class TcpStats {
     private static final int BYTES_READ = 6;
     private static final int BYTES_WRITTEN = 7;
     private static final int CLOSE_TIMEOUTS = 8;
+    private static final int LINGERING = 9;
 
-    private final long[] values = new long[9];
+    private final long[] values = new long[10];
 
     private TcpStats() {
     }
 
-    /** The counters of {@code loop}; the same object every time. Safe from any thread. */
+    /**
+     * {@return the counters of {@code loop}; the same object every time} Safe from any thread.
+     *
+     * @param loop the loop whose connections are counted
+     */
     public static TcpStats of(EventLoop loop) {
-        return loop.localState(TcpStats.class, ignored -> new TcpStats());
+        return LoopLocals.get(loop, TcpStats.class, ignored -> new TcpStats());
     }
 
     private void add(int index, long delta) {
@@ -45,6 +51,10 @@ public final class TcpStats {
 
     void closed() {
         add(OPEN, -1);
+    }
+
+    void lingering(long delta) {
+        add(LINGERING, delta);
     }
 
     void accepted() {
@@ -79,53 +89,66 @@ public final class TcpStats {
         add(BYTES_WRITTEN, bytes);
     }
 
-    /** Connections open on this loop now. */
+    /** {@return connections open on this loop now} */
     public long openConnections() {
         return get(OPEN);
     }
 
-    /** Connections accepted by servers listening on this loop. */
+    /**
+     * Of the {@linkplain #openConnections() open} connections, those whose {@link TcpConnection#close()}
+     * has flushed every queued write and sent FIN, and that now only discard input until the peer's
+     * FIN or the {@linkplain TcpOptions#lingerTimeout() linger timeout}: closing one of them at once
+     * (the loop shutting down, say) loses no byte written to it. A graceful stop is done with a
+     * connection once it lingers.
+     *
+     * @return the number of lingering connections on this loop now
+     */
+    public long lingeringConnections() {
+        return get(LINGERING);
+    }
+
+    /** {@return connections accepted by servers listening on this loop} */
     public long acceptedConnections() {
         return get(ACCEPTED);
     }
 
-    /** Accepts that failed (out of file descriptors, or another error). */
+    /** {@return accepts that failed (out of file descriptors, or another error)} */
     public long acceptFailures() {
         return get(ACCEPT_FAILURES);
     }
 
     /**
-     * Connections accepted and closed at once, unserved: because file descriptors ran out, or
-     * because the loop they were meant for was shutting down.
+     * {@return connections accepted and closed at once, unserved: because file descriptors ran out, or
+     * because the loop they were meant for was shutting down}
      */
     public long shedConnections() {
         return get(SHED);
     }
 
-    /** Connections the peer reset (ECONNRESET, EPIPE). */
+    /** {@return connections the peer reset (ECONNRESET, EPIPE)} */
     public long peerResets() {
         return get(RESETS);
     }
 
-    /** Connections closed by their idle timeout. */
+    /** {@return connections closed by their idle timeout} */
     public long idleTimeouts() {
         return get(IDLE_TIMEOUTS);
     }
 
     /**
-     * Graceful closes that could not flush their queued writes within {@link
-     * TcpOptions#closeTimeout()} and were reset instead.
+     * {@return graceful closes that could not flush their queued writes within {@link
+     * TcpOptions#closeTimeout()} and were reset instead}
      */
     public long closeTimeouts() {
         return get(CLOSE_TIMEOUTS);
     }
 
-    /** Bytes read from the connections of this loop. */
+    /** {@return bytes read from the connections of this loop} */
     public long bytesRead() {
         return get(BYTES_READ);
     }
 
-    /** Bytes the OS took from the connections of this loop (written to their sockets). */
+    /** {@return bytes the OS took from the connections of this loop (written to their sockets)} */
     public long bytesWritten() {
         return get(BYTES_WRITTEN);
     }

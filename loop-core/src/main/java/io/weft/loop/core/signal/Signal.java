@@ -45,15 +45,16 @@ public enum Signal {
         return this == HUP || this == INT || this == TERM;
     }
 
-    /** The conventional name, for example {@code SIGHUP}. */
+    /** {@return the conventional name, for example {@code SIGHUP}} */
     public String signalName() {
         return "SIG" + name();
     }
 
     /**
-     * The signal called {@code name}, with or without the {@code SIG} prefix, in any case ({@code
-     * "SIGHUP"}, {@code "hup"}).
+     * {@return the signal called {@code name}, with or without the {@code SIG} prefix, in any case ({@code
+     * "SIGHUP"}, {@code "hup"})}
      *
+     * @param name a signal's name, such as {@code SIGTERM} or {@code term}
      * @throws IllegalArgumentException naming the signal and why, for a signal the JVM or the
      *     kernel reserves (SIGQUIT, SIGSEGV, SIGKILL, ...) or one that is unknown
      */

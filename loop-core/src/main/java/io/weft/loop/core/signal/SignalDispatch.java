@@ -7,8 +7,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The process-wide side of one signal: installs the JVM handler ({@link JvmSignals}) when
- * the first handle opens, posts each arrival to every open handle (each hands it to its own loop),
- * and puts the previous handler back when the last handle closes or its loop has gone.
+ * the first handle or hook opens, posts each arrival to every open handle (each hands it to its own
+ * loop) and runs every open {@link SignalHook}, and puts the previous handler back when the last
+ * handle or hook closes or the last handle's loop has gone.
  *
  * <p>The JVM runs a handler on a new thread per arrival, so arrivals may be posted concurrently.
  */
@@ -23,6 +24,7 @@ final class SignalDispatch {
 
     private final Signal signal;
     private final CopyOnWriteArrayList<SignalHandle> handles = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<SignalHook> hooks = new CopyOnWriteArrayList<>();
     /** The handler ours replaced; non-null exactly while ours is installed. Guarded by this. */
     private Object previous;
 
@@ -44,9 +46,20 @@ final class SignalDispatch {
         return previous != null;
     }
 
-    /** Adds an open handle, installing our JVM handler if it is the first. */
+    /** Adds an open handle, installing our JVM handler if it is the first handle or hook. */
     synchronized void add(SignalHandle handle) {
         handles.removeIf(h -> !h.isLive());
+        installIfNeeded();
+        handles.add(handle);
+    }
+
+    /** Adds an open hook, installing our JVM handler if it is the first handle or hook. */
+    synchronized void add(SignalHook hook) {
+        installIfNeeded();
+        hooks.add(hook);
+    }
+
+    private void installIfNeeded() {
         if (previous == null) {
             Object replaced = install(null);
             if (JvmSignals.isIgnored(replaced) && signal.isShutdownSignal()) {
@@ -57,12 +70,24 @@ final class SignalDispatch {
             }
             previous = replaced;
         }
-        handles.add(handle);
     }
 
-    /** Removes a handle; the last one out puts the previous handler back. */
+    /** Removes a handle; the last handle or hook out puts the previous handler back. */
     synchronized void remove(SignalHandle handle) {
-        if (handles.remove(handle) && handles.isEmpty() && previous != null) {
+        if (handles.remove(handle)) {
+            restoreIfUnused();
+        }
+    }
+
+    /** Removes a hook; the last handle or hook out puts the previous handler back. */
+    synchronized void remove(SignalHook hook) {
+        if (hooks.remove(hook)) {
+            restoreIfUnused();
+        }
+    }
+
+    private void restoreIfUnused() {
+        if (handles.isEmpty() && hooks.isEmpty() && previous != null) {
             restore();
         }
     }
@@ -83,20 +108,30 @@ final class SignalDispatch {
     }
 
     /**
-     * One arrival, on a JVM signal thread. When no handle can take it any more (their loops have
-     * all closed), the previous handler is put back and the signal raised again, so that it has
-     * the effect it would have had without us (a SIGTERM still ends the JVM).
+     * One arrival, on a JVM signal thread: posted to the handles, then run by the hooks. When no
+     * handle can take it any more (their loops have all closed) and no hook is open, the previous
+     * handler is put back and the signal raised again, so that it has the effect it would have had
+     * without us (a SIGTERM still ends the JVM).
      */
     private void arrived() {
         boolean taken = false;
         for (SignalHandle handle : handles) {
             taken |= handle.post();
         }
+        for (SignalHook hook : hooks) {
+            taken = true;
+            try {
+                hook.run();
+            } catch (Throwable t) { // the hooks after it still run
+                Thread current = Thread.currentThread();
+                current.getUncaughtExceptionHandler().uncaughtException(current, t);
+            }
+        }
         if (!taken) {
             synchronized (this) {
                 handles.removeIf(h -> !h.isLive());
-                if (!handles.isEmpty() || previous == null) {
-                    return; // a handle opened meanwhile, or the last one closed as this arrived
+                if (!handles.isEmpty() || !hooks.isEmpty() || previous == null) {
+                    return; // a handle or hook opened meanwhile, or the last one closed as this arrived
                 }
                 restore();
             }

@@ -22,9 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p><b>The JVM's own handling.</b> While any handle of a signal is open, it replaces what the JVM
  * did on that signal: for SIGINT, SIGTERM and SIGHUP that is running the shutdown hooks and
- * exiting, so a handle for them owns the stop. Closing the last handle puts the JVM's handling
- * back; an arrival that finds every handle's loop closed puts it back too and raises the signal
- * again, so a SIGTERM is never swallowed by a loop that is gone.
+ * exiting, so a handle for them owns the stop. Closing the last handle (and {@link SignalHook})
+ * puts the JVM's handling back; an arrival that finds every handle's loop closed and no hook open
+ * puts it back too and raises the signal again, so a SIGTERM is never swallowed by a loop that is gone.
  *
  * <p><b>Threads.</b> {@link #open} and {@link #ref()}/{@link #unref()} are loop-thread only ({@link
  * EventLoop#inLoop()}); {@link #close()} and the getters are safe from any thread.
@@ -59,6 +59,10 @@ public final class SignalHandle implements AutoCloseable {
     /**
      * Starts delivering {@code signal} to {@code handler} on {@code loop}'s thread. Loop thread only.
      *
+     * @param loop the loop to deliver on
+     * @param signal the signal to deliver
+     * @param handler called on the loop thread with each batch of arrivals
+     * @return the open handle
      * @throws IllegalStateException off the loop thread, on a loop that is shutting down, or when
      *     the JVM does not let Java handle the signal (started with {@code -Xrs})
      */
@@ -84,42 +88,50 @@ public final class SignalHandle implements AutoCloseable {
         return handle;
     }
 
-    /** The signal this handle delivers. */
+    /** {@return the signal this handle delivers} */
     public Signal signal() {
         return signal;
     }
 
-    /** The loop it delivers on. */
+    /** {@return the loop it delivers on} */
     public EventLoop loop() {
         return loop;
     }
 
-    /** Whether it still delivers: not closed, and its loop is not shutting down. */
+    /** {@return whether it still delivers: not closed, and its loop is not shutting down} */
     public boolean isLive() {
         return open && !loop.isShuttingDown();
     }
 
     /**
-     * How many arrivals its handler has been told of, in all: the sum of the counts it was given.
+     * {@return how many arrivals its handler has been told of, in all: the sum of the counts it was given}
      * Safe from any thread.
      */
     public long received() {
         return received;
     }
 
-    /** Lets this handle keep its loop alive (the default). Loop thread only. */
+    /**
+     * Lets this handle keep its loop alive (the default). Loop thread only.
+     *
+     * @return this handle
+     */
     public SignalHandle ref() {
         keepAlive.ref();
         return this;
     }
 
-    /** Stops this handle from keeping its loop alive by itself; it still delivers. Loop thread only. */
+    /**
+     * Stops this handle from keeping its loop alive by itself; it still delivers. Loop thread only.
+     *
+     * @return this handle
+     */
     public SignalHandle unref() {
         keepAlive.unref();
         return this;
     }
 
-    /** Whether it keeps its loop alive. */
+    /** {@return whether it keeps its loop alive} */
     public boolean isReferenced() {
         return keepAlive.isReferenced();
     }

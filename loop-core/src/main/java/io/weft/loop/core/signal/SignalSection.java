@@ -1,6 +1,7 @@
 package io.weft.loop.core.signal;
 
 import io.weft.loop.core.EventLoop;
+import io.weft.loop.core.internal.LoopLocals;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,7 +19,7 @@ final class SignalSection {
 
     /** Makes sure {@code loop}'s snapshots list its signal handles. */
     static void register(EventLoop loop) {
-        loop.localState(SignalSection.class, SignalSection::new);
+        LoopLocals.get(loop, SignalSection.class, SignalSection::new);
     }
 
     private static List<String> lines(EventLoop loop) {

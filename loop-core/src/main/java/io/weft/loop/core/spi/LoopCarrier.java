@@ -15,6 +15,8 @@ public interface LoopCarrier {
      * Runs {@code continuation}, one step of {@code virtualThread}, on the calling loop thread, as
      * the loop thread. Loop thread only; steps may nest (the outer one is restored after).
      *
+     * @param virtualThread the virtual thread whose step this is
+     * @param continuation the step to run
      * @throws IllegalStateException if the caller is not the loop's thread
      */
     void carry(Thread virtualThread, Runnable continuation);

@@ -11,8 +11,18 @@ import java.util.Objects;
  */
 public sealed interface PollSource {
 
-    /** A non-blocking {@code java.nio} channel. */
+    /**
+     * A non-blocking {@code java.nio} channel.
+     *
+     * @param channel the channel, in non-blocking mode
+     */
     record Channel(SelectableChannel channel) implements PollSource {
+        /**
+         * Checks the channel.
+         *
+         * @param channel the channel, in non-blocking mode
+         * @throws NullPointerException if {@code channel} is null
+         */
         public Channel {
             Objects.requireNonNull(channel, "channel");
         }
@@ -26,13 +36,24 @@ public sealed interface PollSource {
      *     just made), so {@link Poller#validate} skips its probe; false for fds from users
      */
     record Fd(int fd, boolean knownPollable) implements PollSource {
+        /**
+         * Checks the descriptor.
+         *
+         * @param fd the descriptor
+         * @param knownPollable whether the creator vouches that it is open and pollable
+         * @throws IllegalArgumentException if {@code fd} is negative
+         */
         public Fd {
             if (fd < 0) {
                 throw new IllegalArgumentException("fd must be >= 0, got " + fd);
             }
         }
 
-        /** A user's fd, which {@link Poller#validate} checks. */
+        /**
+         * A user's fd, which {@link Poller#validate} checks.
+         *
+         * @param fd the descriptor, 0 or more
+         */
         public Fd(int fd) {
             this(fd, false);
         }
@@ -49,20 +70,30 @@ public sealed interface PollSource {
         }
     }
 
-    /** Returns the source for a channel. */
+    /**
+     * {@return the source for a channel}
+     *
+     * @param channel the channel, in non-blocking mode
+     */
     static PollSource of(SelectableChannel channel) {
         return new Channel(channel);
     }
 
-    /** Returns the source for a raw file descriptor, which {@link Poller#validate} checks. */
+    /**
+     * {@return the source for a raw file descriptor, which {@link Poller#validate} checks}
+     *
+     * @param fd the descriptor
+     */
     static PollSource ofFd(int fd) {
         return new Fd(fd);
     }
 
     /**
-     * Returns the source for a raw file descriptor its creator knows to be open and pollable, such
+     * {@return the source for a raw file descriptor its creator knows to be open and pollable, such
      * as a socket a TCP backend has just made or accepted: {@link Poller#validate} trusts it and
-     * costs no system call. Never for a descriptor that came from a user.
+     * costs no system call} Never for a descriptor that came from a user.
+     *
+     * @param fd the descriptor, open and pollable
      */
     static PollSource ofKnownPollableFd(int fd) {
         return new Fd(fd, true);

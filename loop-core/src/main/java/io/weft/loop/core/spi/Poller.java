@@ -30,6 +30,7 @@ public interface Poller extends AutoCloseable {
      * an fd the same way in {@code uv_poll_init}). A {@linkplain PollSource#ofKnownPollableFd known
      * pollable} fd is trusted without a probe: the kind of source is still checked.
      *
+     * @param source the source a watcher is about to be made for
      * @throws UnsupportedOperationException if this poller cannot watch this kind of source, naming
      *     the poller to use instead
      * @throws IOException if the source cannot be polled (closed, not pollable)
@@ -41,6 +42,10 @@ public interface Poller extends AutoCloseable {
      * call armed, 0 when it is not armed) to {@code wantedOps} (0 to stop watching it for now).
      * The loop calls this only when the two differ.
      *
+     * @param source the source
+     * @param token the loop's token of the source, reported back with its events
+     * @param armedOps the ops armed now ({@link #READABLE}, {@link #WRITABLE}), 0 for none
+     * @param wantedOps the ops to arm, 0 for none
      * @throws IOException if the backend refuses, naming the call and the reason
      * @throws UnsupportedOperationException if this poller cannot watch this kind of source
      */
@@ -49,6 +54,10 @@ public interface Poller extends AutoCloseable {
     /**
      * Forgets {@code source} for good: its watcher is closing. Called before the owner closes the
      * source, so the backend can still name it.
+     *
+     * @param source the source to forget
+     * @param armedOps the ops armed now, 0 for none
+     * @throws IOException if the backend refuses; the loop reports it and closes the watcher anyway
      */
     void release(PollSource source, int armedOps) throws IOException;
 
@@ -57,7 +66,9 @@ public interface Poller extends AutoCloseable {
      * appends the ready events to {@code ready}. An interrupted wait (EINTR) is retried inside
      * with the time that is left.
      *
+     * @param ready where the ready events are appended
      * @param timeoutNanos 0 to return at once, a negative value to wait without bound
+     * @throws IOException if the wait fails for a reason other than an interruption
      */
     void poll(long timeoutNanos, ReadyEvents ready) throws IOException;
 

@@ -12,19 +12,23 @@ import java.util.Optional;
  */
 public interface PollerProvider {
 
-    /** A short lower-case name, the value {@code -Dweft.poller=} selects it by (nio, epoll). */
+    /** {@return a short lower-case name, the value {@code -Dweft.poller=} selects it by (nio, epoll)} */
     String name();
 
-    /** Higher wins when several are available; the portable NIO poller has 0. */
+    /**
+     * Higher wins when several are available; the portable NIO poller has 0.
+     *
+     * @return this provider's rank among the available ones
+     */
     int priority();
 
     /**
-     * Why this provider cannot be used on this machine or JVM, with what to do about it; empty when
-     * it can.
+     * {@return why this provider cannot be used on this machine or JVM, with what to do about it; empty when
+     * it can}
      */
     Optional<String> unavailabilityCause();
 
-    /** Whether {@link #newPoller()} can be called. */
+    /** {@return whether {@link #newPoller()} can be called} */
     default boolean isAvailable() {
         return unavailabilityCause().isEmpty();
     }
@@ -32,6 +36,7 @@ public interface PollerProvider {
     /**
      * Opens a new poller.
      *
+     * @return the poller, which the loop owns and closes
      * @throws IOException if the OS refuses (e.g. out of file descriptors)
      * @throws IllegalStateException if the provider is not available, with the cause
      */

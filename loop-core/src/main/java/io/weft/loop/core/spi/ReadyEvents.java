@@ -13,7 +13,11 @@ public final class ReadyEvents {
     private int[] ops;
     private int size;
 
-    /** Creates a batch with room for {@code capacity} events before it grows. */
+    /**
+     * Creates a batch with room for {@code capacity} events before it grows.
+     *
+     * @param capacity the initial room, in events
+     */
     public ReadyEvents(int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be >= 1, got " + capacity);
@@ -22,7 +26,12 @@ public final class ReadyEvents {
         ops = new int[capacity];
     }
 
-    /** Appends one event: the token the source was registered with and the ops that are ready. */
+    /**
+     * Appends one event: the token the source was registered with and the ops that are ready.
+     *
+     * @param token the source's token
+     * @param readyOps the ready ops ({@link Poller#READABLE}, {@link Poller#WRITABLE})
+     */
     public void add(long token, int readyOps) {
         if (size == tokens.length) {
             tokens = Arrays.copyOf(tokens, size * 2);
@@ -33,22 +42,30 @@ public final class ReadyEvents {
         size++;
     }
 
-    /** How many events the batch holds. */
+    /** {@return how many events the batch holds} */
     public int size() {
         return size;
     }
 
-    /** How many events fit before the batch grows (a poller may size its native buffer to it). */
+    /** {@return how many events fit before the batch grows (a poller may size its native buffer to it)} */
     public int capacity() {
         return tokens.length;
     }
 
-    /** The token of event {@code i}. */
+    /**
+     * {@return the token of event {@code i}}
+     *
+     * @param i the event's index, from 0 to {@link #size()} - 1
+     */
     public long token(int i) {
         return tokens[i];
     }
 
-    /** The ready ops ({@link Poller#READABLE}, {@link Poller#WRITABLE}) of event {@code i}. */
+    /**
+     * {@return the ready ops ({@link Poller#READABLE}, {@link Poller#WRITABLE}) of event {@code i}}
+     *
+     * @param i the event's index, from 0 to {@link #size()} - 1
+     */
     public int readyOps(int i) {
         return ops[i];
     }

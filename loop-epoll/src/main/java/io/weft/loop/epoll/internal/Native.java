@@ -66,6 +66,18 @@ public final class Native {
         return LINKER.downcallHandle(address, descriptor, CAPTURE_ERRNO, Linker.Option.critical(true));
     }
 
+    /**
+     * As {@link #downcallCritical}, capturing no errno: the first try of a write made through
+     * {@link #callLongCapturingOnFailure}.
+     */
+    // Linking libc is this class's job; the module is run with --enable-native-access (see README).
+    @SuppressWarnings("restricted")
+    static MethodHandle downcallCriticalNoErrno(String symbol, FunctionDescriptor descriptor) {
+        MemorySegment address = find(symbol)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol '" + symbol + "'"));
+        return LINKER.downcallHandle(address, descriptor, Linker.Option.critical(true));
+    }
+
     /** A handle to {@code symbol}, or null if libc has no such symbol. */
     // Linking libc is this class's job; the module is run with --enable-native-access (see README).
     @SuppressWarnings("restricted")
@@ -291,6 +303,44 @@ public final class Native {
         } catch (Throwable t) {
             throw unexpected(t);
         }
+    }
+
+    // ------------------------------------------------------------------ writes: errno only on failure
+    //
+    // The linker slices the caller's errno segment on every capturing call (the JDK's
+    // SharedUtils.checkCaptureSegment), and the JIT removes that 40-byte allocation only when it
+    // inlines the whole downcall. Deep in the loop's write path it cannot: from Watchers.dispatch the
+    // write is ten calls down, and the slice's constructor lands past C2's inlining depth
+    // (MaxInlineLevel; the compile log says "inlining too deep"), so every echo round trip allocated
+    // one slice on some runs. A write nearly always succeeds, and a failed send sends nothing, so a
+    // write is made first without capture and, only when it fails, made again at once with errno
+    // captured; the repeat's result (bytes sent, or -errno) is the answer. A reset or timeout that the
+    // failed try consumed reads as EPIPE in the repeat: the peer is gone either way. Reads keep
+    // capturing on every call: a failed read may consume a reset, and its repeat would read as the
+    // end of the stream.
+
+    /** {@code ssize_t f(int, void *, int)}, capturing errno only when it fails (see above). */
+    static long callLongCapturingOnFailure(MethodHandle call, MethodHandle capturing, MemorySegment errno,
+            int a, MemorySegment b, int c) {
+        long r;
+        try {
+            r = (long) call.invokeExact(a, b, c);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+        return r >= 0 ? r : callLong(capturing, errno, a, b, c);
+    }
+
+    /** {@code ssize_t f(int, void *, size_t, int)}, capturing errno only when it fails (see above). */
+    static long callLongCapturingOnFailure(MethodHandle call, MethodHandle capturing, MemorySegment errno,
+            int a, MemorySegment b, long c, int d) {
+        long r;
+        try {
+            r = (long) call.invokeExact(a, b, c, d);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+        return r >= 0 ? r : callLong(capturing, errno, a, b, c, d);
     }
 
     /** The errno the last call that used {@code segment} captured. */

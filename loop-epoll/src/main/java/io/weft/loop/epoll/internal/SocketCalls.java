@@ -126,10 +126,14 @@ public final class SocketCalls {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECV = Native.downcallCritical("recv",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle SEND = Native.downcallCritical("send",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle SENDMSG = Native.downcall("sendmsg",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final FunctionDescriptor SEND_SIGNATURE =
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final FunctionDescriptor SENDMSG_SIGNATURE = FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    // The writes capture errno only when they fail (see Native.callLongCapturingOnFailure).
+    private static final MethodHandle SEND = Native.downcallCriticalNoErrno("send", SEND_SIGNATURE);
+    private static final MethodHandle SEND_CAPTURING = Native.downcallCritical("send", SEND_SIGNATURE);
+    private static final MethodHandle SENDMSG = Native.downcallNoErrno("sendmsg", SENDMSG_SIGNATURE);
+    private static final MethodHandle SENDMSG_CAPTURING = Native.downcall("sendmsg", SENDMSG_SIGNATURE);
     private static final MethodHandle SHUTDOWN = Native.downcall("shutdown",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle GETSOCKNAME = Native.downcall("getsockname",
@@ -204,18 +208,21 @@ public final class SocketCalls {
 
     /**
      * Writes {@code buffer} (native or heap), with {@link #MSG_NOSIGNAL} as {@link #sendmsg}; {@code
-     * -EAGAIN} when nothing fits.
+     * -EAGAIN} when nothing fits. As {@link #sendmsg}, it captures errno only when it fails.
      */
     public static long send(MemorySegment errno, int fd, MemorySegment buffer) {
-        return Native.callLong(SEND, errno, fd, buffer, buffer.byteSize(), MSG_NOSIGNAL);
+        return Native.callLongCapturingOnFailure(SEND, SEND_CAPTURING, errno, fd, buffer, buffer.byteSize(), MSG_NOSIGNAL);
     }
 
     /**
      * Gather write of the iovecs {@code msghdr} points to, with {@link #MSG_NOSIGNAL} so a peer that is
-     * gone gives {@code -EPIPE} rather than a SIGPIPE; {@code -EAGAIN} when nothing fits.
+     * gone gives {@code -EPIPE} rather than a SIGPIPE; {@code -EAGAIN} when nothing fits. A successful
+     * write allocates nothing however deep the JIT inlines it: errno is captured only by a repeat of a
+     * failed write ({@link Native#callLongCapturingOnFailure}), where a reset the failed try consumed
+     * reads as {@code -EPIPE}.
      */
     public static long sendmsg(MemorySegment errno, int fd, MemorySegment msghdr) {
-        return Native.callLong(SENDMSG, errno, fd, msghdr, MSG_NOSIGNAL);
+        return Native.callLongCapturingOnFailure(SENDMSG, SENDMSG_CAPTURING, errno, fd, msghdr, MSG_NOSIGNAL);
     }
 
     public static int shutdown(MemorySegment errno, int fd, int how) {

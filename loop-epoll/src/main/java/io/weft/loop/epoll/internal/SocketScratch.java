@@ -22,7 +22,10 @@ import java.nio.ByteBuffer;
  * whose gather array the loop then reuses for another connection; a scratch shared between sockets
  * would be overwritten by the other connection if a call ever parked. So a socket's scratch exists
  * before its first call, a call allocates no native memory, and no scratch is shared between
- * sockets: nothing in a socket call can yield, and nothing it uses can change under it.
+ * sockets: nothing in a socket call can yield, and nothing it uses can change under it. The errno
+ * segment is per socket for the same reason: one thread at a time uses a socket (its loop thread, or
+ * the one virtual thread that loop carries for it), and no yield can come between a call and the
+ * read of the errno it captured, so no other call can overwrite that errno in between.
  *
  * <p>Allocated from an automatic arena: freed by the GC with its socket. Loop thread only, like the
  * socket; the cold calls of the backend (listen, connect, accept) make their own.

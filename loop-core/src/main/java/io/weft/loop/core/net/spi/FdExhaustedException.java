@@ -11,7 +11,11 @@ public final class FdExhaustedException extends IOException {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    /** Creates the exception with what the OS said. */
+    /**
+     * Creates the exception with what the OS said.
+     *
+     * @param message the failed call and the OS's error
+     */
     public FdExhaustedException(String message) {
         super(message);
     }

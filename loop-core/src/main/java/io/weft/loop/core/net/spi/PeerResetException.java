@@ -11,7 +11,11 @@ public final class PeerResetException extends IOException {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    /** Creates the exception with what the OS said. */
+    /**
+     * Creates the exception with what the OS said.
+     *
+     * @param message the failed call and the OS's error
+     */
     public PeerResetException(String message) {
         super(message);
     }

@@ -12,7 +12,7 @@ import java.net.SocketAddress;
  */
 public interface ServerSocketHandle extends AutoCloseable {
 
-    /** What the loop's poller watches; readable means a connection can be accepted. */
+    /** {@return what the loop's poller watches; readable means a connection can be accepted} */
     PollSource source();
 
     /**
@@ -24,7 +24,12 @@ public interface ServerSocketHandle extends AutoCloseable {
      */
     SocketHandle accept() throws IOException;
 
-    /** The address the socket is bound to (with the real port when bound to port 0, or its Unix socket path). */
+    /**
+     * {@return the address the socket is bound to (with the real port when bound to port 0, or its
+     * Unix socket path)}
+     *
+     * @throws IOException if the OS cannot say, the socket being closed
+     */
     SocketAddress localAddress() throws IOException;
 
     /** Closes the socket; idempotent. */

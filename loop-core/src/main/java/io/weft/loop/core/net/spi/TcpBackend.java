@@ -25,9 +25,9 @@ public interface TcpBackend {
      * (backlog, reuse address, reuse port, receive buffer); the sockets it accepts get the
      * per-connection ones.
      *
-     * @param address where to listen
-     * @param options the listener's options, and those of the sockets it accepts
-     * @return the listening socket
+     * @param address the address to bind
+     * @param options the listener's options and those of the sockets it accepts
+     * @return the bound, listening socket, non-blocking
      * @throws java.net.BindException if the address is in use (EADDRINUSE) or not local
      * @throws UnsupportedOperationException if {@code options.reusePort()} is set and {@link
      *     #supportsReusePort()} is false
@@ -39,14 +39,14 @@ public interface TcpBackend {
      * Starts a non-blocking connect; the socket becomes writable when it finishes, and {@link
      * SocketHandle#finishConnect()} then tells whether it succeeded.
      *
-     * @param address the peer
+     * @param address the address to connect to (an InetSocketAddress or a UnixDomainSocketAddress)
      * @param options the socket's options
-     * @return the connecting socket
-     * @throws IOException if the connect fails at once (a Unix socket path with no listener, ...),
-     *     naming the call and the address
+     * @return the connecting socket, non-blocking
+     * @throws IOException if the socket cannot be made or the connect fails at once (a Unix socket
+     *     path with no listener, ...), naming the call and the address
      */
     SocketHandle connect(SocketAddress address, SocketOptions options) throws IOException;
 
-    /** Whether listeners can share a port ({@code SO_REUSEPORT}, {@link SocketOptions#reusePort()}). */
+    /** {@return whether listeners can share a port ({@code SO_REUSEPORT}, {@link SocketOptions#reusePort()})} */
     boolean supportsReusePort();
 }

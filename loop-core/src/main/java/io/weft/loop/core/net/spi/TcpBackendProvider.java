@@ -11,13 +11,14 @@ package io.weft.loop.core.net.spi;
  */
 public interface TcpBackendProvider {
 
-    /** The {@link io.weft.loop.core.spi.PollerProvider#name()} of the poller this backend serves. */
+    /** {@return the {@link io.weft.loop.core.spi.PollerProvider#name()} of the poller this backend serves} */
     String pollerName();
 
     /**
      * The backend; called once per process for the first TCP use on a loop of that poller, from
      * any thread. The result is shared by every loop of that poller, so it must be thread-safe.
      *
+     * @return the thread-safe backend every loop of that poller shares
      * @throws IllegalStateException if the backend cannot run here, with the reason
      */
     TcpBackend create();

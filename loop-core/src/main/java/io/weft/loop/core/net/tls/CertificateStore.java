@@ -55,13 +55,24 @@ public final class CertificateStore extends X509ExtendedKeyManager {
      * Sets the default certificate from PEM files: {@code chainFile} holds the chain in order (leaf
      * first), {@code keyFile} the unencrypted PKCS#8 key. Returns this store.
      *
+     * @param chainFile the PEM certificate chain, leaf first
+     * @param keyFile the PEM private key, unencrypted PKCS#8
+     * @return this store
      * @throws IOException if a file cannot be read or parsed, naming it
      */
     public CertificateStore loadPem(Path chainFile, Path keyFile) throws IOException {
         return put(DEFAULT, Pem.certificates(chainFile), Pem.privateKey(keyFile));
     }
 
-    /** Like {@link #loadPem(Path, Path)}, for clients that ask for {@code serverName} (SNI). */
+    /**
+     * Like {@link #loadPem(Path, Path)}, for clients that ask for {@code serverName} (SNI).
+     *
+     * @param serverName the host name clients ask for
+     * @param chainFile the PEM certificate chain, leaf first
+     * @param keyFile the PEM private key, unencrypted PKCS#8
+     * @return this store
+     * @throws IOException if a file cannot be read or parsed, naming it
+     */
     public CertificateStore loadPem(String serverName, Path chainFile, Path keyFile) throws IOException {
         return put(checkName(serverName), Pem.certificates(chainFile), Pem.privateKey(keyFile));
     }
@@ -69,6 +80,9 @@ public final class CertificateStore extends X509ExtendedKeyManager {
     /**
      * Sets the default certificate from the first key entry of a PKCS#12 file. Returns this store.
      *
+     * @param file the PKCS#12 key store
+     * @param password its password
+     * @return this store
      * @throws IOException if the file cannot be read, the password is wrong, or it holds no key entry
      */
     public CertificateStore loadPkcs12(Path file, char[] password) throws IOException {
@@ -88,12 +102,25 @@ public final class CertificateStore extends X509ExtendedKeyManager {
         throw new IOException("PKCS#12 file " + file + " holds no private key entry");
     }
 
-    /** Sets the default certificate; {@code chain} leaf first. Returns this store. */
+    /**
+     * Sets the default certificate; {@code chain} leaf first. Returns this store.
+     *
+     * @param chain the certificate chain, leaf first
+     * @param key the leaf's private key
+     * @return this store
+     */
     public CertificateStore put(X509Certificate[] chain, PrivateKey key) {
         return put(DEFAULT, chain, key);
     }
 
-    /** Sets the certificate for clients that ask for {@code serverName} (SNI). Returns this store. */
+    /**
+     * Sets the certificate for clients that ask for {@code serverName} (SNI). Returns this store.
+     *
+     * @param serverName the host name clients ask for
+     * @param chain the certificate chain, leaf first
+     * @param key the leaf's private key
+     * @return this store
+     */
     public CertificateStore put(String serverName, X509Certificate[] chain, PrivateKey key) {
         Objects.requireNonNull(serverName, "serverName; use put(chain, key) for the default certificate");
         Objects.requireNonNull(chain, "chain");
@@ -119,7 +146,7 @@ public final class CertificateStore extends X509ExtendedKeyManager {
         return this;
     }
 
-    /** Whether a default certificate is set. */
+    /** {@return whether a default certificate is set} */
     public boolean hasDefault() {
         return byName.containsKey(DEFAULT);
     }

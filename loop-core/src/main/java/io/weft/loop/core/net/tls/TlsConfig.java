@@ -74,47 +74,55 @@ public final class TlsConfig {
         this.delegatedTaskExecutor = b.delegatedTaskExecutor;
     }
 
-    /** A builder with the defaults described on the class. */
+    /** {@return a builder with the defaults described on the class} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The context engines are created from. */
+    /** {@return the context engines are created from} */
     public SSLContext sslContext() {
         return context;
     }
 
-    /** The store of this side's certificates, or null when the user gave their own {@link SSLContext}. */
+    /** {@return the store of this side's certificates, or null when the user gave their own {@link SSLContext}} */
     public CertificateStore certificates() {
         return certificates;
     }
 
-    /** The enabled protocol versions. */
+    /** {@return the enabled protocol versions} */
     public List<String> protocols() {
         return protocols;
     }
 
-    /** The ALPN protocols, in preference order (the server picks its first one the client offers); empty: no ALPN. */
+    /** {@return the ALPN protocols, in preference order (the server picks its first one the client offers); empty: no ALPN} */
     public List<String> applicationProtocols() {
         return applicationProtocols;
     }
 
-    /** Whether a server asks for client certificates. */
+    /**
+     * Whether a server asks for client certificates.
+     *
+     * @return whether, and how strictly, a server asks for client certificates
+     */
     public ClientAuth clientAuth() {
         return clientAuth;
     }
 
-    /** Whether a client checks that the server's certificate is for the name it connected to. */
+    /** {@return whether a client checks that the server's certificate is for the name it connected to} */
     public boolean hostnameVerification() {
         return hostnameVerification;
     }
 
-    /** The longest a handshake may take, on the loop's clock. */
+    /** {@return the longest a handshake may take, on the loop's clock} */
     public Duration handshakeTimeout() {
         return handshakeTimeout;
     }
 
-    /** Runs the engine's delegated tasks (certificate checks, key exchange), off the loop. */
+    /**
+     * Runs the engine's delegated tasks (certificate checks, key exchange), off the loop.
+     *
+     * @return the executor of the engine's delegated tasks
+     */
     public Executor delegatedTaskExecutor() {
         return delegatedTaskExecutor;
     }
@@ -188,13 +196,21 @@ public final class TlsConfig {
         /**
          * Uses the user's context as it is (its key and trust managers); then {@link
          * #certificates} and {@link #trustPem} must not be set.
+         *
+         * @param value the context engines are made from
+         * @return this builder
          */
         public Builder sslContext(SSLContext value) {
             this.context = Objects.requireNonNull(value, "sslContext");
             return this;
         }
 
-        /** This side's certificates: a server's (by SNI name), or a client's for mutual TLS. */
+        /**
+         * This side's certificates: a server's (by SNI name), or a client's for mutual TLS.
+         *
+         * @param value the certificates this side presents
+         * @return this builder
+         */
         public Builder certificates(CertificateStore value) {
             this.certificates = Objects.requireNonNull(value, "certificates");
             return this;
@@ -204,6 +220,8 @@ public final class TlsConfig {
          * Trusts the CA certificates in PEM file {@code caFile} (instead of the JDK's default CAs) to
          * verify the peer: the server, or clients under mutual TLS.
          *
+         * @param caFile the PEM file of the CA certificates to trust
+         * @return this builder
          * @throws IOException if the file cannot be read or holds no certificate
          */
         public Builder trustPem(Path caFile) throws IOException {
@@ -211,37 +229,67 @@ public final class TlsConfig {
             return this;
         }
 
-        /** The protocol versions to enable (default TLS 1.3 and 1.2). */
+        /**
+         * The protocol versions to enable (default TLS 1.3 and 1.2).
+         *
+         * @param values protocol names as the JDK spells them ({@code TLSv1.3})
+         * @return this builder
+         */
         public Builder protocols(String... values) {
             this.protocols = nonEmpty("protocols", values);
             return this;
         }
 
-        /** The cipher suites to enable (default: the JDK's). */
+        /**
+         * The cipher suites to enable (default: the JDK's).
+         *
+         * @param values cipher suite names as the JDK spells them
+         * @return this builder
+         */
         public Builder cipherSuites(String... values) {
             this.cipherSuites = nonEmpty("cipherSuites", values);
             return this;
         }
 
-        /** The ALPN protocols, in preference order (a server picks its first one the client offers). */
+        /**
+         * The ALPN protocols, in preference order (a server picks its first one the client offers).
+         *
+         * @param values protocol ids ({@code h2}, {@code http/1.1}), preferred first
+         * @return this builder
+         */
         public Builder applicationProtocols(String... values) {
             this.applicationProtocols = nonEmpty("applicationProtocols", values);
             return this;
         }
 
-        /** Whether a server asks for client certificates (default {@link ClientAuth#NONE}). */
+        /**
+         * Whether a server asks for client certificates (default {@link ClientAuth#NONE}).
+         *
+         * @param value none, wanted or required
+         * @return this builder
+         */
         public Builder clientAuth(ClientAuth value) {
             this.clientAuth = Objects.requireNonNull(value, "clientAuth");
             return this;
         }
 
-        /** Whether a client verifies the server's name against its certificate (default true). */
+        /**
+         * Whether a client verifies the server's name against its certificate (default true).
+         *
+         * @param on whether to verify the name
+         * @return this builder
+         */
         public Builder hostnameVerification(boolean on) {
             this.hostnameVerification = on;
             return this;
         }
 
-        /** The longest a handshake may take (default 10 s; must be positive). */
+        /**
+         * The longest a handshake may take (default 10 s; must be positive).
+         *
+         * @param value the handshake's bound
+         * @return this builder
+         */
         public Builder handshakeTimeout(Duration value) {
             Objects.requireNonNull(value, "handshakeTimeout");
             if (value.isNegative() || value.isZero()) {
@@ -251,7 +299,12 @@ public final class TlsConfig {
             return this;
         }
 
-        /** Runs the engine's delegated tasks (default: a virtual thread per task); never the loop's thread. */
+        /**
+         * Runs the engine's delegated tasks (default: a virtual thread per task); never the loop's thread.
+         *
+         * @param value runs each delegated task, off the loop
+         * @return this builder
+         */
         public Builder delegatedTaskExecutor(Executor value) {
             this.delegatedTaskExecutor = Objects.requireNonNull(value, "delegatedTaskExecutor");
             return this;
@@ -260,6 +313,7 @@ public final class TlsConfig {
         /**
          * The config.
          *
+         * @return the config, ready to share among servers and connections
          * @throws IllegalStateException if an {@link SSLContext} was given together with certificates
          *     or trusted CAs, or the JDK cannot build a TLS context
          */

@@ -35,11 +35,16 @@ import javax.net.ssl.SSLSession;
  * A handshake that does not finish within {@link TlsConfig#handshakeTimeout()} (on the loop's
  * clock) fails.
  *
- * <p><b>Writes and memory.</b> {@link #write} encrypts at once into records and queues them on the
- * TCP connection, so the encrypted bytes count against its watermarks: {@link #isWritable()} and
- * {@link TlsHandler#onWritabilityChanged} are the TCP connection's. The engine's buffers are shared
- * by all connections of the loop; an idle connection keeps only its engine and the plaintext its
- * handler left unconsumed.
+ * <p><b>Writes and memory.</b> {@link #write} encrypts into records and queues them on the TCP
+ * connection, so the encrypted bytes count against its watermarks: {@link #isWritable()} and
+ * {@link TlsHandler#onWritabilityChanged} are the TCP connection's. Outside {@link
+ * TlsHandler#onRead} a write is encrypted at once. Inside it, the plaintext of the handler's writes
+ * (without a completion) is gathered and encrypted when {@code onRead} returns, up to 16 KiB (a
+ * full record) at a time, in order: the n responses to n pipelined requests leave as one record,
+ * not n records, each with its own header, tag and cipher call. {@link #close()}, {@link
+ * #shutdownOutput()} and a write with a completion encrypt what was gathered first. The engine's
+ * buffers are shared by all connections of the loop; an idle connection keeps only its engine and
+ * the plaintext its handler left unconsumed.
  *
  * <p><b>Closing.</b> {@link #close()} sends close_notify, then closes TCP gracefully (flush, FIN,
  * linger). The peer's close_notify is {@link TlsHandler#onInputClosed}. The peer's TCP FIN without
@@ -75,6 +80,13 @@ public final class TlsConnection implements StreamConnection {
     /** The engine's delegated tasks run: nothing is read or unwrapped until they are done. */
     private boolean tasksRunning;
     private boolean readPaused;
+    /**
+     * TCP keeps records this connection did not unwrap yet, because reading paused or tasks ran,
+     * and hands them back once reading resumes; the peer's end of stream is judged after them.
+     */
+    private boolean recordsHeld;
+    /** TCP read the peer's end of stream (FIN). */
+    private boolean tcpEnded;
     /** close(), abort() or a failure: no more input is delivered and no more writes are taken. */
     private boolean closing;
     private boolean closed;
@@ -84,6 +96,8 @@ public final class TlsConnection implements StreamConnection {
      * unconsumed, or threw from a callback this connection ran outside TCP's.
      */
     private Throwable localError;
+    /** While the handler's onRead runs: the loop's buffer gathering its writes (write mode); else null. */
+    private ByteBuffer gathered;
     /** Plaintext the handler left unconsumed, in read mode; null when there is none. */
     private ByteBuffer plaintextLeft;
     private Object attachment;
@@ -165,12 +179,12 @@ public final class TlsConnection implements StreamConnection {
         return loop;
     }
 
-    /** The TLS session: protocol, cipher suite, peer certificates (loop thread or not; the engine is thread-safe). */
+    /** {@return the TLS session: protocol, cipher suite, peer certificates (loop thread or not; the engine is thread-safe)} */
     public SSLSession session() {
         return engine.getSession();
     }
 
-    /** The application protocol ALPN chose, or the empty string when none was negotiated. */
+    /** {@return the application protocol ALPN chose, or the empty string when none was negotiated} */
     public String applicationProtocol() {
         String protocol = engine.getApplicationProtocol();
         return protocol == null ? "" : protocol;
@@ -190,6 +204,9 @@ public final class TlsConnection implements StreamConnection {
     /**
      * Like {@link #write(ByteBuffer)}, and calls {@code completion} on the loop thread once the
      * records of these bytes all reached the kernel, or with the cause once they never will.
+     *
+     * @param data the plaintext to send, from its position to its limit; consumed
+     * @param completion told once these bytes are with the kernel, or why they never will be
      */
     public void write(ByteBuffer data, WriteCompletion completion) {
         write0(data, Objects.requireNonNull(completion, "completion; use write(data) for a write nobody waits for"));
@@ -203,7 +220,33 @@ public final class TlsConnection implements StreamConnection {
                     + (closing || !tcp.isOpen() ? "closed" : "shut down for output (close_notify sent)")
                     + "; check isOpen() first");
         }
+        if (gathered != null && completion == null) {
+            if (data.remaining() > gathered.remaining()) {
+                encryptGathered();
+            }
+            if (gathered != null && data.remaining() <= gathered.remaining()) {
+                gathered.put(data);
+                return;
+            }
+        }
+        encryptGathered();
+        if (closing) { // encrypting what was gathered failed the engine just now
+            failCompletion(completion);
+            return;
+        }
         wrap(data, completion);
+    }
+
+    /** Encrypts and queues the plaintext gathered in this onRead call so far, if any. */
+    private void encryptGathered() {
+        if (gathered != null && gathered.position() > 0) {
+            ByteBuffer plaintext = gathered.flip();
+            boolean encrypted = wrap(plaintext, null);
+            plaintext.clear();
+            if (!encrypted) {
+                gathered = null; // the engine closed or failed: nothing more is gathered
+            }
+        }
     }
 
     /** Whether the queued encrypted bytes are below the TCP connection's high watermark. */
@@ -211,9 +254,12 @@ public final class TlsConnection implements StreamConnection {
         return tcp.isWritable();
     }
 
-    /** Encrypted bytes queued and not yet taken by the OS. */
+    /**
+     * Encrypted bytes queued and not yet taken by the OS, plus the plaintext written during the
+     * current {@link TlsHandler#onRead} call and not yet encrypted.
+     */
     public long queuedBytes() {
-        return tcp.queuedBytes();
+        return tcp.queuedBytes() + (gathered == null ? 0 : gathered.position());
     }
 
     /** Stops reading until {@link #resumeReading()}; the peer is slowed by TCP flow control. */
@@ -250,6 +296,7 @@ public final class TlsConnection implements StreamConnection {
         if (closing || engine.isOutboundDone()) {
             return;
         }
+        encryptGathered();
         engine.closeOutbound();
         if (wrap(EMPTY, null) || engine.isOutboundDone()) {
             tcp.shutdownOutput();
@@ -265,6 +312,7 @@ public final class TlsConnection implements StreamConnection {
         if (closing) {
             return;
         }
+        encryptGathered();
         closing = true;
         if (!engine.isOutboundDone()) {
             engine.closeOutbound();
@@ -303,12 +351,20 @@ public final class TlsConnection implements StreamConnection {
         return tcp.remoteAddress();
     }
 
-    /** Any object the application keeps with this connection. */
+    /**
+     * Any object the application keeps with this connection.
+     *
+     * @return the object last given to {@link #attach}, or null
+     */
     public Object attachment() {
         return attachment;
     }
 
-    /** Sets the application's object; see {@link #attachment()}. */
+    /**
+     * Sets the application's object; see {@link #attachment()}.
+     *
+     * @param value the object to keep, or null
+     */
     public void attach(Object value) {
         attachment = value;
     }
@@ -426,6 +482,13 @@ public final class TlsConnection implements StreamConnection {
                 return false;
             }
             records.flip();
+            if (!tcp.isOpen()) {
+                // The flush of an earlier record met an error (a reset) and closed TCP: nothing more goes out.
+                if (completion != null) {
+                    completion.completed(new IOException("the connection closed before this write was sent"));
+                }
+                return false;
+            }
             boolean last = !data.hasRemaining();
             if (last && completion != null) {
                 tcp.write(records, completion);
@@ -552,11 +615,36 @@ public final class TlsConnection implements StreamConnection {
                 return;
             }
         }
-        handler.onRead(this, data);
+        gatherWritesDuring(data);
         if (!data.hasRemaining()) {
             plaintextLeft = null;
         } else if (data != plaintextLeft) {
             plaintextLeft = ByteBuffer.allocate(Math.max(2 * data.remaining(), 4096)).put(data).flip();
+        }
+    }
+
+    /**
+     * Calls the handler's onRead with the loop's gathering buffer in place, then encrypts what it
+     * wrote. Another connection's handler running inside this one (it cannot, today: TCP calls
+     * are not nested) would write at once, as the buffer is taken.
+     */
+    private void gatherWritesDuring(ByteBuffer data) {
+        if (buffers.gathering) {
+            handler.onRead(this, data);
+            return;
+        }
+        buffers.gathering = true;
+        gathered = buffers.writes.clear();
+        boolean returned = false;
+        try {
+            handler.onRead(this, data);
+            returned = true;
+        } finally {
+            if (returned && !closing) {
+                encryptGathered();
+            }
+            gathered = null;
+            buffers.gathering = false;
         }
     }
 
@@ -587,9 +675,24 @@ public final class TlsConnection implements StreamConnection {
         }
     }
 
-    /** TCP's end of stream: fine after close_notify; otherwise a truncation or an aborted handshake. */
+    /** Records from TCP: unwraps them, then judges an end of stream TCP read after them. */
+    private void received(ByteBuffer records) {
+        receive(records);
+        recordsHeld = records.hasRemaining() && (readPaused || tasksRunning);
+        if (tcpEnded) {
+            endOfStream();
+        }
+    }
+
+    /**
+     * TCP's end of stream: fine after close_notify; otherwise a truncation or an aborted handshake.
+     * While TCP still holds records for this connection (reading paused with records unread, and
+     * TCP read the FIN when it resumed, before handing them back), the verdict waits for them: the
+     * close_notify may be among them.
+     */
     private void endOfStream() {
-        if (engine.isInboundDone() || closing) {
+        tcpEnded = true;
+        if (engine.isInboundDone() || closing || recordsHeld) {
             return;
         }
         if (opened) {
@@ -697,7 +800,7 @@ public final class TlsConnection implements StreamConnection {
 
         @Override
         public void onRead(TcpConnection connection, ByteBuffer data) {
-            receive(data);
+            received(data);
         }
 
         @Override

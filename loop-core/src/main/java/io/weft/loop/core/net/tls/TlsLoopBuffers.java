@@ -1,12 +1,15 @@
 package io.weft.loop.core.net.tls;
 
 import io.weft.loop.core.EventLoop;
+import io.weft.loop.core.internal.LoopLocals;
 import java.nio.ByteBuffer;
 
 /**
  * The scratch buffers the TLS connections of one loop share: one for plaintext an engine unwraps,
- * one for records it wraps. Each is used only while one engine call and the handler callback after
- * it run, never across a yield, so an idle connection holds no buffer of its own. Loop thread only.
+ * one for records it wraps, and one that gathers the plaintext a handler writes during one {@code
+ * onRead} call, so that its writes leave as one record instead of one record each. Each is used only
+ * while one engine call or one handler callback runs, never across a yield, so an idle connection
+ * holds no buffer of its own. Loop thread only.
  */
 final class TlsLoopBuffers {
     /** Larger than any record's plaintext and any record (the JDK's sizes are about 16.7 KiB). */
@@ -14,8 +17,12 @@ final class TlsLoopBuffers {
 
     final ByteBuffer plaintext = ByteBuffer.allocate(SIZE);
     final ByteBuffer records = ByteBuffer.allocate(SIZE);
+    /** The most plaintext one TLS record holds (RFC 8446 section 5.1; the same in TLS 1.2). */
+    final ByteBuffer writes = ByteBuffer.allocate(16 * 1024);
+    /** Whether {@link #writes} gathers a handler's writes now. */
+    boolean gathering;
 
     static TlsLoopBuffers of(EventLoop loop) {
-        return loop.localState(TlsLoopBuffers.class, ignored -> new TlsLoopBuffers());
+        return LoopLocals.get(loop, TlsLoopBuffers.class, ignored -> new TlsLoopBuffers());
     }
 }

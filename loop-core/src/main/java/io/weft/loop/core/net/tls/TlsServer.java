@@ -24,6 +24,12 @@ public final class TlsServer implements AutoCloseable {
     /**
      * Listens on {@code address} and serves every connection on {@code loop}.
      *
+     * @param loop the loop every connection runs on
+     * @param address the address to bind
+     * @param options the TCP options of the listener and its connections
+     * @param config the TLS settings, with the certificates to present
+     * @param handlers makes the handler of each new connection, on the loop thread
+     * @return the listening server
      * @throws IOException if the address cannot be bound, naming it
      * @throws IllegalArgumentException if {@code config} has no certificate to present
      */
@@ -36,6 +42,12 @@ public final class TlsServer implements AutoCloseable {
     /**
      * Listens on {@code address} and spreads connections over the loops of {@code group}.
      *
+     * @param group the loops connections are spread over
+     * @param address the address to bind
+     * @param options the TCP options of the listeners and their connections
+     * @param config the TLS settings, with the certificates to present
+     * @param handlers makes the handler of each new connection, on that connection's loop thread
+     * @return the listening server
      * @throws IOException if the address cannot be bound, naming it
      * @throws IllegalArgumentException if {@code config} has no certificate to present
      */
@@ -55,9 +67,8 @@ public final class TlsServer implements AutoCloseable {
     }
 
     /**
-     * The bound address, as {@link TcpServer#localAddress()}.
-     *
-     * @return the bound address
+     * {@return the bound address, as {@link TcpServer#localAddress()}: with the real port when the
+     * server was asked for port 0, or its Unix socket path}
      */
     public SocketAddress localAddress() {
         return tcp.localAddress();
