@@ -61,6 +61,21 @@ class HttpJarIT {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"loop", "vthreads"})
+    void answersCurlOverTlsOnAUnixSocket(String style, @TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("https.sock");
+        try (SampleJar http = SampleJar.startUnix("http", socket, "--loops", "2", "--style", style,
+                "--tls-cert", file("server.pem").toString(), "--tls-key", file("server.key").toString())) {
+            String response = ToolRun.output("curl", "-sS", "-i", "--unix-socket", socket.toString(),
+                    "--cacert", file("ca.pem").toString(), "https://localhost/");
+
+            assertThat(response).startsWith("HTTP/1.1 200").contains("Hello");
+            assertThat(http.stop()).contains("weft http stopped");
+            assertThat(socket).as("the socket file after the stop").doesNotExist();
+        }
+    }
+
     @Test
     void servesAPrometheusScrapeOfItsLoops() throws Exception {
         try (SampleJar http = SampleJar.start("http", "--loops", "2")) {
