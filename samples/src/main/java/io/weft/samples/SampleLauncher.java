@@ -5,8 +5,7 @@ import io.weft.loop.core.net.TcpServer;
 import io.weft.loop.core.net.tls.TlsServer;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.Inet6Address;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 
 /**
@@ -22,7 +21,7 @@ public final class SampleLauncher {
     @FunctionalInterface
     public interface Starter {
         /** Listens as {@code options} say, serving on {@code group}. */
-        Listener start(LoopGroup group, InetSocketAddress address, ServerOptions options) throws IOException;
+        Listener start(LoopGroup group, SocketAddress address, ServerOptions options) throws IOException;
     }
 
     /**
@@ -30,8 +29,8 @@ public final class SampleLauncher {
      * {@code BlockingServerSocket}, which exposes no {@code TcpServer}.
      */
     public interface Listener {
-        /** The bound address, with the real port. */
-        InetSocketAddress localAddress();
+        /** The bound address, with the real port, or the Unix domain socket's path. */
+        SocketAddress localAddress();
 
         /** Stops accepting; open connections stay until the group shuts down. */
         void close();
@@ -67,11 +66,11 @@ public final class SampleLauncher {
             return of(server::localAddress, server::close, open);
         }
 
-        private static Listener of(java.util.function.Supplier<InetSocketAddress> address, Runnable stop,
+        private static Listener of(java.util.function.Supplier<SocketAddress> address, Runnable stop,
                 OpenConnections<?> open) {
             return new Listener() {
                 @Override
-                public InetSocketAddress localAddress() {
+                public SocketAddress localAddress() {
                     return address.get();
                 }
 
@@ -93,7 +92,7 @@ public final class SampleLauncher {
 
         /** The line printed once the server is ready. */
         public String banner() {
-            return "weft " + sample + " listening on " + format(server.localAddress()) + " (" + group.size()
+            return "weft " + sample + " listening on " + ListenAddress.format(server.localAddress()) + " (" + group.size()
                     + (group.size() == 1 ? " loop, " : " loops, ") + group.next().pollerName() + " poller)";
         }
 
@@ -137,7 +136,8 @@ public final class SampleLauncher {
             err.print(ServerOptions.usage(sample));
             return 2;
         } catch (IOException e) {
-            err.println("weft " + sample + ": cannot listen on " + options.host() + ":" + options.port() + ": " + e);
+            err.println("weft " + sample + ": cannot listen on " + options.unix().map(path -> "unix:" + path)
+                    .orElse(options.host() + ":" + options.port()) + ": " + e);
             return 1;
         }
         StopSignals.install(sample, () -> running.stop(SHUTDOWN_GRACE), out, err);
@@ -156,19 +156,11 @@ public final class SampleLauncher {
         LoopGroup group = builder.build();
         GracefulStop.trackTasks(group);
         try {
-            InetSocketAddress address = new InetSocketAddress(options.host(), options.port());
-            if (address.isUnresolved()) {
-                throw new IOException("cannot resolve host '" + options.host() + "'");
-            }
+            SocketAddress address = ListenAddress.of(options.host(), options.port(), options.unix());
             return new Running(sample, group, starter.start(group, address, options));
         } catch (IOException | RuntimeException e) {
             group.close();
             throw e;
         }
-    }
-
-    static String format(InetSocketAddress address) {
-        String host = address.getAddress().getHostAddress();
-        return (address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 }

@@ -24,10 +24,13 @@ import java.util.Optional;
  *     grace, before it is answered 408; 0 for no minimum (default 240)
  * @param tls serve TLS with this certificate chain and key ({@code --tls-cert}, {@code --tls-key}); empty
  *     for plaintext (the default)
+ * @param unix listen on the Unix domain socket at this path instead of {@code host} and {@code port}
+ *     ({@code --unix}); empty for TCP (the default)
  */
 public record ServerOptions(
         String host, int port, int loops, Optional<String> poller, Duration idleTimeout, ServerStyle style,
-        boolean metrics, Duration blockedThreshold, boolean demoBlocking, long minBodyRate, Optional<TlsFiles> tls) {
+        boolean metrics, Duration blockedThreshold, boolean demoBlocking, long minBodyRate, Optional<TlsFiles> tls,
+        Optional<Path> unix) {
 
     /**
      * The PEM files of a TLS server.
@@ -73,8 +76,29 @@ public record ServerOptions(
          * @throws IOException if a file cannot be read or parsed, naming it
          */
         public TlsConfig serverConfig(String... applicationProtocols) throws IOException {
-            TlsConfig.Builder builder = TlsConfig.builder()
-                    .certificates(new CertificateStore().loadPem(certificateChain, privateKey));
+            return serverConfig(certificates(), applicationProtocols);
+        }
+
+        /**
+         * A store holding this chain and key, which a reload can later replace.
+         *
+         * @return the store
+         * @throws IOException if a file cannot be read or parsed, naming it
+         */
+        public CertificateStore certificates() throws IOException {
+            return new CertificateStore().loadPem(certificateChain, privateKey);
+        }
+
+        /**
+         * A server's TLS config: the certificates of {@code store}, TLS 1.3 and 1.2, and ALPN with
+         * {@code applicationProtocols} in preference order (none: no ALPN).
+         *
+         * @param store the certificates to present, read at each handshake
+         * @param applicationProtocols the ALPN protocols the server accepts, most preferred first
+         * @return the config
+         */
+        public static TlsConfig serverConfig(CertificateStore store, String... applicationProtocols) {
+            TlsConfig.Builder builder = TlsConfig.builder().certificates(store);
             if (applicationProtocols.length > 0) {
                 builder.applicationProtocols(applicationProtocols);
             }
@@ -95,12 +119,21 @@ public record ServerOptions(
         Objects.requireNonNull(style, "style");
         Objects.requireNonNull(blockedThreshold, "blockedThreshold");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(unix, "unix");
         if (blockedThreshold.isNegative() || blockedThreshold.isZero()) {
             throw new IllegalArgumentException("blockedThreshold must be positive, got " + blockedThreshold);
         }
         if (minBodyRate < 0) {
             throw new IllegalArgumentException("minBodyRate must be >= 0, got " + minBodyRate);
         }
+    }
+
+    /** Options on TCP, with or without TLS. */
+    public ServerOptions(String host, int port, int loops, Optional<String> poller, Duration idleTimeout,
+            ServerStyle style, boolean metrics, Duration blockedThreshold, boolean demoBlocking, long minBodyRate,
+            Optional<TlsFiles> tls) {
+        this(host, port, loops, poller, idleTimeout, style, metrics, blockedThreshold, demoBlocking, minBodyRate, tls,
+                Optional.empty());
     }
 
     /** Options without TLS. */
@@ -129,6 +162,8 @@ public record ServerOptions(
                 usage: java -jar weft-%s.jar [options]
                   --host ADDRESS          address to bind (default 127.0.0.1)
                   --port N                port to bind, 0 for any free one (default 8080)
+                  --unix PATH             listen on a Unix domain socket at PATH instead of --host/--port
+                                          (a stale socket file is replaced; the file is removed on stop)
                   --loops N               event loops (default: available processors)
                   --poller NAME           poller: nio, epoll, ... (default: -Dweft.poller, else the best available)
                   --idle-timeout SECONDS  close connections idle this long, 0 for never (default 30)
@@ -163,6 +198,8 @@ public record ServerOptions(
         long minBodyRate = o.minBodyRate;
         Path tlsCert = null;
         Path tlsKey = null;
+        Optional<Path> unix = Optional.empty();
+        boolean hostOrPort = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--help") || arg.equals("-h")) {
@@ -196,9 +233,11 @@ public record ServerOptions(
                 }
                 value = args[++i];
             }
+            hostOrPort |= name.equals("--host") || name.equals("--port");
             switch (name) {
                 case "--host" -> host = nonBlank(name, value);
                 case "--port" -> port = intIn(name, value, 0, 65535);
+                case "--unix" -> unix = Optional.of(Path.of(nonBlank(name, value)));
                 case "--loops" -> loops = intIn(name, value, 1, 1024);
                 case "--poller" -> poller = Optional.of(nonBlank(name, value));
                 case "--idle-timeout" -> idleTimeout = Duration.ofSeconds(intIn(name, value, 0, 86_400));
@@ -216,13 +255,16 @@ public record ServerOptions(
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), false);
         }
+        if (unix.isPresent() && hostOrPort) {
+            throw new UsageException("--unix replaces --host and --port: give one or the other", false);
+        }
         return new ServerOptions(host, port, loops, poller, idleTimeout, style, metrics, blockedThreshold,
-                demoBlocking, minBodyRate, tls);
+                demoBlocking, minBodyRate, tls, unix);
     }
 
     private static boolean isKnown(String name) {
         return switch (name) {
-            case "--host", "--port", "--loops", "--poller", "--idle-timeout", "--style" -> true;
+            case "--host", "--port", "--unix", "--loops", "--poller", "--idle-timeout", "--style" -> true;
             case "--blocked-threshold", "--min-body-rate", "--tls-cert", "--tls-key" -> true;
             default -> false;
         };

@@ -42,6 +42,15 @@ class ServerOptionsTest {
     }
 
     @Test
+    void unixNamesASocketPathInPlaceOfHostAndPort() throws Exception {
+        assertThat(ServerOptions.parse().unix()).isEmpty();
+        assertThat(ServerOptions.parse("--unix", "/run/weft.sock").unix()).contains(java.nio.file.Path.of("/run/weft.sock"));
+        assertThatThrownBy(() -> ServerOptions.parse("--unix=/run/weft.sock", "--port", "9000"))
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("--unix replaces --host and --port");
+    }
+
+    @Test
     void parsesTheVthreadsStyle() throws Exception {
         assertThat(ServerOptions.parse("--style", "vthreads").style()).isEqualTo(ServerStyle.VTHREADS);
     }

@@ -22,7 +22,7 @@ final class WeftServer {
         try {
             TcpServer server = TcpServer.listen(group, new InetSocketAddress("127.0.0.1", port),
                     TcpOptions.defaults(), Handler::new);
-            return new Running(server.localAddress(), () -> {
+            return new Running((InetSocketAddress) server.localAddress(), () -> {
                 server.close();
                 group.close();
             });

@@ -20,7 +20,7 @@ final class WeftTlsServer {
         try {
             TlsServer server = TlsServer.listen(group, new InetSocketAddress("127.0.0.1", port),
                     TcpOptions.defaults(), tls.weft(), Handler::new);
-            return new Running(server.localAddress(), () -> {
+            return new Running((InetSocketAddress) server.localAddress(), () -> {
                 server.close();
                 group.close();
             });

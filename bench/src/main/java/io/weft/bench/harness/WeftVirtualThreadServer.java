@@ -32,7 +32,7 @@ final class WeftVirtualThreadServer {
         BlockingServerSocket server = BlockingServerSocket.listen(group,
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), port), TcpOptions.defaults());
         Thread acceptor = threads.start(() -> server.serve(threads, WeftVirtualThreadServer::serve));
-        return new Running(server.localAddress(), () -> {
+        return new Running((InetSocketAddress) server.localAddress(), () -> {
             server.close();
             acceptor.join();
             group.close();

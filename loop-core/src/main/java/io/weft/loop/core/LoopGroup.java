@@ -31,7 +31,7 @@ public final class LoopGroup implements Iterable<EventLoop>, AutoCloseable {
     private final Thread[] threads;
     private final AtomicInteger next = new AtomicInteger();
 
-    private LoopGroup(int size, String name, String poller, LoopExceptionHandler handler) {
+    private LoopGroup(int size, String name, String poller, LoopExceptionHandler handler, TaskDecorator decorator) {
         loops = new EventLoop[size];
         threads = new Thread[size];
         for (int i = 0; i < size; i++) {
@@ -41,6 +41,9 @@ public final class LoopGroup implements Iterable<EventLoop>, AutoCloseable {
             }
             if (handler != null) {
                 builder.exceptionHandler(handler);
+            }
+            if (decorator != null) {
+                builder.taskDecorator(decorator);
             }
             EventLoop loop = builder.build();
             loops[i] = loop;
@@ -139,6 +142,7 @@ public final class LoopGroup implements Iterable<EventLoop>, AutoCloseable {
         private String name = "weft";
         private String poller;
         private LoopExceptionHandler handler;
+        private TaskDecorator decorator;
 
         private Builder() {
         }
@@ -191,12 +195,26 @@ public final class LoopGroup implements Iterable<EventLoop>, AutoCloseable {
         }
 
         /**
+         * The task decorator of every loop of the group (default: none), as {@link
+         * EventLoopBuilder#taskDecorator} sets it on one loop: applied on the submitting thread at
+         * {@code execute}, {@code schedule}, {@code scheduleRepeating} and to the blocking work of
+         * {@code BlockingWork}, whichever loop of the group the task goes to.
+         *
+         * @param taskDecorator the decorator, shared by the loops, so thread-safe
+         * @return this builder
+         */
+        public Builder taskDecorator(TaskDecorator taskDecorator) {
+            this.decorator = Objects.requireNonNull(taskDecorator, "taskDecorator");
+            return this;
+        }
+
+        /**
          * Builds the group and starts its threads.
          *
          * @return the group, its loops running
          */
         public LoopGroup build() {
-            return new LoopGroup(size, name, poller, handler);
+            return new LoopGroup(size, name, poller, handler, decorator);
         }
     }
 }

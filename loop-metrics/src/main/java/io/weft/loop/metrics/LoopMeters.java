@@ -173,8 +173,8 @@ public enum LoopMeters implements MeterDocumentation {
     }
 
     /**
-     * {@return whether this timer publishes client-side percentiles (0.5, 0.9, 0.99, 0.999), and, when the
-     * binder is built with {@link LoopMetrics.Builder#percentileHistograms}, a percentile histogram}
+     * Whether this timer publishes client-side percentiles (0.5, 0.9, 0.99, 0.999), and, when the
+     * binder is built with {@link LoopMetrics.Builder#percentileHistograms}, a percentile histogram.
      * The other timer ({@link #BLOCKED_DURATION}) publishes count, total and max only.
      *
      * @return true for {@link #LAG}, {@link #CALLBACK_WAIT} and {@link #TLS_HANDSHAKE_DURATION}

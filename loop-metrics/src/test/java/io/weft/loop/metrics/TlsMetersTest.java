@@ -89,7 +89,7 @@ class TlsMetersTest {
     void failedHandshakesAreCountedByCause() throws Exception {
         LoopMetrics.builder(loop).lagResolution(null).watchdog(null).build().bindTo(registry);
         TlsServer server = server();
-        try (Socket plaintext = new Socket(InetAddress.getLoopbackAddress(), server.localAddress().getPort())) {
+        try (Socket plaintext = new Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) server.localAddress()).getPort())) {
             OutputStream out = plaintext.getOutputStream();
             out.write("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();

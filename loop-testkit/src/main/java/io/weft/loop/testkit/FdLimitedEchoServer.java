@@ -45,7 +45,7 @@ public final class FdLimitedEchoServer {
                             connection.write(data);
                         }
                     });
-            try (Socket warmUp = new Socket(server.localAddress().getAddress(), server.localAddress().getPort())) {
+            try (Socket warmUp = new Socket(((InetSocketAddress) server.localAddress()).getAddress(), ((InetSocketAddress) server.localAddress()).getPort())) {
                 warmUp.getOutputStream().write(1);
                 warmUp.getInputStream().read();
             }
@@ -54,7 +54,7 @@ public final class FdLimitedEchoServer {
                 System.out.println("stats shed=" + stats.shedConnections() + " failures=" + stats.acceptFailures()
                         + " open=" + stats.openConnections());
             });
-            System.out.println("listening " + server.localAddress().getPort());
+            System.out.println("listening " + ((InetSocketAddress) server.localAddress()).getPort());
             System.out.flush();
             while (System.in.read() != -1) {
                 // wait for the parent to close our input

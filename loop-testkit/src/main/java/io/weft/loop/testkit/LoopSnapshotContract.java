@@ -131,7 +131,7 @@ public abstract class LoopSnapshotContract {
                 assertThat(snapshot.answered()).isTrue();
                 assertThat(snapshot.handles()).anySatisfy(handle -> {
                     assertThat(handle.kind()).isEqualTo("listener");
-                    assertThat(handle.name()).contains(":" + server.localAddress().getPort());
+                    assertThat(handle.name()).contains(":" + ((InetSocketAddress) server.localAddress()).getPort());
                     assertThat(handle.referenced()).isTrue();
                 });
                 assertThat(snapshot.handles()).anySatisfy(handle -> {

@@ -332,7 +332,7 @@ public abstract class TlsContract {
         SSLContext context = clientConfig().build().sslContext();
         long bytes = 64L << 20;
         try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
-                server.localAddress().getPort())) {
+                ((InetSocketAddress) server.localAddress()).getPort())) {
             CRC32 sent = new CRC32();
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
                 try {
@@ -413,7 +413,7 @@ public abstract class TlsContract {
         servers.add(server);
         SSLContext context = clientConfig().build().sslContext();
         try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
-                server.localAddress().getPort())) {
+                ((InetSocketAddress) server.localAddress()).getPort())) {
             socket.startHandshake();
             assertThat(serverEvents.poll(10, TimeUnit.SECONDS)).isEqualTo("unwritable"); // the client reads nothing yet
             InputStream in = socket.getInputStream();
@@ -445,7 +445,7 @@ public abstract class TlsContract {
         servers.add(server);
         SSLContext context = clientConfig().build().sslContext();
         try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
-                server.localAddress().getPort())) {
+                ((InetSocketAddress) server.localAddress()).getPort())) {
             String text = "0123456789abcdefghijABCDEFGHIJ";
             OutputStream out = socket.getOutputStream();
             for (int i = 0; i < text.length(); i += 3) { // one record per 3 bytes
@@ -490,7 +490,7 @@ public abstract class TlsContract {
         LoopGroup group = group();
         TlsServer server = echoServer(group, serverConfig().build());
         SSLContext context = clientConfig().build().sslContext();
-        try (Socket raw = new Socket(InetAddress.getLoopbackAddress(), server.localAddress().getPort())) {
+        try (Socket raw = new Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) server.localAddress()).getPort())) {
             SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(raw, "localhost", raw.getPort(), false);
             socket.getOutputStream().write("cut\n".getBytes(StandardCharsets.US_ASCII));
             assertThat(new String(socket.getInputStream().readNBytes(4), StandardCharsets.US_ASCII)).isEqualTo("cut\n");
@@ -508,7 +508,7 @@ public abstract class TlsContract {
         TlsConnection survivor = connect(group, server, "localhost", clientConfig().build(), survivorClient)
                 .get(10, TimeUnit.SECONDS);
         serverEvents.poll(10, TimeUnit.SECONDS);
-        try (Socket victim = new Socket(InetAddress.getLoopbackAddress(), server.localAddress().getPort())) {
+        try (Socket victim = new Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) server.localAddress()).getPort())) {
             victim.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01}); // half a ClientHello
             victim.setSoLinger(true, 0);
         } // closes with RST
@@ -527,7 +527,7 @@ public abstract class TlsContract {
                 serverConfig().handshakeTimeout(Duration.ofSeconds(5)).build(), Echo::new);
         servers.add(server);
         TlsStats stats = TlsStats.of(loop);
-        try (Socket stalled = new Socket(InetAddress.getLoopbackAddress(), server.localAddress().getPort())) {
+        try (Socket stalled = new Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) server.localAddress()).getPort())) {
             while (TcpStats.of(loop).openConnections() == 0) {
                 loop.run(RunMode.NOWAIT);
             }
@@ -587,7 +587,7 @@ public abstract class TlsContract {
         TlsConnection survivor = connect(group, server, "localhost", clientConfig().build(), survivorClient)
                 .get(10, TimeUnit.SECONDS);
         serverEvents.poll(10, TimeUnit.SECONDS);
-        try (Socket bad = new Socket(InetAddress.getLoopbackAddress(), server.localAddress().getPort())) {
+        try (Socket bad = new Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) server.localAddress()).getPort())) {
             bad.setSoTimeout(10_000);
             bad.getOutputStream().write(bytes);
             byte[] answer = bad.getInputStream().readAllBytes(); // an alert at most, then the server's FIN
@@ -627,7 +627,7 @@ public abstract class TlsContract {
         LoopGroup group = group();
         TlsServer server = echoServer(group, serverConfig().build());
         SSLContext context = clientConfig().build().sslContext();
-        try (Socket raw = new Socket(InetAddress.getLoopbackAddress(), server.localAddress().getPort())) {
+        try (Socket raw = new Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) server.localAddress()).getPort())) {
             SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(raw, "localhost", raw.getPort(), false);
             socket.startHandshake();
             byte[] forged = new byte[5 + 40];
@@ -649,7 +649,7 @@ public abstract class TlsContract {
         TlsServer server = echoServer(group, serverConfig().build());
         SSLContext context = clientConfig().build().sslContext();
         try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
-                server.localAddress().getPort())) {
+                ((InetSocketAddress) server.localAddress()).getPort())) {
             socket.setEnabledProtocols(new String[] {"TLSv1.2"});
             socket.startHandshake();
             socket.getOutputStream().write('x');
@@ -676,7 +676,7 @@ public abstract class TlsContract {
         CertificateStore store = serverCertificates().loadPem("other.test", file("other.pem"), file("other.key"));
         TlsServer server = echoServer(group, TlsConfig.builder().certificates(store).applicationProtocols("h2", "http/1.1").build());
         for (String version : List.of("-tls1_3", "-tls1_2")) {
-            Process sClient = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + server.localAddress().getPort(),
+            Process sClient = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + ((InetSocketAddress) server.localAddress()).getPort(),
                     "-CAfile", file("ca.pem").toString(), "-verify_return_error", "-servername", "other.test",
                     "-alpn", "http/1.1,h2", version).redirectErrorStream(true).start();
             sClient.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
@@ -704,7 +704,7 @@ public abstract class TlsContract {
     void opensslSClientOfferingOnlyTls11IsRefused() throws Exception {
         LoopGroup group = group();
         TlsServer server = echoServer(group, serverConfig().build());
-        String output = run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + server.localAddress().getPort(),
+        String output = run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + ((InetSocketAddress) server.localAddress()).getPort(),
                 "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"));
         assertThat(output).doesNotStartWith("exit=0");
         assertThat(failureOf(serverCloses.poll(10, TimeUnit.SECONDS))).isEqualTo(TlsFailure.PROTOCOL);
@@ -733,7 +733,7 @@ public abstract class TlsContract {
         LoopGroup group = group();
         TlsServer server = TlsServer.listen(group, loopback(), TcpOptions.defaults(), serverConfig().build(), HelloHttp::new);
         servers.add(server);
-        int port = server.localAddress().getPort();
+        int port = ((InetSocketAddress) server.localAddress()).getPort();
         for (List<String> version : List.of(List.of("--tlsv1.3"), List.of("--tlsv1.2", "--tls-max", "1.2"))) {
             List<String> command = new ArrayList<>(List.of("curl", "-sS", "--cacert", file("ca.pem").toString(),
                     "--resolve", "localhost:" + port + ":127.0.0.1", "https://localhost:" + port + "/"));

@@ -3,6 +3,7 @@ package io.weft.loop.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weft.loop.core.EventLoop;
+import io.weft.loop.core.LoopGroup;
 import io.weft.loop.core.RunMode;
 import io.weft.loop.core.TaskDecorator;
 import io.weft.loop.core.exec.BlockingWork;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The loop's {@link TaskDecorator}: a context captured where a task is handed over is in place
  * where it runs, through {@code execute}, {@code schedule}, {@code scheduleRepeating}, the executor
- * view and blocking work (on the worker and back on the loop).
+ * view and blocking work (on the worker and back on the loop), on one loop and on every loop of a group.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 // RunningLoop.close() may be interrupted while it joins the loop thread (see RunningLoop).
@@ -88,6 +89,33 @@ class TaskDecoratorTest {
                 }
             });
             assertThat(onLoop.get(30, TimeUnit.SECONDS)).isEqualTo("worker saw trace-42, loop saw trace-42");
+        }
+    }
+
+    @Test
+    void aGroupsDecoratorCarriesTheTraceIdThroughExecuteScheduleAndBlockingWorkOnEveryLoop() throws Exception {
+        try (LoopGroup group = LoopGroup.builder().size(2).name("traced-group").taskDecorator(carryTraceId).build()) {
+            for (EventLoop loop : group) {
+                CompletableFuture<String> executed = new CompletableFuture<>();
+                CompletableFuture<String> scheduled = new CompletableFuture<>();
+                CompletableFuture<String> blocking = new CompletableFuture<>();
+                CompletableFuture.runAsync(() -> {
+                    TRACE_ID.set("execute@" + loop.name());
+                    loop.execute(() -> executed.complete(TRACE_ID.get()));
+                    TRACE_ID.set("schedule@" + loop.name());
+                    loop.schedule(Duration.ofMillis(1), () -> scheduled.complete(TRACE_ID.get()));
+                    TRACE_ID.set("blocking@" + loop.name());
+                    loop.execute(() -> BlockingWork.of(loop) // handed over on the loop, in the context carried there
+                            .submitBlocking(() -> "worker saw " + TRACE_ID.get())
+                            .thenAccept(value -> blocking.complete(value + ", loop saw " + TRACE_ID.get()
+                                    + (loop.inLoop() ? "" : " off the loop"))));
+                    TRACE_ID.remove();
+                }).join();
+                assertThat(executed.get(30, TimeUnit.SECONDS)).isEqualTo("execute@" + loop.name());
+                assertThat(scheduled.get(30, TimeUnit.SECONDS)).isEqualTo("schedule@" + loop.name());
+                assertThat(blocking.get(30, TimeUnit.SECONDS))
+                        .isEqualTo("worker saw blocking@" + loop.name() + ", loop saw blocking@" + loop.name());
+            }
         }
     }
 

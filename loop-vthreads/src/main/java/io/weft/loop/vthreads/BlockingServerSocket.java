@@ -9,7 +9,7 @@ import io.weft.loop.core.net.tls.TlsConfig;
 import io.weft.loop.core.net.tls.TlsServer;
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -47,7 +47,7 @@ public final class BlockingServerSocket implements Closeable {
 
     private final List<EventLoop> loops;
     private final TcpOptions options;
-    private final InetSocketAddress localAddress;
+    private final SocketAddress localAddress;
     private final Runnable stopListening;
     private final int backlog;
     // Shared by the loops (which offer connections) and the acceptors, some of which the loops
@@ -60,7 +60,7 @@ public final class BlockingServerSocket implements Closeable {
     private final AtomicReference<String> closedMessage = new AtomicReference<>();
     private volatile long acceptTimeoutNanos;
 
-    private BlockingServerSocket(List<EventLoop> loops, LoopGroup group, InetSocketAddress address, TcpOptions options,
+    private BlockingServerSocket(List<EventLoop> loops, LoopGroup group, SocketAddress address, TcpOptions options,
             TlsConfig tls) throws IOException {
         this.loops = loops;
         this.options = Objects.requireNonNull(options, "options");
@@ -88,13 +88,16 @@ public final class BlockingServerSocket implements Closeable {
     /**
      * Listens on {@code address} (port 0 for an ephemeral one) with every connection on {@code loop}.
      *
-     * @param loop the loop that accepts and serves the connections
-     * @param address where to listen
-     * @param options the connections' options, and the backlog of connections no one accepted yet
+     * @param loop the loop that accepts and carries the connections
+     * @param address a resolved {@link java.net.InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}
+     *     (see {@link TcpServer} for what a Unix domain socket does with its file and options)
+     * @param options the listener's and its connections' options
      * @return the listening socket
-     * @throws IOException if the address cannot be bound
+     * @throws IOException if the address cannot be bound, naming it
+     * @throws IllegalArgumentException as for {@link TcpServer#listen(EventLoop, SocketAddress, TcpOptions,
+     *     java.util.function.Supplier)}
      */
-    public static BlockingServerSocket listen(EventLoop loop, InetSocketAddress address, TcpOptions options)
+    public static BlockingServerSocket listen(EventLoop loop, SocketAddress address, TcpOptions options)
             throws IOException {
         Objects.requireNonNull(loop, "loop");
         return new BlockingServerSocket(List.of(loop), null, address, options, null);
@@ -103,13 +106,14 @@ public final class BlockingServerSocket implements Closeable {
     /**
      * Listens on {@code address} with connections spread over the loops of {@code group}.
      *
-     * @param group the loops that accept and serve the connections
-     * @param address where to listen
-     * @param options the connections' options, and the backlog of connections no one accepted yet
+     * @param group the loops that carry the connections
+     * @param address a resolved {@link java.net.InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}
+     * @param options the listener's and its connections' options
      * @return the listening socket
-     * @throws IOException if the address cannot be bound
+     * @throws IOException if the address cannot be bound, naming it
+     * @throws IllegalArgumentException as for {@link #listen(EventLoop, SocketAddress, TcpOptions)}
      */
-    public static BlockingServerSocket listen(LoopGroup group, InetSocketAddress address, TcpOptions options)
+    public static BlockingServerSocket listen(LoopGroup group, SocketAddress address, TcpOptions options)
             throws IOException {
         Objects.requireNonNull(group, "group");
         return new BlockingServerSocket(group.loops(), group, address, options, null);
@@ -120,14 +124,14 @@ public final class BlockingServerSocket implements Closeable {
      * #accept()} returns each once its handshake is over.
      *
      * @param loop the loop that accepts, handshakes and serves the connections
-     * @param address where to listen
+     * @param address a resolved {@link java.net.InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}
      * @param options the connections' options, and the backlog of handshaken connections no one accepted yet
      * @param tls the server's certificates, protocols, ALPN and client authentication
      * @return the listening socket
-     * @throws IOException if the address cannot be bound
-     * @throws IllegalArgumentException if {@code tls} has no certificate to present
+     * @throws IOException if the address cannot be bound, naming it
+     * @throws IllegalArgumentException if {@code tls} has no certificate to present, or as for the plain {@code listen}
      */
-    public static BlockingServerSocket listen(EventLoop loop, InetSocketAddress address, TcpOptions options,
+    public static BlockingServerSocket listen(EventLoop loop, SocketAddress address, TcpOptions options,
             TlsConfig tls) throws IOException {
         Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(tls, "tls");
@@ -139,14 +143,14 @@ public final class BlockingServerSocket implements Closeable {
      * #accept()} returns each once its handshake is over.
      *
      * @param group the loops that accept, handshake and serve the connections
-     * @param address where to listen
+     * @param address a resolved {@link java.net.InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}
      * @param options the connections' options, and the backlog of handshaken connections no one accepted yet
      * @param tls the server's certificates, protocols, ALPN and client authentication
      * @return the listening socket
-     * @throws IOException if the address cannot be bound
-     * @throws IllegalArgumentException if {@code tls} has no certificate to present
+     * @throws IOException if the address cannot be bound, naming it
+     * @throws IllegalArgumentException if {@code tls} has no certificate to present, or as for the plain {@code listen}
      */
-    public static BlockingServerSocket listen(LoopGroup group, InetSocketAddress address, TcpOptions options,
+    public static BlockingServerSocket listen(LoopGroup group, SocketAddress address, TcpOptions options,
             TlsConfig tls) throws IOException {
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(tls, "tls");
@@ -162,8 +166,12 @@ public final class BlockingServerSocket implements Closeable {
         return BlockingSocket.accepting(loops.get(0), options, this);
     }
 
-    /** {@return the bound address, with the real port} */
-    public InetSocketAddress localAddress() {
+    /**
+     * The bound address, as {@link TcpServer#localAddress()}.
+     *
+     * @return the bound address: with the real port, or the Unix socket's path
+     */
+    public SocketAddress localAddress() {
         return localAddress;
     }
 

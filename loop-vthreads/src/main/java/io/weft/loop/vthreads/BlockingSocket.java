@@ -14,7 +14,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -33,7 +33,7 @@ import javax.net.ssl.SSLSession;
  * loop's stream contract ({@link StreamConnection}: a {@link TcpConnection}, or a {@link
  * TlsConnection} over one), so it runs on any backend.
  *
- * <p><b>TLS.</b> {@link #connect(EventLoop, InetSocketAddress, String, TcpOptions, TlsConfig)} and
+ * <p><b>TLS.</b> {@link #connect(EventLoop, SocketAddress, String, TcpOptions, TlsConfig)} and
  * a {@link BlockingServerSocket} listening with a {@link TlsConfig} give sockets whose reads and
  * writes are plaintext; the handshake runs on the loop (the engine's delegated tasks on the
  * config's executor) and is over before the socket is returned. {@link #tlsSession()} and {@link
@@ -138,15 +138,16 @@ public final class BlockingSocket implements Closeable {
      * Connects to {@code address} on {@code loop}, parking the calling thread until the connection
      * is established.
      *
-     * @param loop the loop the connection lives on
-     * @param address the peer
+     * @param loop the loop that carries the connection
+     * @param address a resolved {@link java.net.InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}
      * @param options the connection's options (watermarks, idle timeout)
      * @return the connected socket
+     * @throws IllegalArgumentException as for {@link TcpConnection#connect}
      * @throws java.net.ConnectException or another {@link IOException} if the connect fails
      * @throws SocketException "Closed by interrupt" if interrupted while connecting (status set)
      * @throws IllegalStateException if called on the loop's own thread
      */
-    public static BlockingSocket connect(EventLoop loop, InetSocketAddress address, TcpOptions options) throws IOException {
+    public static BlockingSocket connect(EventLoop loop, SocketAddress address, TcpOptions options) throws IOException {
         return connect(loop, address, options, socket -> TcpConnection.connect(loop, address, options, socket.handler));
     }
 
@@ -154,11 +155,12 @@ public final class BlockingSocket implements Closeable {
      * Connects to {@code address} on {@code loop} and handshakes TLS as a client, parking the
      * calling thread until the handshake is over. {@code serverName} is sent as SNI (unless it is
      * an IP literal) and, with {@link TlsConfig#hostnameVerification()} (the default), must match
-     * the server's certificate; null means {@code address.getHostString()}.
+     * the server's certificate; null means the host string of an {@link java.net.InetSocketAddress}.
+     * A {@link java.net.UnixDomainSocketAddress} has no host, so it needs a server name.
      *
      * @param loop the loop the connection lives on
-     * @param address the peer
-     * @param serverName the name the server's certificate must be for, or null for the address's host
+     * @param address a resolved {@link java.net.InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}
+     * @param serverName the name the server's certificate must be for, or null for the address's host (TCP only)
      * @param options the connection's options (watermarks, idle timeout)
      * @param tls protocols, trusted certificates, ALPN, hostname verification
      * @return the connected socket, its handshake over
@@ -167,15 +169,17 @@ public final class BlockingSocket implements Closeable {
      * @throws java.net.ConnectException or another {@link IOException} if the connect fails
      * @throws SocketException "Closed by interrupt" if interrupted while connecting (status set)
      * @throws IllegalStateException if called on the loop's own thread
+     * @throws IllegalArgumentException as for {@link TlsConnection#connect}, e.g. no server name for a
+     *     Unix domain socket
      */
-    public static BlockingSocket connect(EventLoop loop, InetSocketAddress address, String serverName,
+    public static BlockingSocket connect(EventLoop loop, SocketAddress address, String serverName,
             TcpOptions options, TlsConfig tls) throws IOException {
         Objects.requireNonNull(tls, "tls");
         return connect(loop, address, options,
                 socket -> TlsConnection.connect(loop, address, serverName, options, tls, socket.handler));
     }
 
-    private static BlockingSocket connect(EventLoop loop, InetSocketAddress address, TcpOptions options,
+    private static BlockingSocket connect(EventLoop loop, SocketAddress address, TcpOptions options,
             Function<BlockingSocket, CompletableFuture<? extends StreamConnection>> opener) throws IOException {
         Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(address, "address");

@@ -60,7 +60,7 @@ public abstract class BlockingSocketContract extends VThreadsFixture {
     }
 
     private static Socket jdkClient(BlockingServerSocket server) throws IOException {
-        InetSocketAddress address = server.localAddress();
+        InetSocketAddress address = (InetSocketAddress) server.localAddress();
         Socket socket = new Socket(address.getAddress(), address.getPort());
         socket.setSoTimeout(30_000); // a broken test fails instead of hanging
         return socket;

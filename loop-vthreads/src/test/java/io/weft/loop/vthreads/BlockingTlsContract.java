@@ -15,6 +15,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
@@ -95,7 +96,7 @@ public abstract class BlockingTlsContract extends VThreadsFixture {
     }
 
     private static Socket rawClient(BlockingServerSocket server) throws IOException {
-        return new Socket(InetAddress.getLoopbackAddress(), server.localAddress().getPort());
+        return new Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) server.localAddress()).getPort());
     }
 
     // ------------------------------------------------------------------ data
@@ -465,7 +466,7 @@ public abstract class BlockingTlsContract extends VThreadsFixture {
         BlockingServerSocket server = echoServer(VirtualThreads.forLoop(loop, Carrier.LOOP), loop, TcpOptions.defaults(),
                 serverConfig().applicationProtocols("http/1.1").build());
         for (String version : List.of("-tls1_3", "-tls1_2")) {
-            Process sClient = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + server.localAddress().getPort(),
+            Process sClient = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + ((InetSocketAddress) server.localAddress()).getPort(),
                     "-CAfile", file("ca.pem").toString(), "-verify_return_error", "-servername", "localhost",
                     "-alpn", "http/1.1", version).redirectErrorStream(true).start();
             sClient.getOutputStream().write("ping over blocking tls\n".getBytes(StandardCharsets.US_ASCII));

@@ -52,7 +52,7 @@ class EpollCarriedIsolationTest extends VThreadsFixture {
         try (ExecutorService pool = Executors.newFixedThreadPool(AT_ONCE)) {
             for (int id = 0; id < CONNECTIONS; id++) {
                 int connection = id;
-                clients.add(pool.submit((Callable<Integer>) () -> readOwnPattern(server.localAddress(), connection)));
+                clients.add(pool.submit((Callable<Integer>) () -> readOwnPattern((InetSocketAddress) server.localAddress(), connection)));
             }
             for (int id = 0; id < CONNECTIONS; id++) {
                 assertThat(clients.get(id).get(120, TimeUnit.SECONDS)).as("bytes connection %d received", id)

@@ -9,6 +9,7 @@ import io.weft.loop.core.net.TcpOptions;
 import io.weft.loop.core.net.TcpServer;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -189,7 +190,7 @@ public abstract class VirtualThreadsContract extends VThreadsFixture {
 
         long iterationsBefore = loop.stats().iterations();
         long spinsBefore = spins.get();
-        try (Socket client = new Socket(echo.localAddress().getAddress(), echo.localAddress().getPort())) {
+        try (Socket client = new Socket(((InetSocketAddress) echo.localAddress()).getAddress(), ((InetSocketAddress) echo.localAddress()).getPort())) {
             client.setSoTimeout(30_000);
             DataOutputStream out = new DataOutputStream(client.getOutputStream());
             DataInputStream in = new DataInputStream(client.getInputStream());

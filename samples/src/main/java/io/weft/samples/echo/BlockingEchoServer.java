@@ -11,7 +11,7 @@ import io.weft.samples.OpenConnections;
 import io.weft.samples.SampleLauncher;
 import io.weft.samples.WaitingConnection;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
@@ -46,7 +46,7 @@ public final class BlockingEchoServer implements SampleLauncher.Listener {
      * @return the started server
      * @throws IOException if the address cannot be bound
      */
-    public static BlockingEchoServer listen(LoopGroup group, InetSocketAddress address, Duration idleTimeout,
+    public static BlockingEchoServer listen(LoopGroup group, SocketAddress address, Duration idleTimeout,
             TlsConfig tls) throws IOException {
         Objects.requireNonNull(group, "group");
         TcpOptions options = TcpOptions.defaults().withIdleTimeout(idleTimeout);
@@ -60,7 +60,7 @@ public final class BlockingEchoServer implements SampleLauncher.Listener {
     }
 
     @Override
-    public InetSocketAddress localAddress() {
+    public SocketAddress localAddress() {
         return listener.localAddress();
     }
 

@@ -4,7 +4,7 @@ import io.weft.loop.core.net.tls.TlsConfig;
 import io.weft.samples.SampleLauncher;
 
 /**
- * {@code java -jar weft-echo.jar [--port N] [--host H] [--loops N] [--poller NAME]
+ * {@code java -jar weft-echo.jar [--port N] [--host H] [--unix PATH] [--loops N] [--poller NAME]
  * [--idle-timeout SECONDS] [--style loop|vthreads] [--tls-cert FILE --tls-key FILE]}: the sample
  * echo server, over TLS with {@code --tls-cert}, in callbacks or in blocking style. See the samples README.
  */

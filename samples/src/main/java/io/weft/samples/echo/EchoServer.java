@@ -9,7 +9,7 @@ import io.weft.loop.core.net.tls.TlsServer;
 import io.weft.samples.OpenConnections;
 import io.weft.samples.SampleLauncher;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 
 /** The sample echo server on a {@link LoopGroup}, plain TCP or TLS: one {@link EchoHandler} per connection. */
@@ -29,7 +29,7 @@ public final class EchoServer {
      * @return the listening server
      * @throws IOException if the address cannot be bound
      */
-    public static SampleLauncher.Listener listen(LoopGroup group, InetSocketAddress address, Duration idleTimeout)
+    public static SampleLauncher.Listener listen(LoopGroup group, SocketAddress address, Duration idleTimeout)
             throws IOException {
         OpenConnections<StreamConnection> open = new OpenConnections<>();
         return SampleLauncher.Listener.of(TcpServer.listen(group, address,
@@ -47,7 +47,7 @@ public final class EchoServer {
      * @return the listening server
      * @throws IOException if the address cannot be bound
      */
-    public static SampleLauncher.Listener listenTls(LoopGroup group, InetSocketAddress address, Duration idleTimeout,
+    public static SampleLauncher.Listener listenTls(LoopGroup group, SocketAddress address, Duration idleTimeout,
             TlsConfig tls) throws IOException {
         OpenConnections<StreamConnection> open = new OpenConnections<>();
         TlsServer server = TlsServer.listen(group, address, TcpOptions.defaults().withIdleTimeout(idleTimeout), tls,

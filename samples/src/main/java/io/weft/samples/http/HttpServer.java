@@ -9,7 +9,7 @@ import io.weft.loop.core.net.tls.TlsServer;
 import io.weft.samples.OpenConnections;
 import io.weft.samples.SampleLauncher;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /**
  * The sample HTTP/1.1 server on a {@link LoopGroup}: one {@link HttpConnectionHandler} per
@@ -40,7 +40,7 @@ public final class HttpServer {
      *
      * @throws IOException if the address cannot be bound
      */
-    public static SampleLauncher.Listener listen(LoopGroup group, InetSocketAddress address, HttpConfig config,
+    public static SampleLauncher.Listener listen(LoopGroup group, SocketAddress address, HttpConfig config,
             Router router) throws IOException {
         TcpOptions options = tcpOptions(config);
         OpenConnections<StreamConnection> open = new OpenConnections<>();
@@ -62,7 +62,7 @@ public final class HttpServer {
      *
      * @throws IOException if the address cannot be bound
      */
-    public static SampleLauncher.Listener listenTls(LoopGroup group, InetSocketAddress address, HttpConfig config,
+    public static SampleLauncher.Listener listenTls(LoopGroup group, SocketAddress address, HttpConfig config,
             TlsConfig tls, Router router) throws IOException {
         TcpOptions options = tcpOptions(config);
         OpenConnections<StreamConnection> open = new OpenConnections<>();

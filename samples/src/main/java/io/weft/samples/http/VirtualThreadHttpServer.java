@@ -15,7 +15,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -71,7 +71,7 @@ public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
      *
      * @throws IOException if the address cannot be bound
      */
-    public static VirtualThreadHttpServer listen(LoopGroup group, InetSocketAddress address, HttpConfig config,
+    public static VirtualThreadHttpServer listen(LoopGroup group, SocketAddress address, HttpConfig config,
             Router router, Carrier carrier) throws IOException {
         return listen(group, address, config, null, router, carrier);
     }
@@ -89,13 +89,13 @@ public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
      * @return the started server
      * @throws IOException if the address cannot be bound
      */
-    public static VirtualThreadHttpServer listenTls(LoopGroup group, InetSocketAddress address, HttpConfig config,
+    public static VirtualThreadHttpServer listenTls(LoopGroup group, SocketAddress address, HttpConfig config,
             TlsConfig tls, Router router, Carrier carrier) throws IOException {
         return listen(group, address, config, Objects.requireNonNull(tls, "tls"), router, carrier);
     }
 
     /** Listens plain ({@code tls} null) or over TLS, and starts the acceptor. */
-    private static VirtualThreadHttpServer listen(LoopGroup group, InetSocketAddress address, HttpConfig config,
+    private static VirtualThreadHttpServer listen(LoopGroup group, SocketAddress address, HttpConfig config,
             TlsConfig tls, Router router, Carrier carrier) throws IOException {
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(config, "config");
@@ -111,7 +111,7 @@ public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
     }
 
     @Override
-    public InetSocketAddress localAddress() {
+    public SocketAddress localAddress() {
         return listener.localAddress();
     }
 

@@ -2,15 +2,15 @@ package io.weft.samples.kv;
 
 import io.weft.loop.core.LoopGroup;
 import io.weft.samples.GracefulStop;
+import io.weft.samples.ListenAddress;
 import io.weft.samples.SampleLauncher;
 import io.weft.samples.StopSignals;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.Inet6Address;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /**
- * {@code java -jar weft-kv.jar [--port N] [--host H] [--loops N] [--poller NAME] [--carrier loop|pool]
+ * {@code java -jar weft-kv.jar [--port N] [--host H] [--unix PATH] [--loops N] [--poller NAME] [--carrier loop|pool]
  * [--idle-timeout SECONDS] [--max-bulk BYTES] [--tls-cert FILE --tls-key FILE]}: the sample RESP2
  * key-value server, over TLS with {@code --tls-cert}. See the samples README.
  *
@@ -35,10 +35,7 @@ public final class KvMain {
     record Running(LoopGroup group, KvServer server) {
 
         String banner() {
-            InetSocketAddress address = server.localAddress();
-            String host = address.getAddress().getHostAddress();
-            return "weft kv listening on " + (address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host)
-                    + ":" + address.getPort() + " (" + group.size() + (group.size() == 1 ? " loop, " : " loops, ")
+            return "weft kv listening on " + ListenAddress.format(server.localAddress()) + " (" + group.size() + (group.size() == 1 ? " loop, " : " loops, ")
                     + group.next().pollerName() + " poller, " + server.carrier().name().toLowerCase(java.util.Locale.ROOT)
                     + " carrier)";
         }
@@ -82,10 +79,7 @@ public final class KvMain {
         LoopGroup group = builder.build();
         GracefulStop.trackTasks(group);
         try {
-            InetSocketAddress address = new InetSocketAddress(options.host(), options.port());
-            if (address.isUnresolved()) {
-                throw new IOException("cannot resolve host '" + options.host() + "'");
-            }
+            SocketAddress address = ListenAddress.of(options.host(), options.port(), options.unix());
             return new Running(group, options.tls().isEmpty()
                     ? KvServer.listen(group, address, options.config())
                     : KvServer.listenTls(group, address, options.config(), options.tls().get().serverConfig()));

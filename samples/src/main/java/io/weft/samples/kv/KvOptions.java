@@ -20,9 +20,11 @@ import java.util.Optional;
  * @param poller the poller by name; empty for the best available
  * @param config how connections are served
  * @param tls serve TLS with this certificate chain and key; empty for plaintext (the default)
+ * @param unix listen on the Unix domain socket at this path instead of {@code host} and {@code port}
+ *     ({@code --unix}); empty for TCP (the default)
  */
 public record KvOptions(String host, int port, int loops, Optional<String> poller, KvConfig config,
-        Optional<TlsFiles> tls) {
+        Optional<TlsFiles> tls, Optional<Path> unix) {
     /** The default port: one above Redis's, so both can run side by side. */
     public static final int DEFAULT_PORT = 6380;
 
@@ -32,10 +34,26 @@ public record KvOptions(String host, int port, int loops, Optional<String> polle
         Objects.requireNonNull(poller, "poller");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(unix, "unix");
     }
 
     /**
-     * Options without TLS.
+     * Options on TCP, with or without TLS.
+     *
+     * @param host the address to bind
+     * @param port the port to bind, 0 for any free one
+     * @param loops how many event loops
+     * @param poller the poller by name; empty for the best available
+     * @param config how connections are served
+     * @param tls serve TLS with this certificate chain and key; empty for plaintext
+     */
+    public KvOptions(String host, int port, int loops, Optional<String> poller, KvConfig config,
+            Optional<TlsFiles> tls) {
+        this(host, port, loops, poller, config, tls, Optional.empty());
+    }
+
+    /**
+     * Options on TCP without TLS.
      *
      * @param host the address to bind
      * @param port the port to bind, 0 for any free one
@@ -53,6 +71,8 @@ public record KvOptions(String host, int port, int loops, Optional<String> polle
                 usage: java -jar weft-kv.jar [options]
                   --host ADDRESS          address to bind (default 127.0.0.1)
                   --port N                port to bind, 0 for any free one (default 6380)
+                  --unix PATH             listen on a Unix domain socket at PATH instead of --host/--port
+                                          (redis-cli -s PATH; the file is removed on stop)
                   --loops N               event loops (default: available processors)
                   --poller NAME           poller: nio, epoll, ... (default: -Dweft.poller, else the best available)
                   --carrier NAME          what runs the connection threads: loop (the loop thread) or pool
@@ -90,6 +110,8 @@ public record KvOptions(String host, int port, int loops, Optional<String> polle
         int loops = Runtime.getRuntime().availableProcessors();
         Optional<String> poller = Optional.empty();
         KvConfig config = KvConfig.defaults();
+        Optional<Path> unix = Optional.empty();
+        boolean hostOrPort = false;
         Path tlsCert = null;
         Path tlsKey = null;
         for (int i = 0; i < args.length; i++) {
@@ -100,7 +122,7 @@ public record KvOptions(String host, int port, int loops, Optional<String> polle
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
             }
-            if (!name.matches("--(host|port|loops|poller|carrier|idle-timeout|max-bulk|max-request|max-query-memory|tls-cert|tls-key)")) {
+            if (!name.matches("--(host|port|unix|loops|poller|carrier|idle-timeout|max-bulk|max-request|max-query-memory|tls-cert|tls-key)")) {
                 throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
             if (value == null) {
@@ -110,9 +132,11 @@ public record KvOptions(String host, int port, int loops, Optional<String> polle
                 value = args[++i];
             }
             value = value.strip();
+            hostOrPort |= name.equals("--host") || name.equals("--port");
             switch (name) {
                 case "--host" -> host = nonBlank(name, value);
                 case "--port" -> port = (int) number(name, value, 0, 65535);
+                case "--unix" -> unix = Optional.of(Path.of(nonBlank(name, value)));
                 case "--loops" -> loops = (int) number(name, value, 1, 1024);
                 case "--poller" -> poller = Optional.of(nonBlank(name, value));
                 case "--carrier" -> config = config.withCarrier(carrier(value));
@@ -128,7 +152,10 @@ public record KvOptions(String host, int port, int loops, Optional<String> polle
                 default -> throw new AssertionError(name);
             }
         }
-        return new KvOptions(host, port, loops, poller, config, TlsFiles.of(tlsCert, tlsKey));
+        if (unix.isPresent() && hostOrPort) {
+            throw new IllegalArgumentException("--unix replaces --host and --port: give one or the other");
+        }
+        return new KvOptions(host, port, loops, poller, config, TlsFiles.of(tlsCert, tlsKey), unix);
     }
 
     private static Carrier carrier(String value) {

@@ -14,7 +14,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.List;
@@ -68,34 +68,34 @@ public final class KvServer implements AutoCloseable, GracefulStop.Drain {
      *
      * @throws IOException if the address cannot be bound
      */
-    public static KvServer listen(LoopGroup group, InetSocketAddress address, KvConfig config) throws IOException {
+    public static KvServer listen(LoopGroup group, SocketAddress address, KvConfig config) throws IOException {
         return listen(group, address, config, new KvStore());
     }
 
-    /** As {@link #listen(LoopGroup, InetSocketAddress, KvConfig)}, on a given store (tests use a manual clock). */
-    public static KvServer listen(LoopGroup group, InetSocketAddress address, KvConfig config, KvStore store)
+    /** As {@link #listen(LoopGroup, SocketAddress, KvConfig)}, on a given store (tests use a manual clock). */
+    public static KvServer listen(LoopGroup group, SocketAddress address, KvConfig config, KvStore store)
             throws IOException {
         return listen(group, address, config, store, null);
     }
 
     /**
-     * As {@link #listen(LoopGroup, InetSocketAddress, KvConfig)}, over TLS: the port speaks only TLS
+     * As {@link #listen(LoopGroup, SocketAddress, KvConfig)}, over TLS: the port speaks only TLS
      * (as {@code redis-server --tls-port}), and each connection is served once its handshake is over.
      *
      * @param group the loops that accept, handshake and serve
-     * @param address where to listen, port 0 for any free one
+     * @param address where to listen (port 0 for any free one), or a Unix domain socket
      * @param config how connections are served
      * @param tls the server's certificate and protocols
      * @return the started server
      * @throws IOException if the address cannot be bound
      */
-    public static KvServer listenTls(LoopGroup group, InetSocketAddress address, KvConfig config, TlsConfig tls)
+    public static KvServer listenTls(LoopGroup group, SocketAddress address, KvConfig config, TlsConfig tls)
             throws IOException {
         return listen(group, address, config, new KvStore(), Objects.requireNonNull(tls, "tls"));
     }
 
     /** Listens plain ({@code tls} null) or over TLS, and starts the acceptor and the sweeper. */
-    private static KvServer listen(LoopGroup group, InetSocketAddress address, KvConfig config, KvStore store,
+    private static KvServer listen(LoopGroup group, SocketAddress address, KvConfig config, KvStore store,
             TlsConfig tls) throws IOException {
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(config, "config");
@@ -111,7 +111,7 @@ public final class KvServer implements AutoCloseable, GracefulStop.Drain {
     }
 
     /** The bound address, with the real port. */
-    public InetSocketAddress localAddress() {
+    public SocketAddress localAddress() {
         return listener.localAddress();
     }
 

@@ -11,7 +11,7 @@ import io.weft.samples.SampleLauncher;
 import io.weft.samples.ServerOptions;
 import io.weft.samples.http.Router;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -49,7 +49,7 @@ public final class SampleMetrics implements SampleLauncher.Starter, AutoCloseabl
     }
 
     @Override
-    public SampleLauncher.Listener start(LoopGroup group, InetSocketAddress address, ServerOptions options) throws IOException {
+    public SampleLauncher.Listener start(LoopGroup group, SocketAddress address, ServerOptions options) throws IOException {
         if (options.metrics()) {
             bind(group, options);
             router.add("/metrics", new MetricsRoute(registry));

@@ -32,7 +32,7 @@ class EchoServerTest {
     private InetSocketAddress start(Duration idleTimeout) throws IOException {
         group = LoopGroup.builder().size(2).name("echo-test").poller("nio").build();
         server = listen(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), idleTimeout);
-        return server.localAddress();
+        return (InetSocketAddress) server.localAddress();
     }
 
     /** The server under test: the callback style here. */

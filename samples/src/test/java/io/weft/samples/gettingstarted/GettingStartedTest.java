@@ -34,14 +34,14 @@ class GettingStartedTest {
     void theCallbackServerShouts() throws Exception {
         TcpServer server = CallbackShout.listen(group, ANY_PORT);
 
-        assertThat(roundTrip(server.localAddress(), "hello, Weft! 123")).isEqualTo("HELLO, WEFT! 123");
+        assertThat(roundTrip((InetSocketAddress) server.localAddress(), "hello, Weft! 123")).isEqualTo("HELLO, WEFT! 123");
         server.close();
     }
 
     @Test
     void theBlockingServerShouts() throws Exception {
         try (BlockingServerSocket server = BlockingShout.listen(group, ANY_PORT)) {
-            assertThat(roundTrip(server.localAddress(), "hello, Weft! 123")).isEqualTo("HELLO, WEFT! 123");
+            assertThat(roundTrip((InetSocketAddress) server.localAddress(), "hello, Weft! 123")).isEqualTo("HELLO, WEFT! 123");
         }
     }
 

@@ -49,7 +49,7 @@ class ClosingResponseTest {
                 HttpServer.tcpOptions(config), () -> new HttpConnectionHandler(config, router, new OpenConnections<>()).overTcp());
         runner = Thread.ofPlatform().name("closing-response").start(loop::run);
 
-        try (Socket client = new Socket(server.localAddress().getAddress(), server.localAddress().getPort())) {
+        try (Socket client = new Socket(((InetSocketAddress) server.localAddress()).getAddress(), ((InetSocketAddress) server.localAddress()).getPort())) {
             client.setSoTimeout(30_000);
             client.getOutputStream().write("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));

@@ -38,7 +38,7 @@ class GracefulStopTest {
         List<Socket> clients = new ArrayList<>();
         byte[] flood = REQUEST.repeat(100_000).getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i < 8; i++) {
-            Socket client = new Socket(server.localAddress().getAddress(), server.localAddress().getPort());
+            Socket client = new Socket(((InetSocketAddress) server.localAddress()).getAddress(), ((InetSocketAddress) server.localAddress()).getPort());
             client.setSoTimeout(30_000);
             clients.add(client);
             // Sent from another thread: the server stops reading once its replies back up, so this blocks.
@@ -72,7 +72,7 @@ class GracefulStopTest {
         LoopGroup group = LoopGroup.builder().size(1).name("graceful-cut").poller("nio").build();
         SampleLauncher.Listener server = listen(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 new Router((request, responder) -> responder.send(200, "OK", "application/octet-stream", body)));
-        try (Socket client = new Socket(server.localAddress().getAddress(), server.localAddress().getPort())) {
+        try (Socket client = new Socket(((InetSocketAddress) server.localAddress()).getAddress(), ((InetSocketAddress) server.localAddress()).getPort())) {
             client.getOutputStream().write(REQUEST.getBytes(StandardCharsets.US_ASCII));
             awaitInput(client); // the response is produced; most of it waits for the client, which reads nothing
             ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -90,7 +90,7 @@ class GracefulStopTest {
         LoopGroup group = LoopGroup.builder().size(1).name("graceful-linger").poller("nio").build();
         SampleLauncher.Listener server = listen(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 HttpServer.defaultRouter());
-        try (Socket client = new Socket(server.localAddress().getAddress(), server.localAddress().getPort())) {
+        try (Socket client = new Socket(((InetSocketAddress) server.localAddress()).getAddress(), ((InetSocketAddress) server.localAddress()).getPort())) {
             client.setSoTimeout(30_000);
             client.getOutputStream().write(REQUEST.getBytes(StandardCharsets.US_ASCII));
             InputStream in = client.getInputStream();

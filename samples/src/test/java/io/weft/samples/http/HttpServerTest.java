@@ -43,7 +43,7 @@ class HttpServerTest {
     private InetSocketAddress start(HttpConfig config) throws IOException {
         group = LoopGroup.builder().size(2).name("http-test").poller("nio").build();
         server = listen(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), config);
-        return server.localAddress();
+        return (InetSocketAddress) server.localAddress();
     }
 
     /** Starts the server under test: the callback style here. */

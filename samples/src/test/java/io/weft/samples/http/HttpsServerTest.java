@@ -38,7 +38,7 @@ class HttpsServerTest {
                 .applicationProtocols("http/1.1").build();
         server = HttpServer.listenTls(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 HttpConfig.defaults(), tls, HttpServer.defaultRouter());
-        return server.localAddress().getPort();
+        return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
     @AfterEach

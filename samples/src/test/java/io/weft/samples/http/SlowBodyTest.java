@@ -33,7 +33,7 @@ class SlowBodyTest {
         TcpServer server = TcpServer.listen(loop, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 TcpOptions.defaults(), () -> new HttpConnectionHandler(config, HttpServer.defaultRouter(), new OpenConnections<>()).overTcp());
         runner = Thread.ofPlatform().name("slow-body").start(loop::run);
-        return server.localAddress();
+        return (InetSocketAddress) server.localAddress();
     }
 
     @Test

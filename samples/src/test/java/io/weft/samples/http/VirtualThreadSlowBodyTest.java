@@ -32,7 +32,7 @@ class VirtualThreadSlowBodyTest {
         HttpConfig config = HttpConfig.defaults().withMinBodyRate(1000, Duration.ofMillis(200));
         VirtualThreadHttpServer server = VirtualThreadHttpServer.listen(group,
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), config, HttpServer.defaultRouter(), Carrier.LOOP);
-        try (RawHttp raw = new RawHttp(server.localAddress())) {
+        try (RawHttp raw = new RawHttp((InetSocketAddress) server.localAddress())) {
             raw.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 67108864\r\n\r\n");
             Thread dripper = Thread.ofVirtual().start(() -> {
                 try {

@@ -10,9 +10,14 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -87,6 +92,25 @@ class EchoJarIT {
             assertThat(sClient.waitFor()).as(output.toString()).isZero();
             assertThat(output.toString()).contains("Verify return code: 0 (ok)", "Protocol  : TLSv1.3");
             assertThat(echo.stop()).contains("weft echo stopped");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "epoll"})
+    void echoesOnAUnixSocket(String poller, @TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("echo.sock");
+        try (SampleJar echo = SampleJar.startUnix("echo", socket, "--poller", poller);
+                SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            ByteBuffer sent = ByteBuffer.wrap("hello over a unix socket".getBytes(StandardCharsets.UTF_8));
+            client.write(sent);
+            ByteBuffer received = ByteBuffer.allocate(sent.capacity());
+            while (received.hasRemaining() && client.read(received) >= 0) {
+                // until all of it is back
+            }
+
+            assertThat(received.array()).isEqualTo(sent.array());
+            assertThat(echo.stop()).contains("weft echo stopped");
+            assertThat(socket).as("the socket file after the stop").doesNotExist();
         }
     }
 }

@@ -35,7 +35,7 @@ class KvOptionsTest {
                 "--carrier", "pool", "--idle-timeout=60", "--max-bulk", "1024");
         assertThat(options).isEqualTo(new KvOptions("::1", 0, 3, Optional.of("nio"), KvConfig.defaults()
                 .withCarrier(Carrier.POOL).withIdleTimeout(Duration.ofSeconds(60))
-                .withLimits(RespLimits.defaults().withMaxBulkBytes(1024))));
+                .withLimits(RespLimits.defaults().withMaxBulkBytes(1024)), Optional.empty()));
     }
 
     @Test
@@ -53,6 +53,14 @@ class KvOptionsTest {
             "--max-bulk=536870913", "--max-bulk=-1", "--idle-timeout=-5", "--host=", "--style=loop", "6380"})
     void rejectsABadCommandLine(String arg) {
         assertThatThrownBy(() -> KvOptions.parse(arg)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void unixNamesASocketPathInPlaceOfHostAndPort() {
+        assertThat(KvOptions.parse("--unix", "kv.sock").unix()).contains(java.nio.file.Path.of("kv.sock"));
+        assertThatThrownBy(() -> KvOptions.parse("--unix", "kv.sock", "--host", "::1"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--unix replaces --host and --port");
     }
 
     @Test

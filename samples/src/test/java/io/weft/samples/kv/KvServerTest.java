@@ -33,7 +33,7 @@ class KvServerTest {
     private InetSocketAddress start(KvConfig config) throws IOException {
         group = LoopGroup.builder().size(2).name("kv-test").poller("nio").build();
         server = KvServer.listen(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), config);
-        return server.localAddress();
+        return (InetSocketAddress) server.localAddress();
     }
 
     private Socket connect(InetSocketAddress address) throws IOException {

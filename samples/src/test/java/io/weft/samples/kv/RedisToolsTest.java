@@ -41,7 +41,7 @@ class RedisToolsTest {
     void start() throws IOException {
         group = LoopGroup.builder().size(2).name("kv-redis-tools").poller("nio").build();
         server = KvServer.listen(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), KvConfig.defaults());
-        port = server.localAddress().getPort();
+        port = ((InetSocketAddress) server.localAddress()).getPort();
     }
 
     @AfterEach

@@ -90,7 +90,7 @@ class SampleMetricsTest {
 
     /** One GET over a fresh socket, {@code Connection: close}, read to the end. */
     private Response get(String target) throws IOException {
-        InetSocketAddress address = running.server().localAddress();
+        InetSocketAddress address = (InetSocketAddress) running.server().localAddress();
         try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();

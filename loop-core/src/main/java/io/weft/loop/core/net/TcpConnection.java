@@ -7,8 +7,9 @@ import io.weft.loop.core.Watcher;
 import io.weft.loop.core.WatcherHandler;
 import io.weft.loop.core.net.spi.PeerResetException;
 import io.weft.loop.core.net.spi.SocketHandle;
+import io.weft.loop.core.net.spi.SocketOptions;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
@@ -67,7 +68,7 @@ public final class TcpConnection implements StreamConnection {
     private final Runnable redeliver = this::redeliverInbound;
     private Watcher watcher;
     private CompletableFuture<TcpConnection> connected;
-    private InetSocketAddress connectingTo;
+    private SocketAddress connectingTo;
     private ByteBuffer inbound;
     private int state;
     private boolean readPaused;
@@ -123,21 +124,25 @@ public final class TcpConnection implements StreamConnection {
      * cancels the connect: its socket is closed at once (on the loop thread) and the handler's {@code
      * onClose} reports {@link CloseReason#LOCAL_CLOSE} with a {@link CancellationException}.
      *
-     * @param loop the loop the connection runs on
-     * @param address the address to connect to
+     * <p>A {@link java.net.UnixDomainSocketAddress} connects to a Unix domain stream socket; the
+     * TCP-only options are skipped there, and a path with no listener fails the future with an
+     * {@link IOException} naming the path and the reason (no such file, connection refused).
+     *
+     * @param loop the loop the connection lives on
+     * @param address a resolved {@link java.net.InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}
      * @param options the connection's options
      * @param handler the connection's handler, called on the loop thread
-     * @return completed with the connection after its {@code onOpen}, or failed with the connect's exception
+     * @return a future of the open connection, completed on the loop thread
+     * @throws IllegalArgumentException if the address is unresolved, of another type, a Unix socket path
+     *     longer than {@code sun_path} allows, or port sharing is asked for on a Unix socket
      */
-    public static CompletableFuture<TcpConnection> connect(EventLoop loop, InetSocketAddress address, TcpOptions options,
+    public static CompletableFuture<TcpConnection> connect(EventLoop loop, SocketAddress address, TcpOptions options,
             ConnectionHandler handler) {
         Objects.requireNonNull(loop, "loop");
-        Objects.requireNonNull(address, "address");
+        StreamAddresses.check(address);
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(handler, "handler");
-        if (address.isUnresolved()) {
-            throw new IllegalArgumentException("address " + address + " is unresolved; resolve it before connecting");
-        }
+        SocketOptions socketOptions = StreamAddresses.socketOptions(address, options);
         CompletableFuture<TcpConnection> future = new CompletableFuture<>();
         Runnable start = () -> {
             if (future.isDone()) {
@@ -145,7 +150,7 @@ public final class TcpConnection implements StreamConnection {
             }
             SocketHandle socket;
             try {
-                socket = TcpBackends.of(loop).connect(address, options.socketOptions());
+                socket = TcpBackends.of(loop).connect(address, socketOptions);
             } catch (IOException | RuntimeException e) {
                 future.completeExceptionally(e);
                 return;
@@ -377,8 +382,14 @@ public final class TcpConnection implements StreamConnection {
         return state == OPEN;
     }
 
-    /** {@return the local address, or null if the OS no longer knows it} */
-    public InetSocketAddress localAddress() {
+    /**
+     * The local address: an {@link java.net.InetSocketAddress} for TCP, a {@link
+     * java.net.UnixDomainSocketAddress} for a Unix domain socket (an empty path when the socket has
+     * no name, as a connecting client's has not).
+     *
+     * @return the local address, or null if the OS no longer knows it
+     */
+    public SocketAddress localAddress() {
         try {
             return socket.localAddress();
         } catch (IOException e) {
@@ -386,8 +397,12 @@ public final class TcpConnection implements StreamConnection {
         }
     }
 
-    /** {@return the peer's address, or null if the OS no longer knows it} */
-    public InetSocketAddress remoteAddress() {
+    /**
+     * The peer's address, of the same kind as {@link #localAddress()}.
+     *
+     * @return the peer's address, or null if the OS no longer knows it
+     */
+    public SocketAddress remoteAddress() {
         try {
             return socket.remoteAddress();
         } catch (IOException e) {

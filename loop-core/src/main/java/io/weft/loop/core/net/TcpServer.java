@@ -11,7 +11,8 @@ import io.weft.loop.core.net.spi.SocketHandle;
 import io.weft.loop.core.net.spi.TcpBackend;
 import java.io.IOException;
 import java.net.BindException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +27,14 @@ import java.util.function.Supplier;
  * A listening TCP server whose accepted connections are spread over one loop or a {@link
  * LoopGroup}. Each accepted connection gets a fresh handler from the supplier, on the thread of
  * the loop it lands on.
+ *
+ * <p><b>Unix domain sockets.</b> Given a {@link UnixDomainSocketAddress}, the server listens on a
+ * Unix domain stream socket instead, and its connections are the same {@link TcpConnection}s
+ * (handlers, watermarks, close, linger and TLS work unchanged). The TCP-only options (no-delay,
+ * keep-alive, reuse address) are skipped; port sharing is refused. The path may have at most 106
+ * bytes ({@code sun_path} holds 108 with the NUL; the JDK's channels keep 106). A stale socket file (one no process listens on,
+ * left by a process that died) is removed before binding; a file a process still listens on, or one
+ * that is not a socket, makes the bind fail. The server removes its socket file when it closes.
  *
  * <p><b>Port sharing.</b> Off by default ({@link TcpOptions#reusePort()}): listening on a port that
  * another socket listens on fails with a {@link BindException} (EADDRINUSE). On a group, one loop
@@ -48,13 +57,13 @@ public final class TcpServer implements AutoCloseable {
     private static final int MAX_ACCEPTS_PER_EVENT = 64;
 
     private final List<Acceptor> acceptors = new ArrayList<>();
-    private final InetSocketAddress localAddress;
+    private final SocketAddress localAddress;
 
-    private TcpServer(List<EventLoop> listenLoops, Supplier<EventLoop> targets, InetSocketAddress address,
+    private TcpServer(List<EventLoop> listenLoops, Supplier<EventLoop> targets, SocketAddress address,
             TcpOptions options, Supplier<? extends ConnectionHandler> handlers) throws IOException {
         TcpBackend backend = TcpBackends.of(listenLoops.get(0));
         boolean perLoop = listenLoops.size() > 1;
-        InetSocketAddress bound = address;
+        SocketAddress bound = address;
         try {
             for (EventLoop loop : listenLoops) {
                 ServerSocketHandle socket = bind(backend, bound, options);
@@ -71,11 +80,20 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
-    private static ServerSocketHandle bind(TcpBackend backend, InetSocketAddress address, TcpOptions options)
+    private static ServerSocketHandle bind(TcpBackend backend, SocketAddress address, TcpOptions options)
             throws IOException {
+        if (address instanceof UnixDomainSocketAddress unix) {
+            UnixSocketFile.removeIfStale(unix.getPath());
+        }
         try {
-            return backend.listen(address, options.socketOptions());
+            return backend.listen(address, StreamAddresses.socketOptions(address, options));
         } catch (BindException e) {
+            if (address instanceof UnixDomainSocketAddress unix) {
+                BindException explained = new BindException(e.getMessage() + " (a process listens on " + unix.getPath()
+                        + ", or it is a file that is not a socket; stop that server or pick another path)");
+                explained.initCause(e);
+                throw explained;
+            }
             if (options.reusePort()) {
                 throw e;
             }
@@ -91,17 +109,19 @@ public final class TcpServer implements AutoCloseable {
      * Listens on {@code address} (port 0 for an ephemeral port, see {@link #localAddress()}) and
      * serves every connection on {@code loop}.
      *
-     * @param loop the loop every connection runs on
-     * @param address the address to bind
+     * @param loop the loop that accepts and serves
+     * @param address a resolved {@link java.net.InetSocketAddress}, or a {@link UnixDomainSocketAddress}
      * @param options the listener's and its connections' options
-     * @param handlers makes the handler of each new connection, on the loop thread
+     * @param handlers a fresh handler per accepted connection, called on the loop thread
      * @return the listening server
+     * @throws IllegalArgumentException if the address is unresolved, of another type, a Unix socket path
+     *     longer than {@code sun_path} allows, or port sharing is asked for on a Unix socket
      * @throws BindException if the address is in use (and port sharing is off) or not local
      * @throws IOException if the address cannot be bound otherwise, naming it
      * @throws UnsupportedOperationException if port sharing is asked for and the loop's TCP backend
      *     has none, or the loop's poller has no TCP backend
      */
-    public static TcpServer listen(EventLoop loop, InetSocketAddress address, TcpOptions options,
+    public static TcpServer listen(EventLoop loop, SocketAddress address, TcpOptions options,
             Supplier<? extends ConnectionHandler> handlers) throws IOException {
         Objects.requireNonNull(loop, "loop");
         check(address, options, handlers);
@@ -113,17 +133,18 @@ public final class TcpServer implements AutoCloseable {
      * {@link TcpOptions#reusePort()} on, one listener per loop (the kernel spreads); off, one
      * listener that hands connections round robin.
      *
-     * @param group the loops connections are spread over
-     * @param address the address to bind
-     * @param options the listeners' and their connections' options
-     * @param handlers makes the handler of each new connection, on that connection's loop thread
+     * @param group the loops that serve
+     * @param address a resolved {@link java.net.InetSocketAddress}, or a {@link UnixDomainSocketAddress}
+     * @param options the listener's and its connections' options
+     * @param handlers a fresh handler per accepted connection, called on the thread of its loop
      * @return the listening server
+     * @throws IllegalArgumentException as for {@link #listen(EventLoop, SocketAddress, TcpOptions, Supplier)}
      * @throws BindException if the address is in use (and port sharing is off) or not local
      * @throws IOException if the address cannot be bound otherwise, naming it
-     * @throws UnsupportedOperationException as for {@link #listen(EventLoop, InetSocketAddress,
+     * @throws UnsupportedOperationException as for {@link #listen(EventLoop, SocketAddress,
      *     TcpOptions, Supplier)}
      */
-    public static TcpServer listen(LoopGroup group, InetSocketAddress address, TcpOptions options,
+    public static TcpServer listen(LoopGroup group, SocketAddress address, TcpOptions options,
             Supplier<? extends ConnectionHandler> handlers) throws IOException {
         Objects.requireNonNull(group, "group");
         check(address, options, handlers);
@@ -132,21 +153,27 @@ public final class TcpServer implements AutoCloseable {
         return new TcpServer(listenLoops, group::next, address, options, handlers);
     }
 
-    private static void check(InetSocketAddress address, TcpOptions options, Supplier<?> handlers) {
-        Objects.requireNonNull(address, "address");
+    private static void check(SocketAddress address, TcpOptions options, Supplier<?> handlers) {
+        StreamAddresses.check(address);
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(handlers, "handlers");
-        if (address.isUnresolved()) {
-            throw new IllegalArgumentException("address " + address + " is unresolved; resolve it first");
-        }
+        StreamAddresses.socketOptions(address, options); // refuses what does not apply, before anything is bound
     }
 
-    /** {@return the bound address, with the real port when the server was asked for port 0} */
-    public InetSocketAddress localAddress() {
+    /**
+     * The bound address: an {@link java.net.InetSocketAddress} with the real port when the server
+     * was asked for port 0, or the {@link UnixDomainSocketAddress} it listens on.
+     *
+     * @return the bound address
+     */
+    public SocketAddress localAddress() {
         return localAddress;
     }
 
-    /** Stops listening; connections already accepted stay open. Safe from any thread, idempotent. */
+    /**
+     * Stops listening; connections already accepted stay open. A Unix domain socket's file is
+     * removed once the loop has closed the listener. Safe from any thread, idempotent.
+     */
     @Override
     public void close() {
         for (Acceptor acceptor : acceptors) {
@@ -171,7 +198,7 @@ public final class TcpServer implements AutoCloseable {
         private final EventLoop loop;
         private final ServerSocketHandle socket;
         /** The address it listens on, for its name in a loop snapshot. */
-        private final InetSocketAddress address;
+        private final SocketAddress address;
         private final Supplier<EventLoop> targets;
         private final TcpOptions options;
         private final Supplier<? extends ConnectionHandler> handlers;
@@ -181,7 +208,7 @@ public final class TcpServer implements AutoCloseable {
         private boolean closed;
         private final AtomicInteger owner = new AtomicInteger(UNCLAIMED);
 
-        Acceptor(EventLoop loop, ServerSocketHandle socket, InetSocketAddress address, Supplier<EventLoop> targets,
+        Acceptor(EventLoop loop, ServerSocketHandle socket, SocketAddress address, Supplier<EventLoop> targets,
                 TcpOptions options, Supplier<? extends ConnectionHandler> handlers) {
             this.loop = loop;
             this.socket = socket;
@@ -203,7 +230,7 @@ public final class TcpServer implements AutoCloseable {
                 }
                 reserve = openReserve();
                 watcher = loop.watch(socket.source(), Interest.READABLE, this).kind("listener")
-                        .name("TCP listener on " + address);
+                        .name((StreamAddresses.isUnix(address) ? "Unix socket listener on " : "TCP listener on ") + address);
             });
         }
 
@@ -354,6 +381,9 @@ public final class TcpServer implements AutoCloseable {
                 socket.close();
             } catch (IOException ignored) {
                 // closing a listener: nothing to recover
+            }
+            if (address instanceof UnixDomainSocketAddress unix) {
+                UnixSocketFile.remove(unix.getPath());
             }
         }
 

@@ -5,7 +5,7 @@ import io.weft.loop.core.net.spi.SocketHandle;
 import io.weft.loop.core.net.spi.SocketOptions;
 import io.weft.loop.core.spi.PollSource;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
@@ -48,8 +48,8 @@ final class NioServerSocket implements ServerSocketHandle {
     }
 
     @Override
-    public InetSocketAddress localAddress() throws IOException {
-        return (InetSocketAddress) channel.getLocalAddress();
+    public SocketAddress localAddress() throws IOException {
+        return channel.getLocalAddress();
     }
 
     @Override

@@ -3,7 +3,7 @@ package io.weft.loop.core.nio;
 import io.weft.loop.core.net.spi.SocketHandle;
 import io.weft.loop.core.spi.PollSource;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -56,13 +56,13 @@ final class NioSocket implements SocketHandle {
     }
 
     @Override
-    public InetSocketAddress localAddress() throws IOException {
-        return (InetSocketAddress) channel.getLocalAddress();
+    public SocketAddress localAddress() throws IOException {
+        return channel.getLocalAddress();
     }
 
     @Override
-    public InetSocketAddress remoteAddress() throws IOException {
-        return (InetSocketAddress) channel.getRemoteAddress();
+    public SocketAddress remoteAddress() throws IOException {
+        return channel.getRemoteAddress();
     }
 
     @Override

@@ -10,13 +10,17 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
-/** TCP on {@code java.nio} channels, for the NIO poller. Stateless, so thread-safe. */
+/**
+ * TCP and Unix domain stream sockets on {@code java.nio} channels, for the NIO poller. Stateless,
+ * so thread-safe.
+ */
 final class NioTcpBackend implements TcpBackend {
     static final NioTcpBackend INSTANCE = new NioTcpBackend();
 
@@ -33,14 +37,16 @@ final class NioTcpBackend implements TcpBackend {
     }
 
     @Override
-    public ServerSocketHandle listen(InetSocketAddress address, SocketOptions options) throws IOException {
+    public ServerSocketHandle listen(SocketAddress address, SocketOptions options) throws IOException {
         if (options.reusePort() && !reusePort) {
             throw new UnsupportedOperationException("this JDK has no SO_REUSEPORT on this OS; listen without port sharing");
         }
         ServerSocketChannel channel = ServerSocketChannel.open(familyOf(address));
         try {
             channel.configureBlocking(false);
-            channel.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
+            if (address instanceof InetSocketAddress) { // a Unix domain channel has no SO_REUSEADDR
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
+            }
             if (options.reusePort()) {
                 channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             }
@@ -61,7 +67,7 @@ final class NioTcpBackend implements TcpBackend {
     }
 
     @Override
-    public SocketHandle connect(InetSocketAddress address, SocketOptions options) throws IOException {
+    public SocketHandle connect(SocketAddress address, SocketOptions options) throws IOException {
         SocketChannel channel = SocketChannel.open(familyOf(address));
         try {
             channel.configureBlocking(false);
@@ -80,13 +86,22 @@ final class NioTcpBackend implements TcpBackend {
         return reusePort;
     }
 
-    private static ProtocolFamily familyOf(InetSocketAddress address) {
-        return address.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+    private static ProtocolFamily familyOf(SocketAddress address) {
+        return switch (address) {
+            case InetSocketAddress inet when inet.getAddress() instanceof Inet6Address -> StandardProtocolFamily.INET6;
+            case InetSocketAddress inet -> StandardProtocolFamily.INET;
+            default -> StandardProtocolFamily.UNIX;
+        };
     }
 
+    /** Sets what differs from a new channel's defaults (no-delay and keep-alive off, OS buffer sizes). */
     static void applyOptions(SocketChannel channel, SocketOptions options) throws IOException {
-        channel.setOption(StandardSocketOptions.TCP_NODELAY, options.noDelay());
-        channel.setOption(StandardSocketOptions.SO_KEEPALIVE, options.keepAlive());
+        if (options.noDelay()) {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        }
+        if (options.keepAlive()) {
+            channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        }
         if (options.receiveBufferSize() > 0) {
             channel.setOption(StandardSocketOptions.SO_RCVBUF, options.receiveBufferSize());
         }

@@ -5,9 +5,9 @@ import io.weft.loop.core.net.spi.SocketHandle;
 import io.weft.loop.core.net.spi.SocketOptions;
 import io.weft.loop.core.spi.PollSource;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
-/** A listening TCP socket fd. Loop thread only. */
+/** A listening stream socket fd (TCP or Unix domain). Loop thread only. */
 final class EpollServerSocket implements ServerSocketHandle {
     private static final int ACCEPT_FLAGS = SocketCalls.SOCK_NONBLOCK | SocketCalls.SOCK_CLOEXEC;
 
@@ -16,7 +16,7 @@ final class EpollServerSocket implements ServerSocketHandle {
     private final PollSource source;
     private final SocketOptions options;
     private boolean closed;
-    private InetSocketAddress local;
+    private SocketAddress local;
 
     EpollServerSocket(int fd, SocketOptions options) {
         this.fd = fd;
@@ -58,7 +58,7 @@ final class EpollServerSocket implements ServerSocketHandle {
     }
 
     @Override
-    public InetSocketAddress localAddress() throws IOException {
+    public SocketAddress localAddress() throws IOException {
         if (closed) {
             throw new IOException("listening socket fd=" + fd + " is closed");
         }

@@ -6,12 +6,12 @@ import io.weft.loop.core.net.spi.SocketHandle;
 import io.weft.loop.core.spi.PollSource;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
 
 /**
- * A connected or connecting TCP socket fd. Loop thread only, like every {@link SocketHandle}.
+ * A connected or connecting stream socket fd (TCP or Unix domain). Loop thread only, like every {@link SocketHandle}.
  *
  * <p>Buffers are read and written in place, direct and heap alike, so the kernel copies straight
  * to or from them. Direct buffers go through the socket's own iovecs ({@link SocketScratch}), several
@@ -28,10 +28,10 @@ final class EpollSocket implements SocketHandle {
     private final PollSource source;
     private boolean connected;
     private boolean closed;
-    private InetSocketAddress remote;
-    private InetSocketAddress local;
+    private SocketAddress remote;
+    private SocketAddress local;
 
-    EpollSocket(int fd, SocketScratch scratch, InetSocketAddress remote, boolean connected) {
+    EpollSocket(int fd, SocketScratch scratch, SocketAddress remote, boolean connected) {
         this.fd = fd;
         this.scratch = scratch;
         this.source = PollSource.ofKnownPollableFd(fd);
@@ -61,7 +61,7 @@ final class EpollSocket implements SocketHandle {
         }
         int error = scratch.intValue.get(JAVA_INT, 0);
         if (error != 0) {
-            throw Errno.connectException("connect(fd=" + fd + ", " + SocketCalls.format(remote) + ")", error);
+            throw Errno.connectException("connect(fd=" + fd + ", " + SocketAddresses.format(remote) + ")", error);
         }
         // No error yet may still mean not done: a peer name is there only once connected.
         r = SocketCalls.getpeername(scratch.errno, fd, scratch.sockaddr, scratch.socklen);
@@ -167,7 +167,7 @@ final class EpollSocket implements SocketHandle {
     }
 
     @Override
-    public InetSocketAddress localAddress() throws IOException {
+    public SocketAddress localAddress() throws IOException {
         ensureOpen();
         if (local == null) {
             local = SocketFds.localAddress(scratch, fd);
@@ -176,7 +176,7 @@ final class EpollSocket implements SocketHandle {
     }
 
     @Override
-    public InetSocketAddress remoteAddress() throws IOException {
+    public SocketAddress remoteAddress() throws IOException {
         ensureOpen();
         if (remote == null || !connected) {
             remote = SocketFds.remoteAddress(scratch, fd);

@@ -9,10 +9,11 @@ import io.weft.loop.core.net.spi.SocketOptions;
 import io.weft.loop.core.net.spi.TcpBackend;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Objects;
 
 /**
- * TCP over raw socket fds, for the epoll poller: every socket is made with {@code SOCK_NONBLOCK |
+ * TCP and Unix domain stream sockets over raw socket fds, for the epoll poller: every socket is made with {@code SOCK_NONBLOCK |
  * SOCK_CLOEXEC}, watched as {@code PollSource.ofKnownPollableFd(fd)}, and read and written between the kernel and
  * the caller's buffers with no copy. Stateless; each socket owns its native memory ({@link
  * SocketScratch}).
@@ -35,7 +36,7 @@ public final class EpollTcpBackend implements TcpBackend {
     }
 
     @Override
-    public ServerSocketHandle listen(InetSocketAddress address, SocketOptions options) throws IOException {
+    public ServerSocketHandle listen(SocketAddress address, SocketOptions options) throws IOException {
         check(address, options);
         SocketScratch s = new SocketScratch();
         int fd = open(s, address);
@@ -50,10 +51,10 @@ public final class EpollTcpBackend implements TcpBackend {
                 // Before listen, so accepted sockets inherit it and the window scale fits (tcp(7)).
                 setOption(s, fd, SOL_SOCKET, SocketCalls.SO_RCVBUF, "SO_RCVBUF", options.receiveBufferSize());
             }
-            int length = SocketCalls.encode(address, s.sockaddr);
+            int length = SocketAddresses.encode(address, s.sockaddr);
             int r = SocketCalls.bind(s.errno, fd, s.sockaddr, length);
             if (r < 0) {
-                throw Errno.socketException("bind(fd=" + fd + ", " + SocketCalls.format(address) + ")", -r);
+                throw Errno.socketException("bind(fd=" + fd + ", " + SocketAddresses.format(address) + ")", -r);
             }
             r = SocketCalls.listen(s.errno, fd, options.backlog());
             if (r < 0) {
@@ -67,18 +68,18 @@ public final class EpollTcpBackend implements TcpBackend {
     }
 
     @Override
-    public SocketHandle connect(InetSocketAddress address, SocketOptions options) throws IOException {
+    public SocketHandle connect(SocketAddress address, SocketOptions options) throws IOException {
         check(address, options);
         SocketScratch s = new SocketScratch();
         int fd = open(s, address);
         try {
             applyOptions(s, fd, options);
-            int length = SocketCalls.encode(address, s.sockaddr);
+            int length = SocketAddresses.encode(address, s.sockaddr);
             int r = SocketCalls.connect(s.errno, fd, s.sockaddr, length);
             // A non-blocking connect goes on in the background after EINPROGRESS, and after EINTR too
             // (connect(2)); the socket turns writable when it is done either way.
             if (r < 0 && r != -Errno.EINPROGRESS && r != -Errno.EINTR) {
-                throw Errno.connectException("connect(fd=" + fd + ", " + SocketCalls.format(address) + ")", -r);
+                throw Errno.connectException("connect(fd=" + fd + ", " + SocketAddresses.format(address) + ")", -r);
             }
             return new EpollSocket(fd, s, address, r == 0);
         } catch (IOException | RuntimeException e) {
@@ -93,19 +94,19 @@ public final class EpollTcpBackend implements TcpBackend {
         return true;
     }
 
-    private static void check(InetSocketAddress address, SocketOptions options) {
+    private static void check(SocketAddress address, SocketOptions options) {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(options, "options");
-        if (address.isUnresolved()) {
+        if (address instanceof InetSocketAddress inet && inet.isUnresolved()) {
             throw new IllegalArgumentException("address " + address + " is unresolved; resolve it first");
         }
     }
 
-    private static int open(SocketScratch s, InetSocketAddress address) throws IOException {
-        int family = SocketCalls.familyOf(address);
+    private static int open(SocketScratch s, SocketAddress address) throws IOException {
+        int family = SocketAddresses.familyOf(address);
         int fd = SocketCalls.socket(s.errno, family, SOCKET_TYPE);
         if (fd < 0) {
-            throw Errno.socketException("socket(" + (family == SocketCalls.AF_INET6 ? "AF_INET6" : "AF_INET")
+            throw Errno.socketException("socket(" + SocketAddresses.familyName(family)
                     + ", SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC)", -fd);
         }
         return fd;

@@ -1,7 +1,9 @@
 package io.weft.loop.epoll.internal;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /**
  * What the listening and the connected socket handles do alike with their fd: read back an
@@ -13,21 +15,21 @@ final class SocketFds {
     }
 
     /** The address the socket is bound to ({@code getsockname}). */
-    static InetSocketAddress localAddress(SocketScratch s, int fd) throws IOException {
+    static SocketAddress localAddress(SocketScratch s, int fd) throws IOException {
         int r = SocketCalls.getsockname(s.errno, fd, s.sockaddr, s.socklen);
         if (r < 0) {
             throw Errno.socketException("getsockname(fd=" + fd + ")", -r);
         }
-        return SocketCalls.decode(s.sockaddr);
+        return SocketAddresses.decode(s.sockaddr, s.socklen.get(JAVA_INT, 0));
     }
 
     /** The peer's address ({@code getpeername}). */
-    static InetSocketAddress remoteAddress(SocketScratch s, int fd) throws IOException {
+    static SocketAddress remoteAddress(SocketScratch s, int fd) throws IOException {
         int r = SocketCalls.getpeername(s.errno, fd, s.sockaddr, s.socklen);
         if (r < 0) {
             throw Errno.socketException("getpeername(fd=" + fd + ")", -r);
         }
-        return SocketCalls.decode(s.sockaddr);
+        return SocketAddresses.decode(s.sockaddr, s.socklen.get(JAVA_INT, 0));
     }
 
     /** Closes the fd once; the caller keeps the flag that makes a second close a no-op. */

@@ -131,13 +131,13 @@ class EpollTcpBackendTest {
         InetAddress v6 = InetAddress.getByName("::1");
         Assumptions.assumeTrue(NetworkInterface.getByInetAddress(v6) != null, "this machine has no IPv6 loopback");
         Pair pair = pair(new InetSocketAddress(v6, 0));
-        InetSocketAddress listening = pair.listener.localAddress();
+        InetSocketAddress listening = (InetSocketAddress) pair.listener.localAddress();
         assertThat(listening.getAddress()).isInstanceOf(Inet6Address.class).isEqualTo(v6);
         assertThat(listening.getPort()).isPositive();
         assertThat(pair.client.remoteAddress()).isEqualTo(listening);
         assertThat(pair.server.localAddress()).isEqualTo(listening);
         assertThat(pair.server.remoteAddress()).isEqualTo(pair.client.localAddress());
-        assertThat(pair.client.localAddress().getAddress()).isEqualTo(v6);
+        assertThat(((InetSocketAddress) pair.client.localAddress()).getAddress()).isEqualTo(v6);
     }
 
     // ------------------------------------------------------------------ errors

@@ -2,7 +2,7 @@ package io.weft.loop.core.net.spi;
 
 import io.weft.loop.core.spi.PollSource;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /**
  * A listening socket of a {@link TcpBackend}. Used by one thread at a time, so an implementation
@@ -25,11 +25,12 @@ public interface ServerSocketHandle extends AutoCloseable {
     SocketHandle accept() throws IOException;
 
     /**
-     * {@return the address the socket is bound to (with the real port when bound to port 0)}
+     * {@return the address the socket is bound to (with the real port when bound to port 0, or its
+     * Unix socket path)}
      *
      * @throws IOException if the OS cannot say, the socket being closed
      */
-    InetSocketAddress localAddress() throws IOException;
+    SocketAddress localAddress() throws IOException;
 
     /** Closes the socket; idempotent. */
     @Override

@@ -2,11 +2,11 @@ package io.weft.loop.core.net.spi;
 
 import io.weft.loop.core.spi.PollSource;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
 /**
- * A connected (or connecting) non-blocking TCP socket of a {@link TcpBackend}. Loop thread only.
+ * A connected (or connecting) non-blocking stream socket (TCP or Unix domain) of a {@link TcpBackend}. Loop thread only.
  *
  * <p>Reads and writes never block; they report "would block" as 0. A peer that resets (ECONNRESET,
  * EPIPE) makes them throw {@link PeerResetException}.
@@ -53,18 +53,18 @@ public interface SocketHandle extends AutoCloseable {
     void shutdownOutput() throws IOException;
 
     /**
-     * {@return the local address}
+     * {@return the local address (an InetSocketAddress or a UnixDomainSocketAddress)}
      *
      * @throws IOException if the OS cannot say, the socket being closed
      */
-    InetSocketAddress localAddress() throws IOException;
+    SocketAddress localAddress() throws IOException;
 
     /**
-     * {@return the peer's address}
+     * {@return the peer's address (an InetSocketAddress or a UnixDomainSocketAddress)}
      *
      * @throws IOException if the OS cannot say, the socket being closed or never connected
      */
-    InetSocketAddress remoteAddress() throws IOException;
+    SocketAddress remoteAddress() throws IOException;
 
     /** Closes the socket (an orderly FIN after what was written); idempotent. */
     @Override

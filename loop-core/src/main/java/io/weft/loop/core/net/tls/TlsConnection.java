@@ -10,6 +10,7 @@ import io.weft.loop.core.net.TcpOptions;
 import io.weft.loop.core.net.WriteCompletion;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
@@ -107,6 +108,17 @@ public final class TlsConnection implements StreamConnection {
         this.handler = handler;
     }
 
+    private static SSLEngine clientEngine(TlsConfig config, SocketAddress address, String serverName) {
+        if (address instanceof InetSocketAddress inet) {
+            return config.newClientEngine(serverName != null ? serverName : inet.getHostString(), inet.getPort());
+        }
+        if (serverName == null) {
+            throw new IllegalArgumentException("a TLS connect to " + address + " needs a serverName: the address names"
+                    + " no host to verify the certificate against");
+        }
+        return config.newClientEngine(serverName, -1);
+    }
+
     /** The TCP handler of a server-side connection for {@code handler}. */
     static ConnectionHandler accepting(TlsConfig config, TlsHandler handler) {
         return new TlsConnection(config, config.newServerEngine(), Objects.requireNonNull(handler, "handler")).transport;
@@ -116,27 +128,29 @@ public final class TlsConnection implements StreamConnection {
      * Connects to {@code address} and handshakes as a client; safe from any thread. {@code
      * serverName} is sent as SNI (unless it is an IP literal) and, with {@link
      * TlsConfig#hostnameVerification()}, must match the server's certificate; null means {@code
-     * address.getHostString()}. The future completes on the loop thread after {@link
+     * address.getHostString()}; over a {@link java.net.UnixDomainSocketAddress}, which names no
+     * host, it must be given. The future completes on the loop thread after {@link
      * TlsHandler#onOpen}, or fails with why the connect or handshake failed (then the handler's
      * {@code onClose} reports it too, if a socket was opened). Cancelling the future before it
      * completes aborts the connection.
      *
-     * @param loop the loop the connection runs on
-     * @param address the address to connect to
-     * @param serverName the name to ask for and verify, or null for the address's host string
-     * @param options the TCP options of the connection
-     * @param config the TLS settings
+     * @param loop the loop the connection lives on
+     * @param address a resolved {@link InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}
+     * @param serverName the name to verify and send as SNI; null for the address's host (TCP only)
+     * @param options the connection's options
+     * @param config the TLS configuration
      * @param handler the connection's handler, called on the loop thread
-     * @return completed with the connection after its {@code onOpen}, or failed with why it could not be made
+     * @return a future of the connection, completed once the handshake is done
+     * @throws IllegalArgumentException as {@link TcpConnection#connect}, or if {@code serverName} is null
+     *     for a Unix domain socket
      */
-    public static CompletableFuture<TlsConnection> connect(EventLoop loop, InetSocketAddress address, String serverName,
+    public static CompletableFuture<TlsConnection> connect(EventLoop loop, SocketAddress address, String serverName,
             TcpOptions options, TlsConfig config, TlsHandler handler) {
         Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(handler, "handler");
-        String name = serverName != null ? serverName : address.getHostString();
-        TlsConnection connection = new TlsConnection(config, config.newClientEngine(name, address.getPort()), handler);
+        TlsConnection connection = new TlsConnection(config, clientEngine(config, address, serverName), handler);
         CompletableFuture<TlsConnection> future = new CompletableFuture<>();
         connection.connected = future;
         CompletableFuture<TcpConnection> tcpConnected = TcpConnection.connect(loop, address, options, connection.transport);
@@ -319,13 +333,21 @@ public final class TlsConnection implements StreamConnection {
         return opened && !closing && tcp.isOpen();
     }
 
-    /** {@return the local address, or null if the OS no longer knows it} */
-    public InetSocketAddress localAddress() {
+    /**
+     * The local address, as {@link TcpConnection#localAddress()}.
+     *
+     * @return the local address, or null if the OS no longer knows it
+     */
+    public SocketAddress localAddress() {
         return tcp.localAddress();
     }
 
-    /** {@return the peer's address, or null if the OS no longer knows it} */
-    public InetSocketAddress remoteAddress() {
+    /**
+     * The peer's address, as {@link TcpConnection#remoteAddress()}.
+     *
+     * @return the peer's address, or null if the OS no longer knows it
+     */
+    public SocketAddress remoteAddress() {
         return tcp.remoteAddress();
     }
 

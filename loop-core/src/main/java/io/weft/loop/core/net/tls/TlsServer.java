@@ -5,7 +5,7 @@ import io.weft.loop.core.LoopGroup;
 import io.weft.loop.core.net.TcpOptions;
 import io.weft.loop.core.net.TcpServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -33,7 +33,7 @@ public final class TlsServer implements AutoCloseable {
      * @throws IOException if the address cannot be bound, naming it
      * @throws IllegalArgumentException if {@code config} has no certificate to present
      */
-    public static TlsServer listen(EventLoop loop, InetSocketAddress address, TcpOptions options, TlsConfig config,
+    public static TlsServer listen(EventLoop loop, SocketAddress address, TcpOptions options, TlsConfig config,
             Supplier<? extends TlsHandler> handlers) throws IOException {
         check(config, handlers);
         return new TlsServer(TcpServer.listen(loop, address, options, () -> TlsConnection.accepting(config, handlers.get())));
@@ -51,7 +51,7 @@ public final class TlsServer implements AutoCloseable {
      * @throws IOException if the address cannot be bound, naming it
      * @throws IllegalArgumentException if {@code config} has no certificate to present
      */
-    public static TlsServer listen(LoopGroup group, InetSocketAddress address, TcpOptions options, TlsConfig config,
+    public static TlsServer listen(LoopGroup group, SocketAddress address, TcpOptions options, TlsConfig config,
             Supplier<? extends TlsHandler> handlers) throws IOException {
         check(config, handlers);
         return new TlsServer(TcpServer.listen(group, address, options, () -> TlsConnection.accepting(config, handlers.get())));
@@ -66,8 +66,11 @@ public final class TlsServer implements AutoCloseable {
         }
     }
 
-    /** {@return the bound address, with the real port when the server was asked for port 0} */
-    public InetSocketAddress localAddress() {
+    /**
+     * {@return the bound address, as {@link TcpServer#localAddress()}: with the real port when the
+     * server was asked for port 0, or its Unix socket path}
+     */
+    public SocketAddress localAddress() {
         return tcp.localAddress();
     }
 
