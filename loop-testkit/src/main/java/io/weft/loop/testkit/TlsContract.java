@@ -28,7 +28,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.CRC32;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
@@ -333,34 +332,7 @@ public abstract class TlsContract {
         long bytes = 64L << 20;
         try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
                 ((InetSocketAddress) server.localAddress()).getPort())) {
-            CRC32 sent = new CRC32();
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                try {
-                    OutputStream out = socket.getOutputStream();
-                    Random random = new Random(42);
-                    byte[] chunk = new byte[32 * 1024];
-                    for (long left = bytes; left > 0; left -= chunk.length) {
-                        random.nextBytes(chunk);
-                        sent.update(chunk);
-                        out.write(chunk);
-                    }
-                    out.flush();
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            CRC32 received = new CRC32();
-            InputStream in = socket.getInputStream();
-            byte[] buffer = new byte[64 * 1024];
-            long total = 0;
-            while (total < bytes) {
-                int n = in.read(buffer);
-                assertThat(n).as("bytes echoed before the end").isPositive();
-                received.update(buffer, 0, n);
-                total += n;
-            }
-            writer.get(60, TimeUnit.SECONDS);
-            assertThat(received.getValue()).isEqualTo(sent.getValue());
+            ChecksummedEcho.assertEchoed(socket.getInputStream(), socket.getOutputStream(), bytes, Thread::startVirtualThread);
         }
         // The client's close sends close_notify: no TLS failure (TCP may still see the socket gone under its own close).
         assertThat(serverCloses.poll(10, TimeUnit.SECONDS)).isNotInstanceOf(TlsFailureException.class);
@@ -509,7 +481,7 @@ public abstract class TlsContract {
                 .get(10, TimeUnit.SECONDS);
         serverEvents.poll(10, TimeUnit.SECONDS);
         try (Socket victim = new Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) server.localAddress()).getPort())) {
-            victim.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01}); // half a ClientHello
+            victim.getOutputStream().write(TlsBadInput.halfAClientHello());
             victim.setSoLinger(true, 0);
         } // closes with RST
         assertThat(failureOf(serverCloses.poll(10, TimeUnit.SECONDS))).isEqualTo(TlsFailure.HANDSHAKE_ABORTED);
@@ -601,25 +573,17 @@ public abstract class TlsContract {
 
     @Test
     void plaintextHttpToTheTlsPortClosesThatConnectionOnly() throws Exception {
-        assertBadInputCloses("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII), TlsFailure.NOT_TLS);
+        assertBadInputCloses(TlsBadInput.plaintextHttp(), TlsFailure.NOT_TLS);
     }
 
     @Test
     void garbageInsteadOfAClientHelloClosesThatConnectionOnly() throws Exception {
-        byte[] garbage = new byte[64];
-        new Random(7).nextBytes(garbage);
-        garbage[0] = 0x16; // a handshake record header, then nonsense
-        garbage[1] = 0x03;
-        garbage[2] = 0x01;
-        garbage[3] = 0x00;
-        garbage[4] = 59;
-        assertBadInputCloses(garbage, TlsFailure.PROTOCOL);
+        assertBadInputCloses(TlsBadInput.garbageClientHello(), TlsFailure.PROTOCOL);
     }
 
     @Test
     void anOversizedRecordClosesThatConnectionOnly() throws Exception {
-        byte[] header = {0x16, 0x03, 0x03, (byte) 0xff, (byte) 0xff}; // 65535 bytes: past the 16 KiB + 2048 limit
-        assertBadInputCloses(header, TlsFailure.BAD_RECORD);
+        assertBadInputCloses(TlsBadInput.oversizedRecordHeader(), TlsFailure.BAD_RECORD);
     }
 
     @Test

@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.net.TcpOptions;
+import io.weft.loop.core.net.TcpStats;
 import io.weft.loop.core.net.tls.CertificateStore;
 import io.weft.loop.core.net.tls.TlsConfig;
 import io.weft.loop.core.net.tls.TlsFailure;
 import io.weft.loop.core.net.tls.TlsFailureException;
 import io.weft.loop.core.net.tls.TlsStats;
+import io.weft.loop.testkit.ChecksummedEcho;
+import io.weft.loop.testkit.ManualClock;
+import io.weft.loop.testkit.TlsBadInput;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,11 +22,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -30,6 +37,7 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -150,6 +158,28 @@ public abstract class BlockingTlsContract extends VThreadsFixture {
 
     @ParameterizedTest
     @EnumSource(Carrier.class)
+    void sixtyFourMebibytesAreEchoedByABlockingTlsServerWithMatchingChecksums(Carrier carrier) throws Exception {
+        EventLoop serverLoop = loop();
+        EventLoop clientLoop = loop();
+        BlockingServerSocket server = echoServer(VirtualThreads.forLoop(serverLoop, carrier), serverLoop,
+                TcpOptions.defaults(), serverConfig().build());
+        VirtualThreads clients = VirtualThreads.forLoop(clientLoop, carrier);
+        BlockingSocket socket = connect(clientLoop, server, clientConfig().build());
+        Spawned<Integer> client = spawn(clients, () -> { // reads here, writes on a thread of its own
+            try (socket) {
+                ChecksummedEcho.assertEchoed(socket.getInputStream(), socket.getOutputStream(), 64L << 20, clients::start);
+                socket.shutdownOutput(); // close_notify: the echo ends, and closes with its own
+                return socket.read(ByteBuffer.allocate(1));
+            }
+        });
+        assertThat(client.outcome().get(150, TimeUnit.SECONDS)).as("end of stream after the echo").isEqualTo(-1);
+        assertThat(echoEnds.poll(30, TimeUnit.SECONDS)).isEqualTo("eof");
+        assertThat(TlsStats.of(serverLoop).failures(TlsFailure.TRUNCATION)).isZero();
+        assertThat(TlsStats.of(clientLoop).failures(TlsFailure.TRUNCATION)).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Carrier.class)
     void aSlowReaderHoldsBoundedPlaintextAndParksTheWriter(Carrier carrier) throws Exception {
         EventLoop serverLoop = loop();
         EventLoop clientLoop = loop();
@@ -235,6 +265,57 @@ public abstract class BlockingTlsContract extends VThreadsFixture {
 
     // ------------------------------------------------------------------ handshake
 
+    /**
+     * A blocking client against a blocking server, each offering TLS 1.3, 1.2 or both: the highest
+     * version both offer is negotiated and seen on both sides; with none in common the client's
+     * connect throws and the server counts the failure, and nothing reaches its acceptor.
+     */
+    @ParameterizedTest(name = "server {0}, client {1}: {2}")
+    @CsvSource(delimiter = '|', nullValues = "refused", value = {
+        "TLSv1.3,TLSv1.2 | TLSv1.3,TLSv1.2 | TLSv1.3",
+        "TLSv1.3,TLSv1.2 | TLSv1.2         | TLSv1.2",
+        "TLSv1.3,TLSv1.2 | TLSv1.3         | TLSv1.3",
+        "TLSv1.2         | TLSv1.3,TLSv1.2 | TLSv1.2",
+        "TLSv1.3         | TLSv1.3,TLSv1.2 | TLSv1.3",
+        "TLSv1.2         | TLSv1.2         | TLSv1.2",
+        "TLSv1.3         | TLSv1.3         | TLSv1.3",
+        "TLSv1.2         | TLSv1.3         | refused",
+        "TLSv1.3         | TLSv1.2         | refused",
+    })
+    void theHandshakeMatrixNegotiatesTheHighestCommonVersionOnBothSides(String serverProtocols, String clientProtocols,
+            String expected) throws Exception {
+        EventLoop serverLoop = loop();
+        EventLoop clientLoop = loop();
+        BlockingServerSocket server = closeLater(BlockingServerSocket.listen(serverLoop, loopback(), TcpOptions.defaults(),
+                serverConfig().protocols(serverProtocols.split(",")).build()));
+        TlsConfig clientTls = clientConfig().protocols(clientProtocols.split(",")).build();
+        if (expected == null) {
+            Throwable failure = catchIo(() -> connect(clientLoop, server, clientTls));
+            assertThat(failure).isInstanceOf(TlsFailureException.class);
+            assertThat(((TlsFailureException) failure).failure()).isEqualTo(TlsFailure.PROTOCOL);
+            awaitTrue(() -> TlsStats.of(serverLoop).failures(TlsFailure.PROTOCOL) == 1, "the server counts the refusal");
+            server.setAcceptTimeout(Duration.ofMillis(1));
+            assertThat(catchIo(server::accept)).isInstanceOf(SocketTimeoutException.class);
+            assertThat(TlsStats.of(serverLoop).handshakes() + TlsStats.of(clientLoop).handshakes()).isZero();
+            return;
+        }
+        byte[] message = ("over " + expected).getBytes(StandardCharsets.US_ASCII);
+        Spawned<String> serverSide = spawn(VirtualThreads.forLoop(serverLoop, Carrier.LOOP), () -> {
+            try (BlockingSocket socket = server.accept()) {
+                socket.getOutputStream().write(socket.getInputStream().readNBytes(message.length));
+                return socket.tlsSession().orElseThrow().getProtocol();
+            }
+        });
+        try (BlockingSocket client = connect(clientLoop, server, clientTls)) {
+            assertThat(client.tlsSession().orElseThrow().getProtocol()).isEqualTo(expected);
+            client.getOutputStream().write(message);
+            assertThat(client.getInputStream().readNBytes(message.length)).isEqualTo(message);
+        }
+        assertThat(serverSide.join()).as("the server's session").isEqualTo(expected);
+        assertThat(TlsStats.of(serverLoop).handshakes()).isEqualTo(1);
+        assertThat(TlsStats.of(clientLoop).handshakes()).isEqualTo(1);
+    }
+
     @Test
     void alpnAndTheSessionAreSeenOnBothSides() throws Exception {
         EventLoop loop = loop();
@@ -304,6 +385,113 @@ public abstract class BlockingTlsContract extends VThreadsFixture {
         } catch (IOException e) {
             return e;
         }
+    }
+
+    // ------------------------------------------------------------------ bad input
+
+    /** What a client that fails its handshake does over its raw TCP socket. */
+    private interface BadClient {
+        void misbehave(Socket raw) throws Exception;
+    }
+
+    /** Sends {@code bytes} and reads to the server's FIN: an alert at most, never an answer. */
+    private static BadClient sending(byte[] bytes) {
+        return raw -> {
+            raw.getOutputStream().write(bytes);
+            byte[] answer = raw.getInputStream().readAllBytes();
+            assertThat(answer).as("an alert at most").hasSizeLessThan(64);
+            assertThat(new String(answer, StandardCharsets.ISO_8859_1)).doesNotContain("HTTP");
+        };
+    }
+
+    /**
+     * A bad client on a TLS server with a thread parked in {@link BlockingServerSocket#accept()}:
+     * the server closes that connection and counts it as {@code expected}; the acceptor stays parked
+     * until a good client, connecting right after, is accepted and served.
+     */
+    private void assertOnlyTheBadClientIsClosed(EventLoop loop, Carrier carrier, TlsConfig config, BadClient bad,
+            TlsFailure expected) throws Exception {
+        BlockingServerSocket server = closeLater(BlockingServerSocket.listen(loop, loopback(), TcpOptions.defaults(), config));
+        byte[] hello = "hello".getBytes(StandardCharsets.US_ASCII);
+        Spawned<String> acceptor = spawn(VirtualThreads.forLoop(loop, carrier), () -> {
+            try (BlockingSocket socket = server.accept()) {
+                byte[] got = socket.getInputStream().readNBytes(hello.length);
+                socket.getOutputStream().write(got);
+                return new String(got, StandardCharsets.US_ASCII);
+            }
+        });
+        awaitParked(acceptor.thread());
+        try (Socket raw = rawClient(server)) {
+            raw.setSoTimeout(30_000); // a broken test fails instead of hanging
+            bad.misbehave(raw);
+        }
+        awaitTrue(() -> TlsStats.of(loop).failures(expected) == 1, "the server counts " + expected);
+        awaitTrue(() -> TcpStats.of(loop).openConnections() == 0, "the server closed the bad connection");
+        assertThat(acceptor.outcome()).as("the acceptor, still parked").isNotDone();
+
+        try (Socket raw = rawClient(server); SSLSocket good = jdkClient(server, raw)) {
+            good.getOutputStream().write(hello);
+            assertThat(good.getInputStream().readNBytes(hello.length)).isEqualTo(hello);
+        }
+        // Parked before the bad client came, the acceptor would have been handed the bad connection first.
+        assertThat(acceptor.join()).as("what the acceptor served").isEqualTo("hello");
+        assertThat(TlsStats.of(loop).handshakes()).isEqualTo(1);
+        assertThat(TlsStats.of(loop).failures(expected)).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Carrier.class)
+    void plaintextHttpClosesThatConnectionOnly(Carrier carrier) throws Exception {
+        assertOnlyTheBadClientIsClosed(loop(), carrier, serverConfig().build(), sending(TlsBadInput.plaintextHttp()),
+                TlsFailure.NOT_TLS);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Carrier.class)
+    void garbageInsteadOfAClientHelloClosesThatConnectionOnly(Carrier carrier) throws Exception {
+        assertOnlyTheBadClientIsClosed(loop(), carrier, serverConfig().build(), sending(TlsBadInput.garbageClientHello()),
+                TlsFailure.PROTOCOL);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Carrier.class)
+    void anOversizedRecordClosesThatConnectionOnly(Carrier carrier) throws Exception {
+        assertOnlyTheBadClientIsClosed(loop(), carrier, serverConfig().build(), sending(TlsBadInput.oversizedRecordHeader()),
+                TlsFailure.BAD_RECORD);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Carrier.class)
+    void aResetMidHandshakeClosesThatConnectionOnly(Carrier carrier) throws Exception {
+        assertOnlyTheBadClientIsClosed(loop(), carrier, serverConfig().build(), raw -> {
+            raw.getOutputStream().write(TlsBadInput.halfAClientHello());
+            raw.setSoLinger(true, 0); // the close resets
+        }, TlsFailure.HANDSHAKE_ABORTED);
+    }
+
+    /** A client that connects and says nothing times out on the loop's clock, to the nanosecond. */
+    @ParameterizedTest
+    @EnumSource(Carrier.class)
+    void aStalledHandshakeTimesOutOnTheLoopsClock(Carrier carrier) throws Exception {
+        ManualClock clock = new ManualClock();
+        EventLoop loop = loop(clock);
+        Duration timeout = Duration.ofSeconds(5);
+        assertOnlyTheBadClientIsClosed(loop, carrier, serverConfig().handshakeTimeout(timeout).build(), raw -> {
+            awaitTrue(() -> TcpStats.of(loop).openConnections() == 1, "the server accepted the connection");
+            wake(loop); // after the callback that armed the handshake's timer
+            clock.advance(timeout.minusNanos(1));
+            wake(loop);
+            wake(loop); // an iteration that began after the advance has run the due timers
+            assertThat(TlsStats.of(loop).failures(TlsFailure.HANDSHAKE_TIMEOUT)).as("timed out early").isZero();
+            clock.advance(Duration.ofNanos(1));
+            wake(loop);
+            assertThat(raw.getInputStream().readAllBytes()).as("an alert at most, then the server's FIN").hasSizeLessThan(64);
+        }, TlsFailure.HANDSHAKE_TIMEOUT);
+    }
+
+    /** Runs an empty task on {@code loop} and waits for it: the loop has woken and run an iteration. */
+    private static void wake(EventLoop loop) throws Exception {
+        CompletableFuture.runAsync(() -> { }, loop).get(30, TimeUnit.SECONDS);
     }
 
     // ------------------------------------------------------------------ closing

@@ -3,10 +3,12 @@ package io.weft.loop.vthreads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weft.loop.core.EventLoop;
+import io.weft.loop.core.LoopClock;
 import io.weft.loop.core.LoopGroup;
 import io.weft.loop.core.net.TcpStats;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,12 +25,27 @@ abstract class VThreadsFixture {
 
     private final List<LoopGroup> groups = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final List<EventLoop> clockedLoops = new ArrayList<>();
+    private final List<Thread> clockedLoopThreads = new ArrayList<>();
 
     /** A running loop of its own. */
     EventLoop loop() {
         LoopGroup group = LoopGroup.builder().size(1).name("vt-test").poller(pollerName()).build();
         groups.add(group);
         return group.loops().get(0);
+    }
+
+    /**
+     * A running loop on {@code clock} (a test's ManualClock), on a platform thread of its own: its
+     * timers fire when the clock has moved and the loop wakes, e.g. for a task.
+     */
+    EventLoop loop(LoopClock clock) {
+        EventLoop loop = EventLoop.builder().name("vt-clocked").clock(clock).poller(pollerName()).build();
+        loop.schedule(Duration.ofDays(365), () -> { }); // keeps run() going while the loop has no handle
+        clockedLoops.add(loop);
+        clockedLoopThreads.add(Thread.ofPlatform().name(loop.name()).start(loop::run));
+        CompletableFuture.runAsync(() -> { }, loop).join(); // running on its thread: a close now waits for it
+        return loop;
     }
 
     LoopGroup group(int size) {
@@ -104,11 +121,20 @@ abstract class VThreadsFixture {
         for (LoopGroup group : groups) {
             group.close();
             for (EventLoop loop : group) {
-                assertThat(loop.isClosed()).isTrue();
-                assertThat(TcpStats.of(loop).openConnections()).as("connections left open").isZero();
-                assertThat(loop.stats().liveWatchers()).as("watchers left open").isZero();
-                awaitTrue(() -> ParkedThreads.of(loop).size() == 0, "no thread left parked on " + loop);
+                assertClosedClean(loop);
             }
         }
+        for (int i = 0; i < clockedLoops.size(); i++) {
+            clockedLoops.get(i).close();
+            clockedLoopThreads.get(i).join();
+            assertClosedClean(clockedLoops.get(i));
+        }
+    }
+
+    private static void assertClosedClean(EventLoop loop) throws InterruptedException {
+        assertThat(loop.isClosed()).isTrue();
+        assertThat(TcpStats.of(loop).openConnections()).as("connections left open").isZero();
+        assertThat(loop.stats().liveWatchers()).as("watchers left open").isZero();
+        awaitTrue(() -> ParkedThreads.of(loop).size() == 0, "no thread left parked on " + loop);
     }
 }
