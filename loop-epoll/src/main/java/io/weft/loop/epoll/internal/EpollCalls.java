@@ -38,6 +38,7 @@ public final class EpollCalls {
     public static final int EPOLLERR = 0x008;
     public static final int EPOLLHUP = 0x010;
     public static final int EPOLLRDHUP = 0x2000;
+    public static final int EPOLLET = 1 << 31;
 
     /** {@code struct epoll_event} for the running architecture. */
     public static final StructLayout EVENT = eventLayout(System.getProperty("os.arch"));

@@ -1,6 +1,7 @@
 package io.weft.loop.epoll.internal;
 
 import static io.weft.loop.epoll.internal.EpollCalls.EPOLLERR;
+import static io.weft.loop.epoll.internal.EpollCalls.EPOLLET;
 import static io.weft.loop.epoll.internal.EpollCalls.EPOLLHUP;
 import static io.weft.loop.epoll.internal.EpollCalls.EPOLLIN;
 import static io.weft.loop.epoll.internal.EpollCalls.EPOLLOUT;
@@ -28,7 +29,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>It watches raw fds and JDK {@link SelectableChannel}s (their fds, see {@link ChannelFds}); a
  * channel must be open and non-blocking. The token rides in {@code epoll_data.u64}, so the poller
  * keeps no map. The eventfd is registered with {@link #WAKE_TOKEN}, which callers may not use; its
- * event is consumed here and never reported. Native memory (events buffer, timespec, errno, signal mask) comes from one
+ * event is consumed here and never reported.
+ *
+ * <p><b>Wake-ups cost the loop no system call.</b> The eventfd is watched edge-triggered ({@code
+ * EPOLLET}) and never read while the poller is open: every {@code write} to an eventfd wakes its
+ * waiters, so each write is one new event even while the counter is not zero, and the loop only
+ * clears its "write pending" flag when it sees the event (Netty's epoll loop does the same). The
+ * flag allows one write per event, so the counter grows by one per wake-up; it would take 2^64 of
+ * them to fill it. Native memory (events buffer, timespec, errno, signal mask) comes from one
  * arena, allocated when the poller opens and freed when it closes: a poll allocates nothing.
  */
 public final class EpollPoller implements Poller {
@@ -82,6 +90,8 @@ public final class EpollPoller implements Poller {
     volatile long interruptedWaits;
     /** eventfd writes made by {@link #wakeup()}. */
     final AtomicLong wakeupWrites = new AtomicLong();
+    /** Wake-up events seen by polls, which is the eventfd writes that landed (loop thread only). */
+    long wakeupsSeen;
     /** Deletions that found the fd closed already (EBADF, ENOENT), taken quietly. */
     long quietDeletes;
 
@@ -110,7 +120,7 @@ public final class EpollPoller implements Poller {
         eventFd = efd;
         try {
             pwait2 = options.allowPwait2() && hasPwait2();
-            ctl(EPOLL_CTL_ADD, eventFd, EPOLLIN, WAKE_TOKEN);
+            ctl(EPOLL_CTL_ADD, eventFd, EPOLLIN | EPOLLET, WAKE_TOKEN);
         } catch (IOException | RuntimeException e) {
             FdCalls.close(errno, eventFd);
             FdCalls.close(errno, epfd);
@@ -270,14 +280,10 @@ public final class EpollPoller implements Poller {
         return EpollCalls.pwait(errno, epfd, events, maxEvents, millis, sigmask);
     }
 
-    private void consumeWakeup() throws IOException {
-        int r = EventFdCalls.drain(errno, eventFd, counter);
-        if (r < 0 && r != -Errno.EAGAIN) {
-            throw Errno.exception("read(eventfd=" + eventFd + ")", -r);
-        }
-        // Clear the flag only after the read: a wakeup() in between finds it set and does not write,
-        // and this poll, which returns now, serves it. Cleared before the read, that write could be
-        // read here and leave the flag set with an empty eventfd, losing every later wake-up.
+    private void consumeWakeup() {
+        wakeupsSeen++;
+        // The write landed (its event is here): a wakeup() from now on writes again, which is a new
+        // edge for the next poll. One that found the flag still set is served by this poll's return.
         WAKE_STATE.compareAndSet(this, WAKE_PENDING, WAKE_IDLE);
     }
 
@@ -301,12 +307,7 @@ public final class EpollPoller implements Poller {
         closed = true;
         int state = (int) WAKE_STATE.getAndSet(this, WAKE_CLOSED);
         if (state == WAKE_PENDING) {
-            // A wakeup() may be between its flag and its write. Let the write land before the eventfd
-            // closes, or it could hit a reused fd number (Netty's epoll loop waits the same way).
-            long giveUp = System.nanoTime() + 1_000_000_000L;
-            while (EventFdCalls.drain(errno, eventFd, counter) == -Errno.EAGAIN && System.nanoTime() - giveUp < 0) {
-                Thread.onSpinWait();
-            }
+            awaitPendingWrite();
         }
         int r1 = FdCalls.close(errno, eventFd);
         int r2 = FdCalls.close(errno, epfd);
@@ -316,6 +317,24 @@ public final class EpollPoller implements Poller {
         }
         if (r2 < 0) {
             throw new UncheckedIOException(Errno.exception("close(epfd=" + epfd + ")", -r2));
+        }
+    }
+
+    /**
+     * A wakeup() may be between its flag and its write: lets the write land before the eventfd
+     * closes, or it could hit a reused fd number (Netty's epoll loop waits the same way). The counter
+     * holds one per write and was never read, so the write has landed once it holds one more than
+     * the wake-up events seen.
+     */
+    private void awaitPendingWrite() {
+        long landed = 0;
+        long giveUp = System.nanoTime() + 1_000_000_000L;
+        while (landed <= wakeupsSeen && System.nanoTime() - giveUp < 0) {
+            if (EventFdCalls.drain(errno, eventFd, counter) == 0) {
+                landed += counter.get(JAVA_LONG, 0);
+            } else {
+                Thread.onSpinWait();
+            }
         }
     }
 
