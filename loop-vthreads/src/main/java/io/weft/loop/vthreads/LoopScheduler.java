@@ -1,11 +1,12 @@
 package io.weft.loop.vthreads;
 
 import io.weft.loop.core.EventLoop;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -36,11 +37,22 @@ import java.util.concurrent.locks.LockSupport;
  * it carries, which could not run while it waits (see the package's rule on locks).
  */
 final class LoopScheduler {
+    private static final VarHandle CARRIED_RUNS;
+
+    static {
+        try {
+            CARRIED_RUNS = MethodHandles.lookup().findVarHandle(LoopScheduler.class, "carriedRuns", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final EventLoop loop;
     /** {@link Carried} schedulers of ready threads. */
     private final ConcurrentLinkedQueue<Carried> pending = new ConcurrentLinkedQueue<>();
     private final Runnable runOne = this::runOne;
-    private final AtomicLong carriedRuns = new AtomicLong();
+    /** Written by the loop thread only, with opaque stores (no fence on the hot path); read by tests. */
+    private long carriedRuns;
     private volatile boolean terminated;
     /** Whether an orphans thread runs (or is being started): at most one at a time. */
     private final AtomicBoolean orphansRunning = new AtomicBoolean();
@@ -165,13 +177,13 @@ final class LoopScheduler {
 
     /** Runs one step of a thread, as the loop thread. */
     private void run(Carried task) {
-        carriedRuns.incrementAndGet();
+        CARRIED_RUNS.setOpaque(this, carriedRuns + 1);
         task.run();
     }
 
     /** Continuations run by the loop thread so far; for tests and diagnostics. */
     long carriedRuns() {
-        return carriedRuns.get();
+        return (long) CARRIED_RUNS.getOpaque(this);
     }
 
     /** After termination: starts the orphans thread unless one runs already; it runs what is pending. */
