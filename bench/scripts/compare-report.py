@@ -38,19 +38,23 @@ def main(path):
                 "rounds": len(runs),
                 "rps": median(num(r["req_per_s"]) for r in runs),
                 "cpu": median(num(r["cpu_us_per_req"]) for r in runs),
+                "user": median(num(r.get("user_us_per_req")) for r in runs),
+                "sys": median(num(r.get("sys_us_per_req")) for r in runs),
                 "p99": median(num(r["p99_us"]) for r in runs),
                 "bytes": median(num(r["bytes_per_req"]) for r in runs),
                 "errors": sum(int(r["errors"] or 0) + int(r["status_errors"] or 0) for r in runs),
             }
         print(f"## {workload}\n")
-        header = ["kind", "rounds", "median req/s", "median CPU µs/req", "median p99 µs", "bytes/resp", "errors"]
+        header = ["kind", "rounds", "median req/s", "median CPU µs/req", "user / sys µs/req", "median p99 µs",
+                  "bytes/resp", "errors"]
         for w in wefts:
             header += [f"{w} ÷ row, req/s", f"{w} ÷ row, CPU/req"]
         print("| " + " | ".join(header) + " |")
         print("|" + "---|" * len(header))
         for kind in kinds:
             s = stats[kind]
-            cells = [kind, str(s["rounds"]), fmt(s["rps"], 0), fmt(s["cpu"], 2), fmt(s["p99"], 0),
+            cells = [kind, str(s["rounds"]), fmt(s["rps"], 0), fmt(s["cpu"], 2),
+                     f'{fmt(s["user"], 2)} / {fmt(s["sys"], 2)}', fmt(s["p99"], 0),
                      fmt(s["bytes"], 1), str(s["errors"])]
             for w in wefts:
                 cells += [fmt(ratio(stats[w]["rps"], s["rps"]), 2), fmt(ratio(stats[w]["cpu"], s["cpu"]), 2)]

@@ -115,7 +115,7 @@ done
 
 mkdir -p "$(dirname "$out")"
 csv="${out%.md}.csv"
-echo "round,workload,kind,requests,duration_us,req_per_s,cpu_ticks,cpu_us_per_req,bytes_per_req,errors,status_errors,p50_us,p99_us" >"$csv"
+echo "round,workload,kind,requests,duration_us,req_per_s,cpu_ticks,cpu_us_per_req,bytes_per_req,errors,status_errors,p50_us,p99_us,user_us_per_req,sys_us_per_req" >"$csv"
 echo "kinds in order: ${order[*]}; $rounds round(s), ${warmup}s warm-up + ${duration}s measured, -c$conns, pipeline depth $depth" >&2
 
 for ((round = 1; round <= rounds; round++)); do
@@ -131,16 +131,19 @@ for ((round = 1; round <= rounds; round++)); do
         continue
       fi
       ((warmup > 0)) && run_wrk "$workload" "$warmup" >/dev/null
-      before="$(cpu_ticks)"
+      read -r user_before sys_before < <(cpu_ticks_split)
       result="$(run_wrk "$workload" "$duration")"
-      after="$(cpu_ticks)"
+      read -r user_after sys_after < <(cpu_ticks_split)
       stop_server
       requests="$(field requests "$result")" duration_us="$(field duration_us "$result")"
-      row="$(awk -v r="$requests" -v d="$duration_us" -v t=$((after - before)) -v hz="$clk_tck" \
+      user=$((user_after - user_before)) sys=$((sys_after - sys_before))
+      row="$(awk -v r="$requests" -v d="$duration_us" -v t=$((user + sys)) -v hz="$clk_tck" \
         -v b="$(field bytes "$result")" 'BEGIN {
           if (r > 0) printf "%.1f,%d,%.3f,%.1f", r * 1e6 / d, t, t * 1e6 / hz / r, b / r;
           else printf "0,%d,,", t }')"
-      line="$round,$workload,$kind,$requests,$duration_us,$row,$(field errors "$result"),$(field status_errors "$result"),$(field p50_us "$result"),$(field p99_us "$result")"
+      split="$(awk -v r="$requests" -v u="$user" -v s="$sys" -v hz="$clk_tck" 'BEGIN {
+          if (r > 0) printf "%.3f,%.3f", u * 1e6 / hz / r, s * 1e6 / hz / r; else printf "," }')"
+      line="$round,$workload,$kind,$requests,$duration_us,$row,$(field errors "$result"),$(field status_errors "$result"),$(field p50_us "$result"),$(field p99_us "$result"),$split"
       echo "$line" >>"$csv"
       echo "$line" >&2
     done

@@ -56,6 +56,7 @@ port=18100 scheme=http
 # start_server KIND: starts it pinned on $server_cpu, waits for "listening on"; sets server_pid, port, scheme.
 start_server() {
   port=$((port + 1))  # a fresh port per start: no wait on the previous server's TIME_WAITs
+  while ss -ltnH "sport = :$port" | grep -q .; do port=$((port + 1)); done  # another run's server holds it
   # A fresh log per start, created here: the background job's own redirection may truncate it only
   # after the wait below has already read the previous server's "listening on".
   local kind="$1" log="$work/server-$port.log"
@@ -93,4 +94,6 @@ stop_server() {
 }
 # CPU time (user + system, all threads, dead ones included) of the server, in clock ticks.
 cpu_ticks() { sed 's/^.*) //' "/proc/$server_pid/stat" | awk '{ print $12 + $13 }'; }
+# The same, split: "USER SYSTEM" clock ticks (the kernel's share shows what no user-space change can save).
+cpu_ticks_split() { sed 's/^.*) //' "/proc/$server_pid/stat" | awk '{ print $12, $13 }'; }
 
