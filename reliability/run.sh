@@ -70,6 +70,8 @@ dump_threads() {
   for t in /proc/"$1"/task/*; do
     echo "$(cat "$t/comm" 2>/dev/null) $(sed 's/.*) \(.\).*/\1/' "$t/stat" 2>/dev/null) $(cat "$t/wchan" 2>/dev/null)"
   done
+  echo "process: $(cut -d' ' -f1-5 "/proc/$1/stat" 2>/dev/null); kernel stack:"
+  cat "/proc/$1/stack" 2>/dev/null || echo "(unreadable)"
   timeout 5 "$JAVA_HOME/bin/jcmd" "$1" Thread.print 2>&1 || echo "(no Java thread dump)"
 }
 
