@@ -66,7 +66,7 @@ running() {
 # then a Java thread dump if the JVM still answers (<= 5 s).
 dump_threads() {
   local t
-  echo "--- run.sh: still running 15 s after SIGTERM; its threads (name, state, wait channel):"
+  echo "--- run.sh: still running 10 s after SIGTERM; its threads (name, state, wait channel):"
   for t in /proc/"$1"/task/*; do
     echo "$(cat "$t/comm" 2>/dev/null) $(sed 's/.*) \(.\).*/\1/' "$t/stat" 2>/dev/null) $(cat "$t/wchan" 2>/dev/null)"
   done
@@ -75,17 +75,17 @@ dump_threads() {
   timeout 5 "$JAVA_HOME/bin/jcmd" "$1" Thread.print 2>&1 || echo "(no Java thread dump)"
 }
 
-# stop_server LOG: SIGTERM, then at most 15 s for it to exit, then (threads dumped to LOG) SIGKILL.
+# stop_server LOG: SIGTERM, then at most 15 s for it to exit (its threads dumped to LOG at 10 s), then SIGKILL.
 # Sets exit_status ("killed" after SIGKILL).
 stop_server() {
   local i
   if running "$server_pid"; then kill -TERM "$server_pid" 2>/dev/null; fi
   for ((i = 0; i < 150; i++)); do
     running "$server_pid" || break
+    ((i == 100)) && dump_threads "$server_pid" >> "$1" 2>&1  # 10 s: while it is surely still there
     sleep 0.1
   done
   if running "$server_pid"; then
-    dump_threads "$server_pid" >> "$1" 2>&1
     kill -KILL "$server_pid"
     wait "$server_pid" 2>/dev/null
     exit_status=killed
