@@ -20,9 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
@@ -38,62 +36,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 public abstract class ResumeOnInputContract extends VThreadsFixture {
 
-    /**
-     * An echo server whose connections hold no thread between bursts: each task echoes what is
-     * buffered, then waits for more with {@link BlockingSocket#resumeOnInput}. It records every
-     * thread it ran on and how many run now.
-     */
-    private static final class Echoes {
-        final VirtualThreads threads;
-        final Set<Thread> ranOn = ConcurrentHashMap.newKeySet();
-        final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
-        final List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-        Echoes(VirtualThreads threads) {
-            this.threads = threads;
-        }
-
-        /** Starts serving {@code socket}: its first task runs once its first bytes arrive. */
-        void serve(BlockingSocket socket) throws IOException {
-            socket.resumeOnInput(threads, new Runnable() {
-                @Override
-                public void run() {
-                    echoWhatIsBuffered(socket, this);
-                }
-            });
-        }
-
-        private void echoWhatIsBuffered(BlockingSocket socket, Runnable again) {
-            running.incrementAndGet();
-            ranOn.add(Thread.currentThread());
-            try {
-                ByteBuffer buffer = ByteBuffer.allocate(3000); // smaller than some bursts: several reads each
-                while (true) {
-                    if (socket.read(buffer.clear()) < 0) {
-                        socket.close();
-                        return;
-                    }
-                    socket.write(buffer.flip());
-                    if (socket.getInputStream().available() == 0) {
-                        socket.resumeOnInput(threads, again); // this thread ends; the socket waits with none
-                        return;
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                failures.add(e);
-                socket.close();
-            } finally {
-                running.decrementAndGet();
-            }
-        }
-
-        boolean noneAlive() {
-            return running.get() == 0 && ranOn.stream().noneMatch(Thread::isAlive);
-        }
-    }
-
     /** A blocking server whose acceptor hands each connection to {@code echoes}. */
-    private BlockingServerSocket echoServer(EventLoop loop, Echoes echoes) throws IOException {
+    private BlockingServerSocket echoServer(EventLoop loop, ResumingEcho echoes) throws IOException {
         BlockingServerSocket server = closeLater(BlockingServerSocket.listen(loop, loopback(),
                 TcpOptions.defaults().withBacklog(1024)));
         echoes.threads.start(() -> {
@@ -119,7 +63,7 @@ public abstract class ResumeOnInputContract extends VThreadsFixture {
     @EnumSource(Carrier.class)
     void noByteIsLostOrReorderedOverManyIdleGaps(Carrier carrier) throws Exception {
         EventLoop loop = loop();
-        Echoes echoes = new Echoes(VirtualThreads.forLoop(loop, carrier));
+        ResumingEcho echoes = new ResumingEcho(VirtualThreads.forLoop(loop, carrier));
         BlockingServerSocket server = echoServer(loop, echoes);
         Random random = new Random(42);
         CRC32 sent = new CRC32();
@@ -153,7 +97,7 @@ public abstract class ResumeOnInputContract extends VThreadsFixture {
     @EnumSource(Carrier.class)
     void idleConnectionsHoldNoThreadAndResumeWhenInputComes(Carrier carrier) throws Exception {
         EventLoop loop = loop();
-        Echoes echoes = new Echoes(VirtualThreads.forLoop(loop, carrier));
+        ResumingEcho echoes = new ResumingEcho(VirtualThreads.forLoop(loop, carrier));
         BlockingServerSocket server = echoServer(loop, echoes);
         List<Socket> clients = new ArrayList<>();
         try {
