@@ -69,7 +69,9 @@ import javax.net.ssl.SSLSession;
  *
  * <p><b>Memory.</b> Writes park while the connection is above its high watermark, and queue at
  * most up to it (plus one chunk). Reads buffer at most {@value #MAX_INBOUND} bytes that no one read
- * yet; above that the socket stops reading and TCP flow control slows the peer.
+ * yet; above that the socket stops reading and TCP flow control slows the peer. A connection that
+ * waits for its next request need not hold a parked thread at all: {@link #resumeOnInput} lets the
+ * thread end and starts a fresh one when input comes, so an idle socket costs its objects only.
  */
 public final class BlockingSocket implements Closeable {
     /** Bytes received and not yet read above which reading pauses. */
