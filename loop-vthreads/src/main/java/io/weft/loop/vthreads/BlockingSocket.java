@@ -1,6 +1,7 @@
 package io.weft.loop.vthreads;
 
 import io.weft.loop.core.EventLoop;
+import io.weft.loop.core.Timer;
 import io.weft.loop.core.net.CloseReason;
 import io.weft.loop.core.net.ConnectionHandler;
 import io.weft.loop.core.net.StreamConnection;
@@ -68,7 +69,9 @@ import javax.net.ssl.SSLSession;
  *
  * <p><b>Memory.</b> Writes park while the connection is above its high watermark, and queue at
  * most up to it (plus one chunk). Reads buffer at most {@value #MAX_INBOUND} bytes that no one read
- * yet; above that the socket stops reading and TCP flow control slows the peer.
+ * yet; above that the socket stops reading and TCP flow control slows the peer. A connection that
+ * waits for its next request need not hold a parked thread at all: {@link #resumeOnInput} lets the
+ * thread end and starts a fresh one when input comes, so an idle socket costs its objects only.
  */
 public final class BlockingSocket implements Closeable {
     /** Bytes received and not yet read above which reading pauses. */
@@ -108,6 +111,17 @@ public final class BlockingSocket implements Closeable {
     private Waiter writer;
     private boolean outputShut;
     private BlockingServerSocket acceptedBy;
+    // A resumption (resumeOnInput) waiting for input: no thread, no buffer; null threads when none.
+    private VirtualThreads resumeThreads;
+    private Runnable resumeTask;
+    private Timer resumeTimer;
+    /** The read timeout passed while a resumption waited: the next read that finds nothing throws it. */
+    private boolean readTimedOut;
+    private final Runnable resumptionTimedOut = () -> {
+        resumeTimer = null;
+        readTimedOut = true;
+        resume();
+    };
 
     private BlockingSocket(EventLoop loop, TcpOptions options) {
         this.loop = loop;
@@ -336,6 +350,7 @@ public final class BlockingSocket implements Closeable {
     /** Loop side: what can be read without waiting; 0 means wait. */
     private int readNow(ByteBuffer dst) throws IOException {
         if (inbound != null) {
+            readTimedOut = false; // input came after all
             int n = copy(inbound, dst);
             if (!inbound.hasRemaining()) {
                 inbound = null;
@@ -361,10 +376,22 @@ public final class BlockingSocket implements Closeable {
         if (closed) {
             throw closedException();
         }
+        checkNoReader();
+        if (readTimedOut) {
+            readTimedOut = false;
+            throw new SocketTimeoutException("Read timed out");
+        }
+        return 0;
+    }
+
+    private void checkNoReader() {
         if (reader != null) {
             throw new IllegalStateException("another thread is already reading this socket; one reader at a time");
         }
-        return 0;
+        if (resumeThreads != null) {
+            throw new IllegalStateException("this socket waits for input to resume a task (resumeOnInput);"
+                    + " that task reads it, no other thread");
+        }
     }
 
     private void installReader(Waiter waiter) {
@@ -378,6 +405,95 @@ public final class BlockingSocket implements Closeable {
                 }
             });
         }
+    }
+
+    /**
+     * Lets the calling thread end while the socket waits for input: once input, end of stream, a
+     * reset or another error, a close (from any thread, or by the loop shutting down) or the read
+     * timeout arrives, {@code task} runs on a new virtual thread of {@code threads} on this socket's
+     * loop. Meanwhile no thread and no read buffer is held for the socket. The task reads as any
+     * reader does: the bytes (none lost, none reordered), -1, or the exception; after the read
+     * timeout its first read that finds nothing throws {@link SocketTimeoutException} (the socket
+     * stays usable). Input that arrived before the call runs the task at once. The decision is
+     * made on the loop thread, so no arrival can slip between "nothing buffered" and the wait.
+     *
+     * <p>A normal return means the task will run, exactly once; the caller must then leave the
+     * socket to it (return, and neither read nor write any more). An exception means it will not.
+     * On the loop carrier, a task woken on the loop's own thread (its input arrived) runs at once,
+     * inside that callback, as a parked reader would; woken elsewhere, it runs in the loop's next
+     * callbacks phase. A thread the loop carries registers directly; any other thread hands the
+     * registration to the loop and parks until it is made. The loop's own platform thread may call
+     * it too (it does not block).
+     *
+     * <p>Typical use: a request-response server calls it at a request boundary, with nothing left
+     * buffered ({@code getInputStream().available() == 0}), instead of blocking in a read, so an
+     * idle keep-alive connection costs its connection objects only.
+     *
+     * @param threads the virtual threads to start the task on; one of their loops must be this socket's
+     * @param task what to run once the socket has something for a reader
+     * @throws SocketException "Socket closed" if this side closed the socket, or the loop shut down
+     * @throws IllegalStateException if a resumption already waits on this socket, or another thread
+     *     is parked reading it
+     * @throws IllegalArgumentException if {@code threads} does not run threads on this socket's loop
+     */
+    public void resumeOnInput(VirtualThreads threads, Runnable task) throws IOException {
+        Objects.requireNonNull(threads, "threads");
+        Objects.requireNonNull(task, "task");
+        if (!threads.loops().contains(loop)) {
+            throw new IllegalArgumentException(threads.loops() + " do not include this socket's loop '" + loop.name()
+                    + "'; use VirtualThreads.forLoop(socket.loop(), ...) or a group that contains it");
+        }
+        if (closeRequested) {
+            throw socketClosed();
+        }
+        if (loop.inLoop()) {
+            awaitInputOnLoop(threads, task);
+            return;
+        }
+        Waiter waiter = new Waiter(null, loopClosed);
+        handOff(waiter, () -> {
+            try {
+                awaitInputOnLoop(threads, task);
+            } catch (IllegalStateException e) {
+                waiter.fail(e); // the caller's misuse: thrown there, not logged by the loop
+                return;
+            }
+            waiter.complete(0L);
+        });
+        awaitIo(waiter);
+    }
+
+    /** Loop side: runs the task now if a reader would not wait, or keeps it for the first arrival. */
+    private void awaitInputOnLoop(VirtualThreads threads, Runnable task) {
+        checkNoReader();
+        resumeThreads = threads;
+        resumeTask = task;
+        readTimedOut = false; // a new wait
+        if (inbound != null || eof || closed) {
+            resume();
+            return;
+        }
+        long timeout = readTimeoutNanos;
+        if (timeout > 0) {
+            resumeTimer = loop.schedule(Duration.ofNanos(timeout), resumptionTimedOut);
+        }
+    }
+
+    /** Loop side: starts the waiting resumption, if any (last in a callback: it may run right here). */
+    private void resume() {
+        VirtualThreads threads = resumeThreads;
+        if (threads == null) {
+            return;
+        }
+        Runnable task = resumeTask;
+        Timer timer = resumeTimer;
+        resumeThreads = null;
+        resumeTask = null;
+        resumeTimer = null;
+        if (timer != null) {
+            timer.cancel();
+        }
+        threads.startResumed(loop, task);
     }
 
     private void resumeReadingOnLoop() {
@@ -540,6 +656,7 @@ public final class BlockingSocket implements Closeable {
             eof = true;
             inbound = null;
             available = 0;
+            resume();
         });
     }
 
@@ -676,6 +793,7 @@ public final class BlockingSocket implements Closeable {
                 connection.close();
             }
         }
+        resume(); // unless the connection's close did already: its task finds the socket closed
     }
 
     private void failWaiters(Throwable readerFailure, Throwable writerFailure) {
@@ -906,7 +1024,9 @@ public final class BlockingSocket implements Closeable {
                 n = copy(data, waiting.buffer); // a reader waits only when nothing was buffered
             }
             if (data.hasRemaining()) {
-                append(data);
+                // A resumed task takes the bytes at once: a buffer of their size. A reader yet to
+                // come may find more: room for them.
+                append(data, resumeThreads != null ? 0 : 8192);
             }
             if (available > MAX_INBOUND && !readPaused) {
                 readPaused = true;
@@ -915,11 +1035,12 @@ public final class BlockingSocket implements Closeable {
             if (waiting != null) {
                 waiting.complete(n); // last: the reader may run right here, in this callback
             }
+            resume(); // last too, for the same reason (no reader waits when a resumption does)
         }
 
-        private void append(ByteBuffer data) {
+        private void append(ByteBuffer data, int minCapacity) {
             if (inbound == null) {
-                inbound = ByteBuffer.allocate(Math.max(data.remaining(), 8192));
+                inbound = ByteBuffer.allocate(Math.max(data.remaining(), minCapacity));
             } else {
                 inbound.compact();
                 if (inbound.remaining() < data.remaining()) {
@@ -950,6 +1071,7 @@ public final class BlockingSocket implements Closeable {
                 reader = null;
                 waiting.complete(-1L);
             }
+            resume();
         }
 
         private void connectionClosed(CloseReason reason, Throwable cause) {
@@ -979,6 +1101,7 @@ public final class BlockingSocket implements Closeable {
             if (w != null) {
                 w.fail(closedException());
             }
+            resume();
         }
     }
 }

@@ -154,17 +154,34 @@ final class LoopScheduler {
      * callback, in the same iteration.
      */
     void unpark(Thread thread) {
-        // Only on the platform thread: a carried thread that unparks another must not run it on
+        step(thread, false);
+    }
+
+    /** Starts {@code thread}, which this scheduler carries: as {@link #unpark}, its first step may run right here. */
+    void start(Thread thread) {
+        step(thread, true);
+    }
+
+    private void step(Thread thread, boolean start) {
+        // Only on the platform thread: a carried thread that wakes another must not run it on
         // its own stack (and a carried thread counts as the loop thread, so ask isVirtual too).
         if (inline || Thread.currentThread().isVirtual() || !loop.inLoop() || loop.isShuttingDown()) {
-            LockSupport.unpark(thread);
+            submitStep(thread, start);
             return;
         }
         inline = true;
         try {
-            LockSupport.unpark(thread);
+            submitStep(thread, start);
         } finally {
             inline = false;
+        }
+    }
+
+    private static void submitStep(Thread thread, boolean start) {
+        if (start) {
+            thread.start();
+        } else {
+            LockSupport.unpark(thread);
         }
     }
 

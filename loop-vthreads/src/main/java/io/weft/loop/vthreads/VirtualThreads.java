@@ -164,13 +164,31 @@ public final class VirtualThreads {
      * @return the started thread
      */
     public Thread start(EventLoop loop, Runnable task) {
+        Thread thread = factoryOf(loop).newThread(task);
+        thread.start();
+        return thread;
+    }
+
+    /**
+     * Starts {@code task} on {@code loop} for a socket whose input arrived ({@link
+     * BlockingSocket#resumeOnInput}): on the loop carrier, called on the loop's platform thread,
+     * its first step runs at once, as a woken reader's would (see {@link LoopScheduler#start}).
+     */
+    void startResumed(EventLoop loop, Runnable task) {
+        Thread thread = factoryOf(loop).newThread(task);
+        if (carrier == Carrier.LOOP) {
+            scheduler(loop).start(thread);
+        } else {
+            thread.start();
+        }
+    }
+
+    private ThreadFactory factoryOf(EventLoop loop) {
         int i = loops.indexOf(Objects.requireNonNull(loop, "loop"));
         if (i < 0) {
             throw new IllegalArgumentException(loop + " is not one of " + loops + "; use VirtualThreads.forLoop(loop, ...)");
         }
-        Thread thread = factories.get(i).newThread(task);
-        thread.start();
-        return thread;
+        return factories.get(i);
     }
 
     private Thread newThread(Runnable task) {

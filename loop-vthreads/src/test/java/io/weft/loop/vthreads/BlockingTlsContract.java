@@ -109,6 +109,48 @@ public abstract class BlockingTlsContract extends VThreadsFixture {
 
     // ------------------------------------------------------------------ data
 
+    /**
+     * A TLS connection that waits for input with no thread ({@link BlockingSocket#resumeOnInput})
+     * loses nothing over many idle gaps, holds no thread while idle, and its resumed task reads the
+     * peer's close_notify as end of stream.
+     */
+    @ParameterizedTest
+    @EnumSource(Carrier.class)
+    void aTlsSocketWaitsForInputWithNoThreadAndLosesNothing(Carrier carrier) throws Exception {
+        EventLoop loop = loop();
+        ResumingEcho echoes = new ResumingEcho(VirtualThreads.forLoop(loop, carrier));
+        BlockingServerSocket server = closeLater(BlockingServerSocket.listen(loop, loopback(), TcpOptions.defaults(),
+                serverConfig().build()));
+        Spawned<BlockingSocket> accepting = spawn(echoes.threads, server::accept);
+        Random random = new Random(3);
+        java.util.zip.CRC32 sent = new java.util.zip.CRC32();
+        java.util.zip.CRC32 received = new java.util.zip.CRC32();
+
+        try (Socket raw = rawClient(server)) {
+            SSLSocket tls = jdkClient(server, raw);
+            BlockingSocket socket = accepting.join();
+            echoes.serve(socket);
+            for (int round = 0; round < 100; round++) {
+                byte[] chunk = new byte[1 + random.nextInt(random.nextBoolean() ? 64 : 40_000)];
+                random.nextBytes(chunk);
+                sent.update(chunk);
+                tls.getOutputStream().write(chunk);
+                tls.getOutputStream().flush();
+                byte[] echoed = tls.getInputStream().readNBytes(chunk.length);
+                received.update(echoed);
+                awaitTrue(echoes::noneAlive, "idle: no thread"); // the next chunk finds the socket without one
+            }
+            assertThat(received.getValue()).isEqualTo(sent.getValue());
+            tls.shutdownOutput(); // close_notify: the resumed task reads -1 and closes
+            assertThat(tls.getInputStream().read()).isEqualTo(-1);
+            awaitTrue(socket::isClosed, "the task read the end of stream and closed");
+        }
+        assertThat(echoes.failures).isEmpty();
+        assertThat(echoes.ranOn.size()).as("a thread per chunk at least (a chunk may come in parts), and one for the end")
+                .isGreaterThanOrEqualTo(101);
+    }
+
+
     @ParameterizedTest
     @EnumSource(Carrier.class)
     void echoesByteExactWithRandomChunkingOnBothSides(Carrier carrier) throws Exception {

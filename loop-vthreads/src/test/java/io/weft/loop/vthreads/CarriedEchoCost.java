@@ -20,11 +20,13 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * Not a test of speed: a measurement. Request/response round trips through a blocking-style echo
  * server whose virtual threads the loop carries ({@link Carrier#LOOP}), driven by a plain JDK
  * client socket on a platform thread. Reports the loop thread's CPU time and allocation per round
- * trip (the loop thread carries the server's virtual threads, so their work counts there).
+ * trip (the loop thread carries the server's virtual threads, so their work counts there). With
+ * {@code -Dweft.cost.resume=true} the server's connection waits for each request with no thread
+ * ({@link BlockingSocket#resumeOnInput}): a fresh virtual thread per round trip.
  *
  * <pre>
  * ./mvnw -B -q -pl loop-vthreads -am verify -Dtest=CarriedEchoCost -Dsurefire.failIfNoSpecifiedTests=false \
- *     -Dweft.cost=true [-Dweft.cost.n=100000] [-Dweft.cost.size=64]
+ *     -Dweft.cost=true [-Dweft.cost.n=100000] [-Dweft.cost.size=64] [-Dweft.cost.resume=true]
  * </pre>
  *
  * Also runnable as a main on the test class path (with {@code --add-opens java.base/java.lang=ALL-UNNAMED}).
@@ -41,6 +43,7 @@ class CarriedEchoCost {
         int n = Integer.getInteger("weft.cost.n", 100_000);
         int size = Integer.getInteger("weft.cost.size", 64);
         int rounds = Integer.getInteger("weft.cost.rounds", 3);
+        boolean resume = Boolean.getBoolean("weft.cost.resume");
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (LoopGroup group = LoopGroup.builder().size(1).name("cost").poller("nio").build()) {
             EventLoop loop = group.loops().get(0);
@@ -58,7 +61,11 @@ class CarriedEchoCost {
                 try {
                     while (true) {
                         BlockingSocket socket = server.accept();
-                        threads.start(loop, () -> echo(socket));
+                        if (resume) {
+                            socket.resumeOnInput(threads, new ResumingEcho(socket, threads));
+                        } else {
+                            threads.start(loop, () -> echo(socket));
+                        }
                     }
                 } catch (IOException e) {
                     // server closed
@@ -73,8 +80,8 @@ class CarriedEchoCost {
                 byte[] request = new byte[size];
                 byte[] response = new byte[size];
                 roundTrips(out, in, request, response, n / 2); // warm up
-                System.out.printf("CarriedEchoCost: carrier=%s, %d-byte request/response, %d round trips per run%n",
-                        threads.carrier(), size, n);
+                System.out.printf("CarriedEchoCost: carrier=%s%s, %d-byte request/response, %d round trips per run%n",
+                        threads.carrier(), resume ? " (resumeOnInput)" : "", size, n);
                 for (int r = 0; r < rounds; r++) {
                     long callbacks0 = loop.stats().callbacksRun();
                     long iterations0 = loop.stats().iterations();
@@ -111,6 +118,29 @@ class CarriedEchoCost {
             }
             if (response[0] != (byte) i) {
                 throw new IOException("bad echo at " + i);
+            }
+        }
+    }
+
+    /** The echo of one connection that waits for each request with no thread. */
+    private record ResumingEcho(BlockingSocket socket, VirtualThreads threads, ByteBuffer buffer) implements Runnable {
+        ResumingEcho(BlockingSocket socket, VirtualThreads threads) {
+            this(socket, threads, ByteBuffer.allocate(16 * 1024));
+        }
+
+        @Override
+        public void run() {
+            try {
+                do {
+                    if (socket.read(buffer.clear()) < 0) {
+                        socket.close();
+                        return;
+                    }
+                    socket.write(buffer.flip());
+                } while (socket.getInputStream().available() > 0);
+                socket.resumeOnInput(threads, this);
+            } catch (IOException e) {
+                socket.close(); // client gone
             }
         }
     }

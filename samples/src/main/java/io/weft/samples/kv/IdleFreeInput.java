@@ -10,11 +10,12 @@ import java.util.function.BooleanSupplier;
  * A buffered input stream that holds only a small buffer while it waits: when everything buffered
  * has been read and the source has nothing ready, it waits with a read into a buffer of {@value
  * #WAIT_BUFFER} bytes (letting a larger one go), which a short request fits in whole; when more is
- * ready it reads into a buffer sized to it (at most {@link #MAX_BUFFER}). An idle connection
- * therefore costs {@value #WAIT_BUFFER} bytes of buffer, and a request arriving costs no buffer
- * beyond what it needs. Each time bytes arrive it asks {@code arrival} whether they may be read;
- * when it says no (the connection was taken by a graceful stop while it waited), the read fails
- * with "Socket closed". Not thread-safe: one reader.
+ * ready it reads into a buffer sized to it (at most {@link #MAX_BUFFER}). A reader waiting inside a
+ * request therefore costs {@value #WAIT_BUFFER} bytes of buffer, one between requests none (see
+ * {@link #release()}), and a request arriving costs no buffer beyond what it needs. Each time bytes
+ * arrive it asks {@code arrival} whether they may be read; when it says no (the connection was
+ * taken by a graceful stop while it waited), the read fails with "Socket closed". Not thread-safe:
+ * one reader.
  */
 final class IdleFreeInput extends InputStream {
     /** The largest buffer, for a burst of pipelined requests. */
@@ -65,6 +66,19 @@ final class IdleFreeInput extends InputStream {
     @Override
     public int available() throws IOException {
         return limit - position + source.available();
+    }
+
+    /**
+     * Lets the buffer go while nothing is buffered (a connection waiting for its next request with
+     * no thread); the next read takes one sized to what arrived.
+     *
+     * @throws IllegalStateException if bytes are still buffered (they would be lost)
+     */
+    void release() {
+        if (position != limit) {
+            throw new IllegalStateException((limit - position) + " bytes are still buffered; read them first");
+        }
+        buffer = null;
     }
 
     @Override

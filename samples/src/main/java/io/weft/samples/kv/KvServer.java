@@ -12,7 +12,6 @@ import io.weft.samples.OpenConnections;
 import io.weft.samples.WaitingConnection;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.net.SocketException;
@@ -21,17 +20,19 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The kv server: a {@link BlockingServerSocket} on a group, one virtual thread accepting, and one
- * virtual thread per connection started on the connection's own loop (so that, on the loop
- * carrier, its reads take what the loop buffered with no hand-off). Each connection thread reads a
- * request, runs it and writes the reply into a buffer; it flushes when no more input is buffered,
- * so pipelined requests are answered in batches, one write each.
+ * The kv server: a {@link BlockingServerSocket} on a group, one virtual thread accepting, and a
+ * virtual thread per connection while it has requests to serve, on the connection's own loop (so
+ * that, on the loop carrier, its reads take what the loop buffered with no hand-off). That thread
+ * reads a request, runs it and writes the reply into a buffer; it flushes when no more input is
+ * buffered, so pipelined requests are answered in batches, one write each. Then it ends: the
+ * connection waits for its next request with no thread ({@link BlockingSocket#resumeOnInput}),
+ * and a new thread serves the next batch, in the same blocking style.
  *
  * <p>Memory is bounded: a request is refused once it would hold more than {@link
  * KvConfig#maxRequestBytes()}, or once the requests being read on all connections would hold more
  * than {@link KvConfig#maxQueryMemory()} (see {@link QueryMemory}); a bulk string is read into an
- * array of its own size, grown as its bytes arrive; an idle connection holds a {@value
- * IdleFreeInput#WAIT_BUFFER}-byte input buffer and no output buffer. A protocol error or a request
+ * array of its own size, grown as its bytes arrive; an idle connection holds no thread, no input
+ * and no output buffer (see {@link Connection}). A protocol error or a request
  * over the limits is answered with {@code -ERR Protocol error: ...}, and the connection closes: its
  * close flushes the answer, sends FIN and discards what the client still sends for the linger time
  * of {@link TcpOptions#lingerTimeout()} (closing with unread input would reset the connection, and
@@ -167,60 +168,113 @@ public final class KvServer implements AutoCloseable, GracefulStop.Drain {
         }
     }
 
+    /** On a thread of the socket's own loop: the connection waits for its first request with no thread. */
     private void serve(BlockingSocket socket) {
-        RespReader reader = null;
-        WaitingConnection connection = new WaitingConnection(socket);
-        open.opened(connection, connection::finishIfIdle);
-        try (socket) {
-            if (!config.idleTimeout().isZero()) {
-                socket.setReadTimeout(config.idleTimeout());
-            }
-            // Buffers are sized to what there is to read or write; an idle connection holds a small one.
-            InputStream in = new IdleFreeInput(socket.getInputStream(), connection::arrived);
-            reader = new RespReader(in, config.limits(), queryMemory);
-            RespWriter writer = new RespWriter(new IdleFreeOutput(socket.getOutputStream()));
-            while (true) {
-                if (in.available() == 0) {
-                    connection.idle(); // then look at finishing: a drain either sees IDLE or is seen here
+        if (!config.idleTimeout().isZero()) {
+            socket.setReadTimeout(config.idleTimeout()); // also bounds a wait with no thread
+        }
+        new Connection(socket).step(Connection::waitForRequest);
+    }
+
+    /**
+     * One connection. No thread serves it while it waits for a request: at each request boundary
+     * with nothing buffered it lets its thread end ({@link BlockingSocket#resumeOnInput}), and a
+     * new one runs {@link #run()} when the next request (or the end, a close, the idle timeout)
+     * arrives. Between the two, one thread at a time uses it (a thread start orders them).
+     */
+    private final class Connection implements Runnable {
+        private final BlockingSocket socket;
+        private final WaitingConnection waiting;
+        private final IdleFreeInput in;
+        private final RespReader reader;
+        private final RespWriter writer;
+
+        Connection(BlockingSocket socket) {
+            this.socket = socket;
+            this.waiting = new WaitingConnection(socket);
+            // Buffers are sized to what there is to read or write; an idle connection holds none.
+            this.in = new IdleFreeInput(socket.getInputStream(), waiting::arrived);
+            this.reader = new RespReader(in, config.limits(), queryMemory);
+            this.writer = new RespWriter(new IdleFreeOutput(socket.getOutputStream()));
+            open.opened(waiting, waiting::finishIfIdle);
+        }
+
+        /** What a thread does with the connection: true if the connection now waits for input, with no thread. */
+        private interface Step {
+            boolean run(Connection connection) throws IOException;
+        }
+
+        /** Input arrived (or the end, a close, the timeout): serve what is buffered, then wait again. */
+        @Override
+        public void run() {
+            step(c -> c.serveBuffered() && c.waitForRequest());
+        }
+
+        /** Runs {@code step}; unless the connection then waits for input, ends it. */
+        void step(Step step) {
+            boolean waits = false;
+            try {
+                waits = step.run(this);
+            } catch (SocketTimeoutException e) {
+                // idle too long: close quietly
+            } catch (SocketException e) {
+                // "Connection reset", "Socket closed" (our close, or the loop shut down): normal outcomes
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, () -> "connection failed: " + socket, e);
+            } finally {
+                if (!waits) { // after a wait began, a new thread owns the connection: touch nothing
+                    socket.close();
+                    reader.release();
+                    open.closed(waiting);
                 }
+            }
+        }
+
+        /**
+         * Reads and answers requests until nothing more is buffered (the batch is answered with one
+         * write); false when the connection is to close.
+         */
+        private boolean serveBuffered() throws IOException {
+            while (true) {
                 if (finishing) { // a graceful stop: begin no new request
                     writer.flush();
-                    return;
+                    return false;
                 }
                 List<byte[]> request;
                 try {
-                    request = reader.read();
+                    request = reader.read(); // the first after a wait sees what woke it: bytes, the end, an error
                 } catch (RespProtocolException e) {
                     writer.error("ERR Protocol error: " + e.getMessage());
                     writer.flush();
-                    return; // the socket's close sends FIN, then discards what the client still sends (linger)
+                    return false; // the socket's close sends FIN, then discards what the client still sends (linger)
                 } catch (EOFException e) { // the client closed inside a request: answer the ones before it
                     writer.flush();
-                    return;
+                    return false;
                 }
-                if (request == null) { // the client closed
+                if (request == null || !commands.execute(request, writer)) { // the client closed, or QUIT
                     writer.flush();
-                    return;
-                }
-                if (!commands.execute(request, writer)) { // QUIT
-                    writer.flush();
-                    return;
+                    return false;
                 }
                 if (in.available() == 0) { // nothing buffered: the batch is complete, answer it
                     writer.flush();
+                    return true;
                 }
             }
-        } catch (SocketTimeoutException e) {
-            // idle too long: close quietly
-        } catch (SocketException e) {
-            // "Connection reset", "Socket closed" (our close, or the loop shut down): normal outcomes
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, () -> "connection failed: " + socket, e);
-        } finally {
-            if (reader != null) {
-                reader.release();
+        }
+
+        /**
+         * At a request boundary, nothing buffered, everything answered: lets the thread go until
+         * the next request; false if a graceful stop began.
+         */
+        private boolean waitForRequest() throws IOException {
+            waiting.idle(); // then look at finishing: a drain either sees IDLE (and closes) or is seen here
+            if (finishing) {
+                return false;
             }
-            open.closed(connection);
+            reader.release(); // the last request's share of the query memory
+            in.release(); // nothing is buffered: no buffer while idle
+            socket.resumeOnInput(threads, this);
+            return true;
         }
     }
 }

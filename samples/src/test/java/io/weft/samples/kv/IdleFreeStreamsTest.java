@@ -1,6 +1,7 @@
 package io.weft.samples.kv;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -72,6 +73,17 @@ class IdleFreeStreamsTest {
         assertThat(source.asked).containsExactly(IdleFreeInput.WAIT_BUFFER);
         assertThat(new String(in.readNBytes(13), StandardCharsets.ISO_8859_1)).isEqualTo("1\r\n$4\r\nPING\r\n");
         assertThat(source.asked).as("the whole request came in the first read").hasSize(1);
+    }
+
+    @Test
+    void releaseLetsTheBufferGoOnlyWhenNothingIsBuffered() throws IOException {
+        IdleFreeInput in = new IdleFreeInput(new Source("PING\r\nPING\r\n"), () -> true);
+        assertThat(new String(in.readNBytes(6), StandardCharsets.ISO_8859_1)).isEqualTo("PING\r\n");
+        assertThatThrownBy(in::release).isInstanceOf(IllegalStateException.class)
+                .hasMessage("6 bytes are still buffered; read them first");
+        assertThat(new String(in.readNBytes(6), StandardCharsets.ISO_8859_1)).isEqualTo("PING\r\n");
+        in.release();
+        assertThat(in.read()).as("a read after the release still works").isEqualTo(-1);
     }
 
     @Test

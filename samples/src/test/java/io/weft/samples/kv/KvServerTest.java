@@ -9,6 +9,7 @@ import io.weft.loop.vthreads.Carrier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -282,21 +283,59 @@ class KvServerTest {
     }
 
     @Test
-    void anIdleConnectionHoldsOnlyASmallInputBuffer() throws Exception {
+    void anIdleConnectionHoldsNoThreadAndNoBuffer() throws Exception {
         InetSocketAddress address = start(KvConfig.defaults());
         int n = 400;
         long before = retainedBytes();
         for (int i = 0; i < n; i++) {
             Socket s = connect(address);
             s.getOutputStream().write(ascii(command("PING")));
-            expect(s, "+PONG\r\n"); // served, then idle: its thread waits for the next request
+            expect(s, "+PONG\r\n"); // served, then idle: it waits for the next request with no thread
         }
         long perConnection = (retainedBytes() - before) / n;
         System.out.println("kv: retained heap + direct memory per idle connection (server and client side): "
                 + perConnection + " bytes");
-        // Buffers allocated at accept (16 KiB in, 16 KiB out, a 64 KiB line) were ~100 KB each; now
-        // what is left is the threads, sockets and connections of both sides (about 7 KB measured).
-        assertThat(perConnection).isLessThan(16 * 1024);
+        // Buffers allocated at accept (16 KiB in, 16 KiB out, a 64 KiB line) were ~100 KB each; a
+        // parked thread per idle connection and a wait buffer made about 7 KB; now what is left is
+        // the sockets and connections of both sides (about 2.7 KB measured).
+        assertThat(perConnection).isLessThan(4 * 1024);
+    }
+
+    @Test
+    void idleConnectionsHoldNoThread() throws Exception {
+        InetSocketAddress address = start(KvConfig.defaults().withIdleTimeout(Duration.ofMinutes(5)));
+        for (int i = 0; i < 50; i++) {
+            Socket s = connect(address);
+            s.getOutputStream().write(ascii(command("PING")));
+            expect(s, "+PONG\r\n"); // served, then idle: waits for the next request with no thread
+        }
+        // The acceptor and the sweeper are the server's only threads now.
+        await(() -> serverThreads().size() == 2);
+        assertThat(serverThreads()).allMatch(name -> name.startsWith("kv-test-0-vt-"));
+        for (Socket s : clients) { // every idle connection still serves
+            s.getOutputStream().write(ascii(command("ECHO", "again")));
+            expect(s, "$5\r\nagain\r\n");
+        }
+    }
+
+    /** The names of the live virtual threads of the server's loops, from a JDK thread dump (which lists virtual threads). */
+    private static List<String> serverThreads() {
+        try {
+            java.nio.file.Path dump = java.nio.file.Files.createTempFile("kv-threads", ".txt");
+            java.nio.file.Files.delete(dump); // the dump refuses to overwrite
+            try {
+                ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                        .dumpThreads(dump.toString(), com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat.TEXT_PLAIN);
+                return java.nio.file.Files.readAllLines(dump).stream()
+                        .map(line -> line.replaceFirst("^#\\d+ \"([^\"]*)\".*", "$1"))
+                        .filter(name -> name.startsWith("kv-test-") && name.contains("-vt-"))
+                        .toList();
+            } finally {
+                java.nio.file.Files.deleteIfExists(dump);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Heap in use after a full collection, plus direct buffers. */
