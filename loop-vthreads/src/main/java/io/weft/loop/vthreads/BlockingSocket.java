@@ -475,7 +475,7 @@ public final class BlockingSocket implements Closeable {
         }
         long timeout = readTimeoutNanos;
         if (timeout > 0) {
-            resumeTimer = loop.schedule(Duration.ofNanos(timeout), resumptionTimedOut);
+            resumeTimer = VirtualThreads.scheduleAtLeast(loop, Duration.ofNanos(timeout), resumptionTimedOut);
         }
     }
 

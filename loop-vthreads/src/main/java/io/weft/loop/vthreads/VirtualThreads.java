@@ -392,12 +392,24 @@ public final class VirtualThreads {
     static void arm(EventLoop loop, Waiter waiter, Duration delay, Runnable onTimeout) {
         Timer timer;
         try {
-            timer = loop.schedule(delay, onTimeout);
+            timer = scheduleAtLeast(loop, delay, onTimeout);
         } catch (RejectedExecutionException e) {
             waiter.failLoopClosed();
             return;
         }
         waiter.setTimer(timer);
+    }
+
+    /**
+     * Schedules {@code task} on {@code loop} no sooner than {@code delay} from now by the loop's
+     * clock, as a blocking API promises ({@code Thread.sleep}, a socket's read timeout). On the loop
+     * thread (a thread the loop carries included), a timer counts from the time the loop cached when
+     * its iteration began, which is behind by as long as the iteration has run so far: that lag is
+     * added. From another thread the loop reads its clock, and nothing is added.
+     */
+    static Timer scheduleAtLeast(EventLoop loop, Duration delay, Runnable task) {
+        long behind = loop.inLoop() ? loop.clock().nanoTime() - loop.now() : 0;
+        return loop.schedule(behind > 0 ? delay.plusNanos(behind) : delay, task);
     }
 
     static RejectedExecutionException loopShutDown(EventLoop loop) {

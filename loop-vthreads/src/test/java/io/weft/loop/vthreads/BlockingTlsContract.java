@@ -532,9 +532,6 @@ public abstract class BlockingTlsContract extends VThreadsFixture {
     }
 
     /** Runs an empty task on {@code loop} and waits for it: the loop has woken and run an iteration. */
-    private static void wake(EventLoop loop) throws Exception {
-        CompletableFuture.runAsync(() -> { }, loop).get(30, TimeUnit.SECONDS);
-    }
 
     // ------------------------------------------------------------------ closing
 

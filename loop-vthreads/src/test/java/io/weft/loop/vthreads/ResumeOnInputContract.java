@@ -327,7 +327,4 @@ public abstract class ResumeOnInputContract extends VThreadsFixture {
     }
 
     /** Runs an empty task on {@code loop} and waits for it: the loop has woken and run an iteration. */
-    private static void wake(EventLoop loop) throws Exception {
-        CompletableFuture.runAsync(() -> { }, loop).get(30, TimeUnit.SECONDS);
-    }
 }

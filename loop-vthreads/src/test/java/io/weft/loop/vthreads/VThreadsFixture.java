@@ -48,6 +48,11 @@ abstract class VThreadsFixture {
         return loop;
     }
 
+    /** Runs an empty task on {@code loop} and waits for it: one more iteration has run its timers. */
+    static void wake(EventLoop loop) throws Exception {
+        CompletableFuture.runAsync(() -> { }, loop).get(30, TimeUnit.SECONDS);
+    }
+
     LoopGroup group(int size) {
         LoopGroup group = LoopGroup.builder().size(size).name("vt-test").poller(pollerName()).build();
         groups.add(group);

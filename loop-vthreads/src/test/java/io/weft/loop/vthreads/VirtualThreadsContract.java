@@ -7,6 +7,7 @@ import io.weft.loop.core.net.ConnectionHandler;
 import io.weft.loop.core.net.TcpConnection;
 import io.weft.loop.core.net.TcpOptions;
 import io.weft.loop.core.net.TcpServer;
+import io.weft.loop.testkit.ManualClock;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.net.InetSocketAddress;
@@ -45,6 +46,31 @@ public abstract class VirtualThreadsContract extends VThreadsFixture {
         assertThat(sleeper.join()).isTrue();
         // The loop carrier may resume the sleeper inside the timer callback, before the loop counts it.
         awaitTrue(() -> loop.stats().timersFired() > timersBefore, "the loop counts the timer");
+    }
+
+    @Test
+    void aSleepLastsItsFullDurationWhenTheLoopsCachedTimeIsBehind() throws Exception {
+        ManualClock clock = new ManualClock();
+        EventLoop loop = loop(clock);
+        VirtualThreads threads = VirtualThreads.forLoop(loop, Carrier.LOOP);
+        long timersBefore = loop.stats().liveTimers();
+
+        Spawned<Boolean> sleeper = spawn(threads, () -> {
+            // Work inside one iteration takes 50 ms: the loop's cached time is now 50 ms behind.
+            clock.advance(Duration.ofMillis(50));
+            VirtualThreads.sleep(Duration.ofMillis(100));
+            return true;
+        });
+        awaitTrue(() -> loop.stats().liveTimers() > timersBefore, "the sleep's timer is armed");
+        clock.advance(Duration.ofMillis(99)); // 99 ms after the sleep began
+        wake(loop);
+        wake(loop); // an iteration that began after the advance has run the due timers
+
+        assertThat(sleeper.outcome()).as("woke before its 100 ms").isNotDone();
+        clock.advance(Duration.ofMillis(1));
+        wake(loop);
+        wake(loop);
+        assertThat(sleeper.join()).isTrue();
     }
 
     @ParameterizedTest

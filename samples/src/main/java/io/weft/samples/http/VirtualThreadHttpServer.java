@@ -261,11 +261,12 @@ public final class VirtualThreadHttpServer implements SampleLauncher.Listener {
             long left = config.bodyDeadlineNanos(bodyStartNanos, parser.bodyBytesRead()) - System.nanoTime();
             if (left > 0) {
                 Duration idle = config.idleTimeout();
-                socket.setReadTimeout(idle.isZero() || idle.toNanos() > left ? Duration.ofNanos(left) : idle);
+                boolean rateBound = idle.isZero() || idle.toNanos() > left;
+                socket.setReadTimeout(rateBound ? Duration.ofNanos(left) : idle);
                 try {
                     return fill();
                 } catch (SocketTimeoutException e) {
-                    if (config.bodyDeadlineNanos(bodyStartNanos, parser.bodyBytesRead()) - System.nanoTime() > 0) {
+                    if (!rateBound) {
                         throw e; // the idle timeout, not the rate
                     }
                 } finally {
