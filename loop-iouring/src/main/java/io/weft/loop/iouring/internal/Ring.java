@@ -11,6 +11,7 @@ import static io.weft.loop.iouring.internal.UringLayouts.PARAMS_SQ_OFF;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import io.weft.loop.epoll.internal.Errno;
 import io.weft.loop.epoll.internal.FdCalls;
@@ -33,8 +34,11 @@ import java.lang.invoke.VarHandle;
 final class Ring {
     /** The callback {@link #reap} hands each completion to. */
     interface Completions {
-        /** One completion: the submission's {@code user_data} and its result ({@code -errno} on failure). */
-        void complete(long userData, int res) throws IOException;
+        /**
+         * One completion: the submission's {@code user_data}, its result ({@code -errno} on failure)
+         * and the CQE's flags ({@code IORING_CQE_F_MORE}, {@code IORING_CQE_F_BUFFER} and the buffer id).
+         */
+        void complete(long userData, int res, int flags) throws IOException;
     }
 
     private static final VarHandle INT = JAVA_INT.varHandle();
@@ -52,6 +56,7 @@ final class Ring {
     private final long cqTail;
     private final long cqes;
     private final int cqMask;
+    private final int features;
     /** This side's copy of the SQ tail: SQEs up to it are filled, published at {@link #enter}. */
     private int localSqTail;
 
@@ -69,6 +74,7 @@ final class Ring {
         cqTail = params.get(JAVA_INT, PARAMS_CQ_OFF + OFF_TAIL);
         cqes = params.get(JAVA_INT, PARAMS_CQ_OFF + CQ_OFF_CQES);
         cqMask = rings.get(JAVA_INT, params.get(JAVA_INT, PARAMS_CQ_OFF + OFF_RING_MASK));
+        features = params.get(JAVA_INT, UringLayouts.PARAMS_FEATURES);
         localSqTail = (int) INT.getAcquire(rings, sqTail);
         // The SQ array maps ring slots to SQE indexes: identity, written once.
         long array = params.get(JAVA_INT, PARAMS_SQ_OFF + UringLayouts.SQ_OFF_ARRAY);
@@ -152,6 +158,15 @@ final class Ring {
      * with {@link #enter} first). The kernel sees it at the next {@link #enter}.
      */
     boolean prepare(byte opcode, int fd, long addr, int opFlags, long userData) {
+        return prepare(opcode, (byte) 0, (short) 0, fd, addr, 0, opFlags, userData);
+    }
+
+    /**
+     * As {@link #prepare(byte, int, long, int, long)}, with the SQE's {@code flags} ({@code
+     * IOSQE_*}; with {@code IOSQE_BUFFER_SELECT} the buffer group is 0), its {@code ioprio} (where
+     * accept and receive take their multishot flag) and {@code len}.
+     */
+    boolean prepare(byte opcode, byte sqeFlags, short ioprio, int fd, long addr, int len, int opFlags, long userData) {
         int head = (int) INT.getAcquire(rings, sqHead);
         if (localSqTail - head >= sqEntries) {
             return false;
@@ -161,8 +176,11 @@ final class Ring {
             sqes.set(JAVA_LONG, at + i, 0L);
         }
         sqes.set(JAVA_BYTE, at + UringLayouts.SQE_OPCODE, opcode);
+        sqes.set(JAVA_BYTE, at + UringLayouts.SQE_FLAGS, sqeFlags);
+        sqes.set(JAVA_SHORT, at + UringLayouts.SQE_IOPRIO, ioprio);
         sqes.set(JAVA_INT, at + UringLayouts.SQE_FD, fd);
         sqes.set(JAVA_LONG, at + UringLayouts.SQE_ADDR, addr);
+        sqes.set(JAVA_INT, at + UringLayouts.SQE_LEN, len);
         sqes.set(JAVA_INT, at + UringLayouts.SQE_OP_FLAGS, opFlags);
         sqes.set(JAVA_LONG, at + UringLayouts.SQE_USER_DATA, userData);
         localSqTail++;
@@ -196,6 +214,20 @@ final class Ring {
         return repeat < 0 ? repeat : -Errno.EINTR;
     }
 
+    /**
+     * {@code io_uring_register(fd, opcode, arg, nrArgs)} on this ring.
+     *
+     * @return 0 (or the call's result), or {@code -errno}
+     */
+    int register(int opcode, MemorySegment arg, int nrArgs) {
+        return UringCalls.register(errno, fd, opcode, arg, nrArgs);
+    }
+
+    /** The {@code IORING_FEAT_*} bits the kernel reported at setup. */
+    int features() {
+        return features;
+    }
+
     /** Whether completions wait in the kernel's overflow list ({@code IORING_SQ_CQ_OVERFLOW}). */
     boolean cqOverflowed() {
         return ((int) INT.getAcquire(rings, sqFlags) & UringLayouts.SQ_CQ_OVERFLOW) != 0;
@@ -211,8 +243,9 @@ final class Ring {
                 long at = cqes + UringLayouts.CQE.byteSize() * (head & cqMask);
                 long userData = rings.get(JAVA_LONG, at + CQE_USER_DATA);
                 int res = rings.get(JAVA_INT, at + CQE_RES);
+                int flags = rings.get(JAVA_INT, at + UringLayouts.CQE_FLAGS);
                 head++; // consumed before the sink runs: a sink that throws does not see it twice
-                sink.complete(userData, res);
+                sink.complete(userData, res, flags);
             }
         } finally {
             INT.setRelease(rings, cqHead, head);
