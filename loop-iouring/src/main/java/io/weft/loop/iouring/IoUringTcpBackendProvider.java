@@ -17,7 +17,7 @@ import io.weft.loop.iouring.internal.IoUringTcpBackend;
  */
 public final class IoUringTcpBackendProvider implements TcpBackendProvider {
     /** The system property that picks the TCP path: {@code completions} (the default) or {@code readiness}. */
-    public static final String TCP_PROPERTY = "weft.iouring.tcp";
+    private static final String TCP_PROPERTY = "weft.iouring.tcp";
 
     /** Makes the provider; {@link java.util.ServiceLoader} calls it. Probes nothing. */
     public IoUringTcpBackendProvider() {

@@ -53,6 +53,8 @@ final class IoUringSocket extends Completable implements SocketHandle {
     private int fill;
     private int sent;
     private boolean sendInFlight;
+    /** The length of the send in flight. */
+    private int submitted;
     private int sendError;
     private boolean shutdownPending;
     /** close() waits for the staged bytes: the fd is closed when they are sent. */
@@ -159,6 +161,7 @@ final class IoUringSocket extends Completable implements SocketHandle {
         boolean more = (flags & UringLayouts.CQE_F_MORE) != 0;
         if (!more) {
             receive = NONE;
+            driver.receiving--;
         }
         if (res > 0 && (flags & UringLayouts.CQE_F_BUFFER) != 0) {
             int id = flags >>> UringLayouts.CQE_BUFFER_SHIFT;
@@ -341,7 +344,8 @@ final class IoUringSocket extends Completable implements SocketHandle {
     }
 
     private void submitSend() throws IOException {
-        driver.queueSend(this, block.address + sent, fill - sent);
+        submitted = fill - sent;
+        driver.queueSend(this, block.address + sent, submitted);
         sendInFlight = true;
     }
 
@@ -358,6 +362,9 @@ final class IoUringSocket extends Completable implements SocketHandle {
             sent += res;
         }
         if (sent < fill) {
+            if (res < submitted) {
+                driver.shortSends++;
+            }
             submitSend(); // a short send: the rest, with what was written since
             return;
         }

@@ -60,6 +60,10 @@ final class SocketDriver {
     long receiveCompletions;
     long sendCompletions;
     long acceptCompletions;
+    /** Sends that took less than they were given, and were submitted again for the rest. */
+    long shortSends;
+    /** Multishot receives in flight (cancelled ones until their last completion). */
+    int receiving;
 
     SocketDriver(IoUringPoller poller, Ring ring, Arena arena, int bufferCount, int bufferSize) throws IOException {
         this.poller = poller;
@@ -230,6 +234,7 @@ final class SocketDriver {
 
     /** Queues a multishot receive on {@code c} into the buffer ring. */
     void queueReceive(Completable c) throws IOException {
+        receiving++;
         queue(UringLayouts.OP_RECV, UringLayouts.SQE_BUFFER_SELECT, UringLayouts.RECV_MULTISHOT, c.fd, 0, 0, 0,
                 userData(RECV, c));
     }
