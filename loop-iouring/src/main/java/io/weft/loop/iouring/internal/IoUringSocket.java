@@ -365,6 +365,7 @@ final class IoUringSocket extends Completable implements SocketHandle {
             if (res < submitted) {
                 driver.shortSends++;
             }
+            driver.sendsAgain++;
             submitSend(); // a short send: the rest, with what was written since
             return;
         }

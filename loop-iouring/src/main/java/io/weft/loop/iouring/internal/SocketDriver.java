@@ -60,8 +60,10 @@ final class SocketDriver {
     long receiveCompletions;
     long sendCompletions;
     long acceptCompletions;
-    /** Sends that took less than they were given, and were submitted again for the rest. */
+    /** Sends that took less than they were given (rare: the kernel finishes a stream socket's partial send itself). */
     long shortSends;
+    /** Sends submitted again from a completion, for what was left or written meanwhile. */
+    long sendsAgain;
     /** Multishot receives in flight (cancelled ones until their last completion). */
     int receiving;
 

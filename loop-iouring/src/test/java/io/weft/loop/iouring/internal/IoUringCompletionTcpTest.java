@@ -229,7 +229,7 @@ class IoUringCompletionTcpTest {
     }
 
     @Test
-    void shortSendsAreSubmittedAgainForTheRestAndNothingIsLost() throws Exception {
+    void theRestOfASendIsSubmittedAgainFromItsCompletionAndNothingIsLost() throws Exception {
         startLoop(16, 4096);
         int bytes = 4 << 20;
         byte[] payload = new byte[bytes];
@@ -264,13 +264,14 @@ class IoUringCompletionTcpTest {
         assertThat(total).as("bytes before the end of stream (FIN after the data)").isEqualTo(bytes);
         assertThat(received.getValue()).isEqualTo(expected.getValue());
         SocketDriver driver = onLoop(poller::driver);
-        assertThat(onLoop(() -> driver.shortSends)).as("sends the kernel took in part").isPositive();
+        // The kernel finishes a partial send on a stream socket itself, so what comes back short is
+        // what was written while a send was in flight: both are submitted again from the completion.
+        assertThat(onLoop(() -> driver.sendsAgain)).as("sends submitted again for the rest").isPositive();
     }
 
     @Test
     void closeAndAbortWithRequestsInFlightReleaseTheFdAndEveryBuffer() throws Exception {
         startLoop(4, 1024);
-        long fdsBefore = openFds();
         CompletableFuture<TcpConnection> opened = new CompletableFuture<>();
         TcpServer server = listen(() -> new ConnectionHandler() {
             @Override
@@ -284,7 +285,10 @@ class IoUringCompletionTcpTest {
                 // leaves it queued: a receive stays armed, with buffers taken
             }
         });
+        onLoop(() -> null); // the listener's watcher and reserve fd are in place
+        long fdsBefore = openFds();
         Socket socket = new Socket();
+        toClose.add(socket);
         socket.setReceiveBufferSize(8 * 1024);
         socket.connect(server.localAddress(), 10_000);
         socket.getOutputStream().write(new byte[2048]);
@@ -294,12 +298,11 @@ class IoUringCompletionTcpTest {
         loop.execute(connection::abort);
         awaitOnLoop("the aborted socket's requests completed and its buffers back",
                 () -> driver.receiving == 0 && driver.buffers.free() == 4);
-        socket.close();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (openFds() > fdsBefore + 1 && System.nanoTime() < deadline) { // + the client's, until the GC
+        while (openFds() > fdsBefore + 1 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertThat(openFds()).as("fds once aborted").isLessThanOrEqualTo(fdsBefore + 1);
+        assertThat(openFds()).as("fds once aborted: the client's is left").isEqualTo(fdsBefore + 1);
         onLoop(() -> {
             assertThat(driver.drained()).as("requests in flight").isFalse(); // the listener's accept
             return null;
