@@ -251,12 +251,13 @@ public final class IoUringPoller implements Poller {
         try {
             rearmCompleted();
             boolean socketsReady = driver != null && driver.beforePoll();
-            if (timeoutNanos == 0 || socketsReady) {
+            long wait = driver == null ? timeoutNanos : driver.boundWait(timeoutNanos);
+            if (wait == 0 || socketsReady) {
                 if (ring.pending() > 0) {
                     submit();
                 }
             } else {
-                waitForCompletions(timeoutNanos);
+                waitForCompletions(wait);
             }
             ring.reap(onCompletion);
             while (ring.cqOverflowed()) {

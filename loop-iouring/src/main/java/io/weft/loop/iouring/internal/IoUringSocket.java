@@ -20,11 +20,15 @@ import java.nio.ReadOnlyBufferException;
  * stalled connection holds none of the ring. With no receive in flight (paused, waiting for a
  * buffer, not watched yet) a read is a plain {@code recv}, so nothing the kernel holds is missed.
  *
- * <p><b>Send.</b> {@link #write} copies what fits into the socket's {@link SendStaging} block and
- * submits one send; one is in flight at a time, a short send is submitted again for the rest, and
- * what is written meanwhile goes out with it. The block goes back to the pool when all of it was
- * sent. A failed send is thrown by the next write or read (after the data already received). {@link
- * #shutdownOutput} and {@link #close} wait for what is staged: FIN follows the data.
+ * <p><b>Send.</b> With nothing staged, {@link #write} is a plain {@code sendmsg}: the bytes are with
+ * the kernel when it returns, whatever the caller does next (a loop-carried virtual thread may keep the
+ * loop thread for a while). What the kernel has no room for is copied into the socket's {@link
+ * SendStaging} block, as far as it fits, and sent by one {@code IORING_OP_SEND}, which waits in the
+ * kernel for room (where the readiness backend would arm {@code POLLOUT} and try again); writes made
+ * meanwhile are staged behind it, and its completion submits the rest. The block goes back to the
+ * pool when all of it was sent. A failed send is thrown by the next write or read (after the data
+ * already received). {@link #shutdownOutput} and {@link #close} wait for what is staged: FIN follows
+ * the data.
  *
  * <p>Loop thread only, like every {@link SocketHandle}.
  */
@@ -319,11 +323,22 @@ final class IoUringSocket extends Completable implements SocketHandle {
         if (driver.isClosed()) {
             throw new IOException("socket fd=" + fd + ": its io_uring loop is closed");
         }
+        long written = 0;
+        if (!sendInFlight && fill == 0) {
+            // Nothing staged: straight to the kernel, as the readiness backend does, so the bytes are
+            // on their way before this returns (a loop-carried virtual thread may not give the loop
+            // back for a while). Only what the kernel has no room for is staged and sent by the ring.
+            for (long n; (n = delegate.write(srcs, offset, length)) > 0; ) {
+                written += n;
+                if (!hasRemaining(srcs, offset, length)) {
+                    return written;
+                }
+            }
+        }
         if (block == null) {
             block = driver.staging.take();
         }
         int room = SendStaging.SIZE - fill;
-        long copied = 0;
         for (int i = offset, end = offset + length; i < end && room > 0; i++) {
             ByteBuffer src = srcs[i];
             int n = Math.min(room, src.remaining());
@@ -332,7 +347,7 @@ final class IoUringSocket extends Completable implements SocketHandle {
                 src.position(src.position() + n);
                 fill += n;
                 room -= n;
-                copied += n;
+                written += n;
             }
         }
         if (!sendInFlight && fill > sent) {
@@ -340,7 +355,16 @@ final class IoUringSocket extends Completable implements SocketHandle {
         } else if (fill == 0) {
             giveBlock();
         }
-        return copied;
+        return written;
+    }
+
+    private static boolean hasRemaining(ByteBuffer[] srcs, int offset, int length) {
+        for (int i = offset, end = offset + length; i < end; i++) {
+            if (srcs[i].hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void submitSend() throws IOException {
@@ -450,6 +474,7 @@ final class IoUringSocket extends Completable implements SocketHandle {
         released();
         if ((sendInFlight || fill > sent) && sendError == 0) {
             closePending = true; // the fd closes once the staged bytes are sent: FIN after the data
+            driver.closing(this);
             if (!sendInFlight) {
                 submitSend();
             }
@@ -459,7 +484,10 @@ final class IoUringSocket extends Completable implements SocketHandle {
     }
 
     private void finishClose() throws IOException {
-        closePending = false;
+        if (closePending) {
+            closePending = false;
+            driver.closed(this);
+        }
         CompletionFds.remove(this);
         try {
             delegate.close();
@@ -476,7 +504,10 @@ final class IoUringSocket extends Completable implements SocketHandle {
             return;
         }
         closed = true;
-        closePending = false;
+        if (closePending) {
+            closePending = false;
+            driver.closed(this);
+        }
         if (driver != null && !driver.isClosed()) {
             dropQueue();
             if (receive == ARMED || sendInFlight) {

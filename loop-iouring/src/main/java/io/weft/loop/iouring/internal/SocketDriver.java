@@ -37,6 +37,11 @@ final class SocketDriver {
     /** Receive buffers per loop and their size: 2 MiB, sized for many connections with a little each. */
     static final int DEFAULT_BUFFERS = 256;
     static final int DEFAULT_BUFFER_SIZE = 8 * 1024;
+    /**
+     * 10 s: a socket closed with staged bytes keeps its fd until they are sent, and a peer that stops
+     * reading would otherwise hold it (and its staging block) for as long as the loop runs.
+     */
+    static final long CLOSE_FLUSH_NANOS = 10_000_000_000L;
 
     private final IoUringPoller poller;
     final BufferRing buffers;
@@ -51,6 +56,12 @@ final class SocketDriver {
     private int rearmCount;
     private Completable[] starved = new Completable[16];
     private int starvedCount;
+    /** Closed sockets whose staged bytes are still going out, and when each gives up (nanoTime). */
+    private IoUringSocket[] closing = new IoUringSocket[16];
+    private long[] closingDeadlines = new long[16];
+    private int closingCount;
+    /** How long a closed socket may take to send what it had staged before it is reset. */
+    long closeFlushNanos = CLOSE_FLUSH_NANOS;
     /** Requests in flight whose completion may still touch memory (receives, sends, accepts). */
     private int inFlight;
     private boolean closed;
@@ -152,11 +163,60 @@ final class SocketDriver {
         c.starved = true;
     }
 
+    /** {@code socket} was closed with bytes staged: it is reset if they are not sent in time. */
+    void closing(IoUringSocket socket) {
+        if (closingCount == closing.length) {
+            closing = Arrays.copyOf(closing, closingCount * 2);
+            closingDeadlines = Arrays.copyOf(closingDeadlines, closingCount * 2);
+        }
+        closing[closingCount] = socket;
+        closingDeadlines[closingCount++] = System.nanoTime() + closeFlushNanos;
+    }
+
+    /** {@code socket} sent what it had staged, or was reset: no deadline any more. */
+    void closed(IoUringSocket socket) {
+        for (int i = 0; i < closingCount; i++) {
+            if (closing[i] == socket) {
+                closingCount--;
+                closing[i] = closing[closingCount];
+                closingDeadlines[i] = closingDeadlines[closingCount];
+                closing[closingCount] = null;
+                return;
+            }
+        }
+    }
+
+    /** How long a poll may wait before a closing socket's deadline: {@code timeoutNanos}, or less. */
+    long boundWait(long timeoutNanos) {
+        if (closingCount == 0) {
+            return timeoutNanos;
+        }
+        long now = System.nanoTime();
+        long soonest = Long.MAX_VALUE;
+        for (int i = 0; i < closingCount; i++) {
+            soonest = Math.min(soonest, Math.max(0, closingDeadlines[i] - now));
+        }
+        return timeoutNanos < 0 ? soonest : Math.min(timeoutNanos, soonest);
+    }
+
+    /** Resets the closed sockets whose staged bytes did not go out in time (a peer that stopped reading). */
+    private void resetOverdue() throws IOException {
+        long now = System.nanoTime();
+        for (int i = closingCount - 1; i >= 0; i--) {
+            if (closingDeadlines[i] - now <= 0) {
+                closing[i].abort(); // takes it off the list: the last one moves to i, already seen
+            }
+        }
+    }
+
     /**
      * Before a poll: queues the requests that ended in the last one, and those that waited for a buffer
      * if one is back. Returns whether a listed socket can report now (then the poll must not wait).
      */
     boolean beforePoll() throws IOException {
+        if (closingCount > 0) {
+            resetOverdue();
+        }
         if (starvedCount > 0 && buffers.free() > 0) {
             for (int i = 0; i < starvedCount; i++) {
                 Completable c = starved[i];

@@ -1,6 +1,7 @@
 package io.weft.loop.iouring.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.weft.loop.core.EventLoop;
 import io.weft.loop.core.net.ConnectionHandler;
@@ -335,11 +336,53 @@ class IoUringCompletionTcpTest {
         }
     }
 
-    private SocketHandle acceptOne(IoUringPoller p,
-            ServerSocketHandle listener, ReadyEvents ready)
-            throws Exception {
+    @Test
+    void aSocketClosedWithBytesItCannotSendIsResetAfterItsFlushTimeout() throws Exception {
+        try (IoUringPoller p = IoUringPoller.open()) {
+            ServerSocketHandle listener = IoUringTcpBackend.INSTANCE.listen(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    new SocketOptions(true, false, true, false, 16, 0, 0));
+            toClose.add(listener);
+            ReadyEvents ready = new ReadyEvents(4);
+            p.update(listener.source(), 7, 0, Poller.READABLE);
+            Socket client = new Socket();
+            client.setReceiveBufferSize(4096); // and it never reads
+            toClose.add(client);
+            SocketHandle socket = acceptOne(p, listener, ready, client);
+            p.update(socket.source(), 8, 0, Poller.READABLE);
+            p.driver().closeFlushNanos = TimeUnit.MILLISECONDS.toNanos(200);
+            ByteBuffer[] data = {ByteBuffer.allocateDirect(1 << 20)};
+            for (int zeros = 0; zeros < 20; ) { // until the kernel's buffers and the staging block are full
+                data[0].clear();
+                zeros = socket.write(data, 0, 1) == 0 ? zeros + 1 : 0;
+                ready.clear();
+                p.poll(5_000_000L, ready);
+            }
+            Path fd = Path.of("/proc/self/fd/" + ((io.weft.loop.core.spi.PollSource.Fd) socket.source()).fd());
+            Path inode = Files.readSymbolicLink(fd);
+            socket.close();
+            assertThat(Files.readSymbolicLink(fd)).as("the fd stays while the staged bytes wait").isEqualTo(inode);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (Files.exists(fd, java.nio.file.LinkOption.NOFOLLOW_LINKS) && inode.equals(Files.readSymbolicLink(fd))
+                    && System.nanoTime() < deadline) {
+                ready.clear();
+                p.poll(-1, ready); // a poll without a timeout still ends at the flush deadline
+            }
+            assertThat(Files.exists(fd, java.nio.file.LinkOption.NOFOLLOW_LINKS) && inode.equals(Files.readSymbolicLink(fd)))
+                    .as("the fd is released once the flush timed out").isFalse();
+            client.setSoTimeout(10_000);
+            assertThatThrownBy(() -> client.getInputStream().readAllBytes()).hasMessageContaining("reset");
+        }
+    }
+
+    private SocketHandle acceptOne(IoUringPoller p, ServerSocketHandle listener, ReadyEvents ready) throws Exception {
         Socket client = new Socket();
         toClose.add(client);
+        return acceptOne(p, listener, ready, client);
+    }
+
+    private SocketHandle acceptOne(IoUringPoller p, ServerSocketHandle listener, ReadyEvents ready, Socket client)
+            throws Exception {
         client.connect(listener.localAddress(), 10_000);
         for (int i = 0; i < 1000; i++) {
             ready.clear();
