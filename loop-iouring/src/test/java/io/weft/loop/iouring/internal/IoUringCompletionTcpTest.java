@@ -98,8 +98,13 @@ class IoUringCompletionTcpTest {
     }
 
     private TcpServer listen(java.util.function.Supplier<ConnectionHandler> handlers) throws IOException {
+        return listen(TcpOptions.defaults(), handlers);
+    }
+
+    private TcpServer listen(TcpOptions options, java.util.function.Supplier<ConnectionHandler> handlers)
+            throws IOException {
         TcpServer server = TcpServer.listen(loop, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                TcpOptions.defaults(), handlers);
+                options, handlers);
         toClose.add(server::close);
         return server;
     }
@@ -232,14 +237,26 @@ class IoUringCompletionTcpTest {
     @Test
     void theRestOfASendIsSubmittedAgainFromItsCompletionAndNothingIsLost() throws Exception {
         startLoop(16, 4096);
-        int bytes = 4 << 20;
+        int bytes = 2 << 20;
         byte[] payload = new byte[bytes];
         new Random(3).nextBytes(payload);
-        TcpServer server = listen(() -> new ConnectionHandler() {
+        int piece = 4096;
+        TcpServer server = listen(TcpOptions.defaults().withBufferSizes(0, 8 * 1024), () -> new ConnectionHandler() {
+            int sent;
+            io.weft.loop.core.Timer timer;
+
             @Override
             public void onOpen(TcpConnection connection) {
-                connection.write(ByteBuffer.wrap(payload));
-                connection.close();
+                // Small writes, one a millisecond, each flushed on its own: once the kernel is full
+                // they are staged behind the send that waits for room.
+                timer = connection.loop().scheduleRepeating(Duration.ofMillis(1), Duration.ofMillis(1), () -> {
+                    connection.write(ByteBuffer.wrap(payload, sent, piece));
+                    sent += piece;
+                    if (sent == payload.length) {
+                        timer.cancel();
+                        connection.close();
+                    }
+                });
             }
 
             @Override
@@ -252,6 +269,7 @@ class IoUringCompletionTcpTest {
         socket.setReceiveBufferSize(8 * 1024); // a small window: the kernel takes sends in pieces
         socket.connect(server.localAddress(), 10_000);
         socket.setSoTimeout(30_000);
+        Thread.sleep(300); // not reading yet: the kernel's buffers fill, and the server stages
         CRC32 expected = new CRC32();
         expected.update(payload);
         CRC32 received = new CRC32();
