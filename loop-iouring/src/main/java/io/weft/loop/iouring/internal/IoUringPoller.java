@@ -50,6 +50,14 @@ import java.util.Arrays;
  * A {@link #release} submits at once, so a socket closed after its watcher is freed by the kernel
  * without waiting for the next poll (a poll request holds a reference to the file).
  *
+ * <p><b>Completion-driven sockets.</b> An fd that {@link CompletionFds} knows (a socket of {@link
+ * IoUringTcpBackend}) is not polled: {@link #update} binds it to this ring's {@link SocketDriver},
+ * which runs its multishot accept or receive and its sends, and reports its readiness at the end of
+ * each poll from the socket's own state, level-triggered; a poll does not wait while one can report.
+ * A socket still connecting is polled like any fd until it has connected. Their requests' {@code
+ * user_data} has the sign bit set. Closing the poller cancels them and reaps until none that may
+ * write to this poller's memory is in flight.
+ *
  * <p>Raw fds only ({@link PollSource#ofFd}); a {@code java.nio} channel is refused with the pollers
  * that take one. Threads: as {@link Poller}; {@link #wakeup} from any thread.
  */

@@ -164,13 +164,11 @@ public final class UringLayouts {
     static final long SQE_OPCODE = 0;
     static final long SQE_FLAGS = 1;
     static final long SQE_IOPRIO = 2;
-    static final long SQE_OFF = 8;
     static final long SQE_FD = 4;
     static final long SQE_ADDR = 16;
     static final long SQE_LEN = 24;
     static final long SQE_OP_FLAGS = 28;
     static final long SQE_USER_DATA = 32;
-    static final long SQE_BUF_GROUP = 40;
     // io_uring_cqe members
     static final long CQE_USER_DATA = 0;
     static final long CQE_RES = 8;
