@@ -65,7 +65,7 @@ class IoUringCompletionTcpTest {
     }
 
     /** Starts a loop on a poller whose ring has {@code buffers} receive buffers of {@code size} bytes. */
-    private void startLoop(int buffers, int size) {
+    private void startLoop(int buffers, int size) throws Exception {
         PollerProvider provider = new PollerProvider() {
             @Override
             public String name() {
@@ -95,6 +95,7 @@ class IoUringCompletionTcpTest {
             loop.close();
             thread.join(10_000);
         });
+        onLoop(() -> null); // runs on its thread now: a listen from here hands its start over
     }
 
     private TcpServer listen(java.util.function.Supplier<ConnectionHandler> handlers) throws IOException {
