@@ -261,7 +261,10 @@ public final class IoUringPoller implements Poller {
             boolean socketsReady = driver != null && driver.beforePoll();
             long wait = driver == null ? timeoutNanos : driver.boundWait(timeoutNanos);
             if (wait == 0 || socketsReady) {
-                if (ring.pending() > 0) {
+                if (ring.taskWorkPending()) {
+                    // Completions whose task work waits for this thread (COOP_TASKRUN): run it, no wait.
+                    check(ring.enter(0, UringLayouts.ENTER_GETEVENTS, MemorySegment.NULL, 0), "io_uring_enter(GETEVENTS)");
+                } else if (ring.pending() > 0) {
                     submit();
                 }
             } else {

@@ -36,14 +36,16 @@ final class IoUringSocket extends Completable implements SocketHandle {
     private static final int NONE = 0;
     private static final int ARMED = 1;
     private static final int CANCELLING = 2;
+    private static final int[] NO_QUEUE = new int[0];
 
     private final SocketHandle delegate;
     private boolean connected;
 
     // Receive: the multishot request, the queue of filled buffers, what comes after them.
     private int receive = NONE;
-    private int[] queuedIds = new int[8];
-    private int[] queuedLengths = new int[8];
+    /** Empty until the first receive: an idle connection keeps no queue. */
+    private int[] queuedIds = NO_QUEUE;
+    private int[] queuedLengths = NO_QUEUE;
     private int queueHead;
     private int queueCount;
     private int headOffset;
@@ -195,8 +197,8 @@ final class IoUringSocket extends Completable implements SocketHandle {
 
     private void enqueue(int id, int length) {
         if (queueCount == queuedIds.length) {
-            int[] ids = new int[queueCount * 2];
-            int[] lengths = new int[queueCount * 2];
+            int[] ids = new int[Math.max(8, queueCount * 2)];
+            int[] lengths = new int[ids.length];
             for (int i = 0; i < queueCount; i++) {
                 int at = (queueHead + i) % queuedIds.length;
                 ids[i] = queuedIds[at];

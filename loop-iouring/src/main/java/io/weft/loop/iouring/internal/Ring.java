@@ -93,9 +93,12 @@ final class Ring {
     static Ring open(Arena arena, int sqEntries, int cqEntries) throws IOException {
         MemorySegment errno = Native.newErrnoSegment(arena);
         MemorySegment params = arena.allocate(UringLayouts.PARAMS);
-        params.set(JAVA_INT, UringLayouts.PARAMS_FLAGS, UringLayouts.SETUP_CQSIZE | UringLayouts.SETUP_CLAMP);
-        params.set(JAVA_INT, UringLayouts.PARAMS_CQ_ENTRIES, cqEntries);
-        int fd = UringCalls.setup(errno, sqEntries, params);
+        int flags = UringLayouts.SETUP_CQSIZE | UringLayouts.SETUP_CLAMP;
+        int cooperative = UringLayouts.SETUP_COOP_TASKRUN | UringLayouts.SETUP_TASKRUN_FLAG;
+        int fd = setup(errno, params, sqEntries, cqEntries, flags | cooperative);
+        if (fd == -Errno.EINVAL) {
+            fd = setup(errno, params, sqEntries, cqEntries, flags); // before Linux 5.19
+        }
         if (fd < 0) {
             throw new RingSetupException("io_uring_setup(" + sqEntries + ", IORING_SETUP_CQSIZE|IORING_SETUP_CLAMP)", -fd);
         }
@@ -127,6 +130,13 @@ final class Ring {
             FdCalls.close(errno, fd);
             throw e;
         }
+    }
+
+    private static int setup(MemorySegment errno, MemorySegment params, int sqEntries, int cqEntries, int flags) {
+        params.fill((byte) 0);
+        params.set(JAVA_INT, UringLayouts.PARAMS_FLAGS, flags);
+        params.set(JAVA_INT, UringLayouts.PARAMS_CQ_ENTRIES, cqEntries);
+        return UringCalls.setup(errno, sqEntries, params);
     }
 
     /**
@@ -226,6 +236,15 @@ final class Ring {
     /** The {@code IORING_FEAT_*} bits the kernel reported at setup. */
     int features() {
         return features;
+    }
+
+    /**
+     * Whether task work waits to run in an {@code io_uring_enter} ({@code IORING_SQ_TASKRUN}): with
+     * {@code IORING_SETUP_COOP_TASKRUN} the kernel does not interrupt this thread for it, so
+     * completions it would post appear only after this thread's next system call.
+     */
+    boolean taskWorkPending() {
+        return ((int) INT.getAcquire(rings, sqFlags) & UringLayouts.SQ_TASKRUN) != 0;
     }
 
     /** Whether completions wait in the kernel's overflow list ({@code IORING_SQ_CQ_OVERFLOW}). */

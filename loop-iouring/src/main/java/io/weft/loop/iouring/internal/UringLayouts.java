@@ -183,6 +183,13 @@ public final class UringLayouts {
     static final int SETUP_CQSIZE = 1 << 3;
     /** {@code IORING_SETUP_CLAMP}: sizes above the limits are clamped, not refused. */
     static final int SETUP_CLAMP = 1 << 4;
+    /**
+     * {@code IORING_SETUP_COOP_TASKRUN} (5.19): the kernel does not interrupt the loop thread to run a
+     * completion's task work; it runs at the thread's next system call.
+     */
+    static final int SETUP_COOP_TASKRUN = 1 << 8;
+    /** {@code IORING_SETUP_TASKRUN_FLAG} (5.19): with it, {@link #SQ_TASKRUN} says task work is waiting. */
+    static final int SETUP_TASKRUN_FLAG = 1 << 9;
 
     /** {@code IORING_FEAT_SINGLE_MMAP} (5.4): both rings in one mapping. */
     public static final int FEAT_SINGLE_MMAP = 1;
@@ -202,6 +209,8 @@ public final class UringLayouts {
 
     /** {@code IORING_SQ_CQ_OVERFLOW}, in the SQ ring's flags: completions wait in the kernel's overflow list. */
     static final int SQ_CQ_OVERFLOW = 1 << 1;
+    /** {@code IORING_SQ_TASKRUN}, in the SQ ring's flags: task work waits for an {@code io_uring_enter}. */
+    static final int SQ_TASKRUN = 1 << 2;
 
     static final long OFF_SQ_RING = 0L;
     static final long OFF_SQES = 0x10000000L;
