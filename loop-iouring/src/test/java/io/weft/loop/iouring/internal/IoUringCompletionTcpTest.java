@@ -330,6 +330,36 @@ class IoUringCompletionTcpTest {
     }
 
     @Test
+    void closingTheLoopWithAReceiveAndASendInFlightReleasesEveryFd() throws Exception {
+        long fdsBefore = openFds();
+        startLoop(4, 1024);
+        CompletableFuture<TcpConnection> opened = new CompletableFuture<>();
+        TcpServer server = listen(() -> new ConnectionHandler() {
+            @Override
+            public void onOpen(TcpConnection connection) {
+                connection.write(ByteBuffer.allocate(8 << 20)); // a send waits in the kernel for room
+                opened.complete(connection);
+            }
+
+            @Override
+            public void onRead(TcpConnection connection, ByteBuffer data) {
+                data.position(data.limit());
+            }
+        });
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(8 * 1024); // and it never reads
+            socket.connect(server.localAddress(), 10_000);
+            TcpConnection connection = opened.get(20, TimeUnit.SECONDS);
+            SocketDriver driver = onLoop(poller::driver);
+            awaitOnLoop("a receive and a send in flight", () -> driver.receiving == 1 && connection.queuedBytes() > 0);
+            server.close();
+            loop.close(); // cancels both, reaps them, then frees the ring and its buffers
+            assertThat(loop.isClosed()).isTrue();
+        }
+        assertThat(openFds()).as("fds once the loop and the client are closed").isEqualTo(fdsBefore);
+    }
+
+    @Test
     void aMultishotAcceptThatEndedIsQueuedAgainWhenWanted() throws Exception {
         try (IoUringPoller p = IoUringPoller.open()) {
             ServerSocketHandle listener = IoUringTcpBackend.INSTANCE.listen(
