@@ -1,6 +1,7 @@
 /**
  * A Linux poller for Weft's event loop on io_uring, set up and driven through {@code java.lang.foreign}
- * (no liburing, no JNI), with loop-epoll's native TCP sockets.
+ * (no liburing, no JNI), with TCP sockets driven by completions on the same ring (loop-epoll's native
+ * sockets make, bind and close them).
  */
 module io.weft.loop.iouring {
     requires transitive io.weft.loop.core;

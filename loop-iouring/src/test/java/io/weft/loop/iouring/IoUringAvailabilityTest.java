@@ -2,9 +2,12 @@ package io.weft.loop.iouring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.weft.loop.core.EventLoop;
+import io.weft.loop.epoll.internal.EpollTcpBackend;
 import io.weft.loop.epoll.internal.Errno;
+import io.weft.loop.iouring.internal.IoUringTcpBackend;
 import io.weft.loop.testkit.ChildJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +34,21 @@ class IoUringAvailabilityTest {
         }
         try (EventLoop loop = EventLoop.builder().poller("iouring").build()) {
             assertThat(loop.pollerName()).isEqualTo("iouring");
+        }
+    }
+
+    @Test
+    void tcpIsCompletionDrivenHereAndReadinessBasedWhenAskedFor() {
+        IoUringTcpBackendProvider provider = new IoUringTcpBackendProvider();
+        assertThat(provider.create()).isSameAs(IoUringTcpBackend.INSTANCE);
+        try {
+            System.setProperty("weft.iouring.tcp", "readiness");
+            assertThat(provider.create()).isSameAs(EpollTcpBackend.INSTANCE);
+            System.setProperty("weft.iouring.tcp", "fast");
+            assertThatThrownBy(provider::create).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("-Dweft.iouring.tcp=fast").hasMessageContaining("completions or readiness");
+        } finally {
+            System.clearProperty("weft.iouring.tcp");
         }
     }
 

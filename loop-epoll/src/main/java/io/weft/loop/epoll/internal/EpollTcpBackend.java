@@ -88,6 +88,27 @@ public final class EpollTcpBackend implements TcpBackend {
         }
     }
 
+    /**
+     * Takes over a connected socket fd accepted elsewhere (loop-iouring's multishot accept): applies
+     * the per-connection {@code options} and wraps it as this backend's socket. The fd is closed if
+     * an option cannot be set.
+     *
+     * @param fd an accepted, non-blocking, close-on-exec stream socket
+     * @param options the per-connection options of its listener
+     * @return the socket handle that owns the fd
+     * @throws IOException naming the option the kernel refused
+     */
+    public SocketHandle adoptAccepted(int fd, SocketOptions options) throws IOException {
+        SocketScratch s = new SocketScratch();
+        try {
+            applyOptions(s, fd, options);
+        } catch (IOException | RuntimeException e) {
+            FdCalls.close(s.errno, fd);
+            throw e;
+        }
+        return new EpollSocket(fd, s, null, true);
+    }
+
     /** True: listeners with {@link SocketOptions#reusePort()} share a port, and the kernel spreads connections. */
     @Override
     public boolean supportsReusePort() {

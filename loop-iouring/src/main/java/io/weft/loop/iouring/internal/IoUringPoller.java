@@ -50,6 +50,14 @@ import java.util.Arrays;
  * A {@link #release} submits at once, so a socket closed after its watcher is freed by the kernel
  * without waiting for the next poll (a poll request holds a reference to the file).
  *
+ * <p><b>Completion-driven sockets.</b> An fd that {@link CompletionFds} knows (a socket of {@link
+ * IoUringTcpBackend}) is not polled: {@link #update} binds it to this ring's {@link SocketDriver},
+ * which runs its multishot accept or receive and its sends, and reports its readiness at the end of
+ * each poll from the socket's own state, level-triggered; a poll does not wait while one can report.
+ * A socket still connecting is polled like any fd until it has connected. Their requests' {@code
+ * user_data} has the sign bit set. Closing the poller cancels them and reaps until none that may
+ * write to this poller's memory is in flight.
+ *
  * <p>Raw fds only ({@link PollSource#ofFd}); a {@code java.nio} channel is refused with the pollers
  * that take one. Threads: as {@link Poller}; {@link #wakeup} from any thread.
  */
@@ -86,6 +94,10 @@ public final class IoUringPoller implements Poller {
     private final Ring ring;
     private final int eventFd;
     private final Ring.Completions onCompletion = this::complete;
+    private final int receiveBuffers;
+    private final int receiveBufferSize;
+    /** The completion-driven sockets bound to this ring; made when the first one is watched. */
+    private SocketDriver driver;
 
     /** Per fd: the loop's token, the ops it wants (0: not watched), the user_data of the request in flight (0: none). */
     private long[] tokens = new long[64];
@@ -99,7 +111,9 @@ public final class IoUringPoller implements Poller {
     private boolean closed;
     private volatile int wakeState;
 
-    private IoUringPoller(int sqEntries, int cqEntries) throws IOException {
+    private IoUringPoller(int sqEntries, int cqEntries, int receiveBuffers, int receiveBufferSize) throws IOException {
+        this.receiveBuffers = receiveBuffers;
+        this.receiveBufferSize = receiveBufferSize;
         errno = Native.newErrnoSegment(arena);
         waitArg = arena.allocate(UringLayouts.GETEVENTS_ARG);
         timespec = arena.allocate(UringLayouts.TIMESPEC);
@@ -127,12 +141,46 @@ public final class IoUringPoller implements Poller {
 
     /** Opens a poller: an io_uring instance (256 submissions, 4096 completions) and its wake-up eventfd. */
     public static IoUringPoller open() throws IOException {
-        return new IoUringPoller(SQ_ENTRIES, CQ_ENTRIES);
+        return new IoUringPoller(SQ_ENTRIES, CQ_ENTRIES, SocketDriver.DEFAULT_BUFFERS, SocketDriver.DEFAULT_BUFFER_SIZE);
     }
 
     /** Opens a poller on a ring of the given sizes (powers of two), for tests of full rings. */
     static IoUringPoller open(int sqEntries, int cqEntries) throws IOException {
-        return new IoUringPoller(sqEntries, cqEntries);
+        return new IoUringPoller(sqEntries, cqEntries, SocketDriver.DEFAULT_BUFFERS, SocketDriver.DEFAULT_BUFFER_SIZE);
+    }
+
+    /**
+     * Opens a poller whose completion-driven sockets receive into {@code receiveBuffers} buffers of
+     * {@code receiveBufferSize} bytes (a power of two up to 32768, and 1 to 65536), for tests of a
+     * small buffer ring.
+     */
+    static IoUringPoller openWithReceiveBuffers(int receiveBuffers, int receiveBufferSize) throws IOException {
+        return new IoUringPoller(SQ_ENTRIES, CQ_ENTRIES, receiveBuffers, receiveBufferSize);
+    }
+
+    /**
+     * Why the completion-based TCP backend cannot run on this kernel, or null when it can: opens a
+     * ring and registers a buffer ring on it.
+     */
+    static String completionSupportCause() {
+        try (IoUringPoller poller = open()) {
+            if ((poller.ring.features() & UringLayouts.FEAT_REG_REG_RING) == 0) {
+                return "the kernel is older than Linux 6.3 (no IORING_FEAT_REG_REG_RING), and multishot"
+                        + " receive (6.0) cannot be probed by itself";
+            }
+            poller.driver();
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return "a provided-buffer ring cannot be registered: " + e.getMessage();
+        }
+    }
+
+    /** The driver of this ring's completion-driven sockets, made (with its buffer ring) on first use. */
+    SocketDriver driver() throws IOException {
+        if (driver == null) {
+            driver = new SocketDriver(this, ring, arena, receiveBuffers, receiveBufferSize);
+        }
+        return driver;
     }
 
     @Override
@@ -161,6 +209,21 @@ public final class IoUringPoller implements Poller {
         if (fd < 0) {
             throw new IllegalArgumentException("fd " + fd + " is negative");
         }
+        Completable socket = CompletionFds.get(fd);
+        if (socket != null) {
+            if (socket.driver == null) {
+                driver().bind(socket);
+            } else if (socket.driver != driver) {
+                throw new IllegalStateException(socket + " is driven by another loop's ring: a socket stays on the loop"
+                        + " that first watched it; close it there, or hand it over before watching it");
+            }
+            if (socket.completionMode()) {
+                driver.update(socket, token, wantedOps);
+                return;
+            }
+            socket.token = token; // connecting: watched with a poll request until connected
+            socket.wanted = wantedOps;
+        }
         if (fd >= tokens.length) {
             grow(fd);
         }
@@ -175,6 +238,11 @@ public final class IoUringPoller implements Poller {
     @Override
     public void release(PollSource source, int armedOps) throws IOException {
         int fd = fdOf(source);
+        Completable socket = fd < 0 ? null : CompletionFds.get(fd);
+        if (socket != null && socket.driver != null && socket.driver == driver && socket.completionMode()) {
+            driver.release(socket);
+            return;
+        }
         if (fd < 0 || fd >= tokens.length) {
             return;
         }
@@ -190,18 +258,26 @@ public final class IoUringPoller implements Poller {
         this.ready = ready;
         try {
             rearmCompleted();
-            if (timeoutNanos == 0) {
-                if (ring.pending() > 0) {
+            boolean socketsReady = driver != null && driver.beforePoll();
+            long wait = driver == null ? timeoutNanos : driver.boundWait(timeoutNanos);
+            if (wait == 0 || socketsReady) {
+                if (ring.taskWorkPending()) {
+                    // Completions whose task work waits for this thread (COOP_TASKRUN): run it, no wait.
+                    check(ring.enter(0, UringLayouts.ENTER_GETEVENTS, MemorySegment.NULL, 0), "io_uring_enter(GETEVENTS)");
+                } else if (ring.pending() > 0) {
                     submit();
                 }
             } else {
-                waitForCompletions(timeoutNanos);
+                waitForCompletions(wait);
             }
             ring.reap(onCompletion);
             while (ring.cqOverflowed()) {
                 // Completions wait in the kernel's overflow list (FEAT_NODROP): have them moved into the ring.
                 check(ring.enter(0, UringLayouts.ENTER_GETEVENTS, MemorySegment.NULL, 0), "io_uring_enter(GETEVENTS)");
                 ring.reap(onCompletion);
+            }
+            if (driver != null) {
+                driver.report(ready);
             }
         } finally {
             this.ready = null;
@@ -248,13 +324,17 @@ public final class IoUringPoller implements Poller {
         }
     }
 
-    private void complete(long userData, int res) throws IOException {
+    private void complete(long userData, int res, int flags) throws IOException {
         if (userData == WAKE) {
             consumeWakeup();
             return;
         }
         if (userData == REMOVAL) {
             return; // the removed request's own completion (-ECANCELED) is dropped as stale
+        }
+        if (userData < 0) {
+            driver.complete(userData, res, flags); // a completion-driven socket's request
+            return;
         }
         int fd = (int) userData;
         if (fd < 0 || fd >= inFlight.length || inFlight[fd] != userData) {
@@ -306,8 +386,22 @@ public final class IoUringPoller implements Poller {
     }
 
     private void queue(byte opcode, int fd, long addr, int opFlags, long userData) throws IOException {
-        while (!ring.prepare(opcode, fd, addr, opFlags, userData)) {
+        queue(opcode, (byte) 0, (short) 0, fd, addr, 0, opFlags, userData);
+    }
+
+    /** Queues one SQE, submitting what is queued first if the ring is full; the next poll submits it. */
+    void queue(byte opcode, byte sqeFlags, short ioprio, int fd, long addr, int len, int opFlags, long userData)
+            throws IOException {
+        while (!ring.prepare(opcode, sqeFlags, ioprio, fd, addr, len, opFlags, userData)) {
             submit(); // the submission ring is full: hand it to the kernel and go on
+        }
+    }
+
+    /** Stops watching {@code fd} with poll requests: a socket that connected goes over to completions. */
+    void forget(int fd) throws IOException {
+        if (fd < tokens.length) {
+            wantedOps[fd] = 0;
+            cancel(fd);
         }
     }
 
@@ -349,6 +443,9 @@ public final class IoUringPoller implements Poller {
             }
         }
         try {
+            if (driver != null) {
+                cancelAndReap();
+            }
             ring.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -359,6 +456,28 @@ public final class IoUringPoller implements Poller {
                 throw new UncheckedIOException(Errno.exception("close(eventfd=" + eventFd + ")", -r));
             }
         }
+    }
+
+    /**
+     * Loop close with completion-driven sockets: cancels every request and reaps until none that may
+     * still write to this poller's memory (the buffer ring, receive buffers) is in flight, for at
+     * most a second, then unregisters the buffer ring. The memory is freed after this.
+     */
+    private void cancelAndReap() throws IOException {
+        driver.cancelEverything();
+        ReadyEvents ignored = new ReadyEvents(16);
+        this.ready = ignored;
+        long giveUp = System.nanoTime() + 1_000_000_000L;
+        try {
+            do {
+                waitForCompletions(10_000_000L);
+                ring.reap(onCompletion);
+                ignored.clear();
+            } while (!driver.drained() && System.nanoTime() - giveUp < 0);
+        } finally {
+            this.ready = null;
+        }
+        driver.buffers.unregister(arena);
     }
 
     private void grow(int fd) {

@@ -11,6 +11,7 @@ import static io.weft.loop.iouring.internal.UringLayouts.PARAMS_SQ_OFF;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import io.weft.loop.epoll.internal.Errno;
 import io.weft.loop.epoll.internal.FdCalls;
@@ -33,8 +34,11 @@ import java.lang.invoke.VarHandle;
 final class Ring {
     /** The callback {@link #reap} hands each completion to. */
     interface Completions {
-        /** One completion: the submission's {@code user_data} and its result ({@code -errno} on failure). */
-        void complete(long userData, int res) throws IOException;
+        /**
+         * One completion: the submission's {@code user_data}, its result ({@code -errno} on failure)
+         * and the CQE's flags ({@code IORING_CQE_F_MORE}, {@code IORING_CQE_F_BUFFER} and the buffer id).
+         */
+        void complete(long userData, int res, int flags) throws IOException;
     }
 
     private static final VarHandle INT = JAVA_INT.varHandle();
@@ -52,6 +56,7 @@ final class Ring {
     private final long cqTail;
     private final long cqes;
     private final int cqMask;
+    private final int features;
     /** This side's copy of the SQ tail: SQEs up to it are filled, published at {@link #enter}. */
     private int localSqTail;
 
@@ -69,6 +74,7 @@ final class Ring {
         cqTail = params.get(JAVA_INT, PARAMS_CQ_OFF + OFF_TAIL);
         cqes = params.get(JAVA_INT, PARAMS_CQ_OFF + CQ_OFF_CQES);
         cqMask = rings.get(JAVA_INT, params.get(JAVA_INT, PARAMS_CQ_OFF + OFF_RING_MASK));
+        features = params.get(JAVA_INT, UringLayouts.PARAMS_FEATURES);
         localSqTail = (int) INT.getAcquire(rings, sqTail);
         // The SQ array maps ring slots to SQE indexes: identity, written once.
         long array = params.get(JAVA_INT, PARAMS_SQ_OFF + UringLayouts.SQ_OFF_ARRAY);
@@ -87,9 +93,12 @@ final class Ring {
     static Ring open(Arena arena, int sqEntries, int cqEntries) throws IOException {
         MemorySegment errno = Native.newErrnoSegment(arena);
         MemorySegment params = arena.allocate(UringLayouts.PARAMS);
-        params.set(JAVA_INT, UringLayouts.PARAMS_FLAGS, UringLayouts.SETUP_CQSIZE | UringLayouts.SETUP_CLAMP);
-        params.set(JAVA_INT, UringLayouts.PARAMS_CQ_ENTRIES, cqEntries);
-        int fd = UringCalls.setup(errno, sqEntries, params);
+        int flags = UringLayouts.SETUP_CQSIZE | UringLayouts.SETUP_CLAMP;
+        int cooperative = UringLayouts.SETUP_COOP_TASKRUN | UringLayouts.SETUP_TASKRUN_FLAG;
+        int fd = setup(errno, params, sqEntries, cqEntries, flags | cooperative);
+        if (fd == -Errno.EINVAL) {
+            fd = setup(errno, params, sqEntries, cqEntries, flags); // before Linux 5.19
+        }
         if (fd < 0) {
             throw new RingSetupException("io_uring_setup(" + sqEntries + ", IORING_SETUP_CQSIZE|IORING_SETUP_CLAMP)", -fd);
         }
@@ -123,6 +132,13 @@ final class Ring {
         }
     }
 
+    private static int setup(MemorySegment errno, MemorySegment params, int sqEntries, int cqEntries, int flags) {
+        params.fill((byte) 0);
+        params.set(JAVA_INT, UringLayouts.PARAMS_FLAGS, flags);
+        params.set(JAVA_INT, UringLayouts.PARAMS_CQ_ENTRIES, cqEntries);
+        return UringCalls.setup(errno, sqEntries, params);
+    }
+
     /**
      * The feature among those this module needs ({@code IORING_FEAT_SINGLE_MMAP}, {@code _NODROP},
      * {@code _EXT_ARG}) that {@code features} lacks, named with the Linux version that added it;
@@ -152,6 +168,15 @@ final class Ring {
      * with {@link #enter} first). The kernel sees it at the next {@link #enter}.
      */
     boolean prepare(byte opcode, int fd, long addr, int opFlags, long userData) {
+        return prepare(opcode, (byte) 0, (short) 0, fd, addr, 0, opFlags, userData);
+    }
+
+    /**
+     * As {@link #prepare(byte, int, long, int, long)}, with the SQE's {@code flags} ({@code
+     * IOSQE_*}; with {@code IOSQE_BUFFER_SELECT} the buffer group is 0), its {@code ioprio} (where
+     * accept and receive take their multishot flag) and {@code len}.
+     */
+    boolean prepare(byte opcode, byte sqeFlags, short ioprio, int fd, long addr, int len, int opFlags, long userData) {
         int head = (int) INT.getAcquire(rings, sqHead);
         if (localSqTail - head >= sqEntries) {
             return false;
@@ -161,8 +186,11 @@ final class Ring {
             sqes.set(JAVA_LONG, at + i, 0L);
         }
         sqes.set(JAVA_BYTE, at + UringLayouts.SQE_OPCODE, opcode);
+        sqes.set(JAVA_BYTE, at + UringLayouts.SQE_FLAGS, sqeFlags);
+        sqes.set(JAVA_SHORT, at + UringLayouts.SQE_IOPRIO, ioprio);
         sqes.set(JAVA_INT, at + UringLayouts.SQE_FD, fd);
         sqes.set(JAVA_LONG, at + UringLayouts.SQE_ADDR, addr);
+        sqes.set(JAVA_INT, at + UringLayouts.SQE_LEN, len);
         sqes.set(JAVA_INT, at + UringLayouts.SQE_OP_FLAGS, opFlags);
         sqes.set(JAVA_LONG, at + UringLayouts.SQE_USER_DATA, userData);
         localSqTail++;
@@ -196,6 +224,29 @@ final class Ring {
         return repeat < 0 ? repeat : -Errno.EINTR;
     }
 
+    /**
+     * {@code io_uring_register(fd, opcode, arg, nrArgs)} on this ring.
+     *
+     * @return 0 (or the call's result), or {@code -errno}
+     */
+    int register(int opcode, MemorySegment arg, int nrArgs) {
+        return UringCalls.register(errno, fd, opcode, arg, nrArgs);
+    }
+
+    /** The {@code IORING_FEAT_*} bits the kernel reported at setup. */
+    int features() {
+        return features;
+    }
+
+    /**
+     * Whether task work waits to run in an {@code io_uring_enter} ({@code IORING_SQ_TASKRUN}): with
+     * {@code IORING_SETUP_COOP_TASKRUN} the kernel does not interrupt this thread for it, so
+     * completions it would post appear only after this thread's next system call.
+     */
+    boolean taskWorkPending() {
+        return ((int) INT.getAcquire(rings, sqFlags) & UringLayouts.SQ_TASKRUN) != 0;
+    }
+
     /** Whether completions wait in the kernel's overflow list ({@code IORING_SQ_CQ_OVERFLOW}). */
     boolean cqOverflowed() {
         return ((int) INT.getAcquire(rings, sqFlags) & UringLayouts.SQ_CQ_OVERFLOW) != 0;
@@ -211,8 +262,9 @@ final class Ring {
                 long at = cqes + UringLayouts.CQE.byteSize() * (head & cqMask);
                 long userData = rings.get(JAVA_LONG, at + CQE_USER_DATA);
                 int res = rings.get(JAVA_INT, at + CQE_RES);
+                int flags = rings.get(JAVA_INT, at + UringLayouts.CQE_FLAGS);
                 head++; // consumed before the sink runs: a sink that throws does not see it twice
-                sink.complete(userData, res);
+                sink.complete(userData, res, flags);
             }
         } finally {
             INT.setRelease(rings, cqHead, head);

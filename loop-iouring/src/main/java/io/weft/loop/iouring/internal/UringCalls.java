@@ -12,7 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 /**
- * The calls io_uring takes: {@code io_uring_setup} and {@code io_uring_enter} (through libc's
+ * The calls io_uring takes: {@code io_uring_setup}, {@code io_uring_enter} and {@code io_uring_register} (through libc's
  * {@code syscall}, since glibc has no wrappers), {@code mmap}, {@code munmap} and a zero-timeout
  * {@code poll(2)} that checks an fd. Each returns its result, or {@code -errno} when it failed;
  * none is made again after EINTR here: only {@code io_uring_enter} can be interrupted, and the
@@ -28,6 +28,8 @@ public final class UringCalls {
     static final long NR_IO_URING_SETUP = 425;
     /** {@code __NR_io_uring_enter}. */
     static final long NR_IO_URING_ENTER = 426;
+    /** {@code __NR_io_uring_register}. */
+    static final long NR_IO_URING_REGISTER = 427;
 
     @SuppressWarnings("restricted") // native access is the module's purpose; IoUring reports when it is refused
     private static final MethodHandle SYSCALL = Linker.nativeLinker().downcallHandle(
@@ -69,6 +71,11 @@ public final class UringCalls {
     static int enter(MemorySegment errno, int fd, int toSubmit, int minComplete, int flags, MemorySegment arg,
             long argSize) {
         return (int) syscall(errno, NR_IO_URING_ENTER, fd, toSubmit, minComplete, flags, arg.address(), argSize);
+    }
+
+    /** {@code io_uring_register(fd, opcode, arg, nrArgs)}: the result, or {@code -errno}. */
+    static int register(MemorySegment errno, int fd, int opcode, MemorySegment arg, int nrArgs) {
+        return (int) syscall(errno, NR_IO_URING_REGISTER, fd, opcode, arg.address(), nrArgs, 0, 0);
     }
 
     /** As {@link #enter}, capturing no errno: the result, or a negative value (errno unknown) on failure. */

@@ -107,6 +107,45 @@ public final class UringLayouts {
     public static final StructLayout TIMESPEC = MemoryLayout.structLayout(
             JAVA_LONG.withName("tv_sec"), JAVA_LONG.withName("tv_nsec"));
 
+    /**
+     * One provided buffer, an entry of a buffer ring:
+     * <pre>
+     * struct io_uring_buf { __u64 addr; __u32 len; __u16 bid; __u16 resv; };
+     * </pre>
+     */
+    public static final StructLayout BUF = MemoryLayout.structLayout(
+            JAVA_LONG.withName("addr"), JAVA_INT.withName("len"), JAVA_SHORT.withName("bid"),
+            JAVA_SHORT.withName("resv"))
+            .withName("io_uring_buf");
+
+    /**
+     * The head of a buffer ring, which overlays its first {@code io_uring_buf}: the tail this side
+     * publishes sits where that entry's {@code resv} is.
+     * <pre>
+     * struct io_uring_buf_ring {
+     *     union {
+     *         struct { __u64 resv1; __u32 resv2; __u16 resv3; __u16 tail; };
+     *         __DECLARE_FLEX_ARRAY(struct io_uring_buf, bufs);
+     *     };
+     * };
+     * </pre>
+     */
+    public static final StructLayout BUF_RING_HEAD = MemoryLayout.structLayout(
+            JAVA_LONG.withName("resv1"), JAVA_INT.withName("resv2"), JAVA_SHORT.withName("resv3"),
+            JAVA_SHORT.withName("tail"))
+            .withName("io_uring_buf_ring");
+
+    /**
+     * The argument of {@code IORING_REGISTER_PBUF_RING}:
+     * <pre>
+     * struct io_uring_buf_reg { __u64 ring_addr; __u32 ring_entries; __u16 bgid; __u16 flags; __u64 resv[3]; };
+     * </pre>
+     */
+    public static final StructLayout BUF_REG = MemoryLayout.structLayout(
+            JAVA_LONG.withName("ring_addr"), JAVA_INT.withName("ring_entries"), JAVA_SHORT.withName("bgid"),
+            JAVA_SHORT.withName("flags"), MemoryLayout.sequenceLayout(3, JAVA_LONG).withName("resv"))
+            .withName("io_uring_buf_reg");
+
     // io_uring_params offsets
     static final long PARAMS_SQ_ENTRIES = 0;
     static final long PARAMS_CQ_ENTRIES = 4;
@@ -123,6 +162,8 @@ public final class UringLayouts {
     static final long CQ_OFF_CQES = 20;
     // io_uring_sqe members
     static final long SQE_OPCODE = 0;
+    static final long SQE_FLAGS = 1;
+    static final long SQE_IOPRIO = 2;
     static final long SQE_FD = 4;
     static final long SQE_ADDR = 16;
     static final long SQE_LEN = 24;
@@ -131,11 +172,24 @@ public final class UringLayouts {
     // io_uring_cqe members
     static final long CQE_USER_DATA = 0;
     static final long CQE_RES = 8;
+    static final long CQE_FLAGS = 12;
+    // io_uring_buf / io_uring_buf_ring / io_uring_buf_reg members
+    static final long BUF_LEN = 8;
+    static final long BUF_BID = 12;
+    static final long BUF_RING_TAIL = 14;
+    static final long BUF_REG_ENTRIES = 8;
 
     /** {@code IORING_SETUP_CQSIZE}: {@code cq_entries} is given. */
     static final int SETUP_CQSIZE = 1 << 3;
     /** {@code IORING_SETUP_CLAMP}: sizes above the limits are clamped, not refused. */
     static final int SETUP_CLAMP = 1 << 4;
+    /**
+     * {@code IORING_SETUP_COOP_TASKRUN} (5.19): the kernel does not interrupt the loop thread to run a
+     * completion's task work; it runs at the thread's next system call.
+     */
+    static final int SETUP_COOP_TASKRUN = 1 << 8;
+    /** {@code IORING_SETUP_TASKRUN_FLAG} (5.19): with it, {@link #SQ_TASKRUN} says task work is waiting. */
+    static final int SETUP_TASKRUN_FLAG = 1 << 9;
 
     /** {@code IORING_FEAT_SINGLE_MMAP} (5.4): both rings in one mapping. */
     public static final int FEAT_SINGLE_MMAP = 1;
@@ -143,18 +197,61 @@ public final class UringLayouts {
     public static final int FEAT_NODROP = 1 << 1;
     /** {@code IORING_FEAT_EXT_ARG} (5.11): {@code io_uring_enter} takes a timeout. */
     public static final int FEAT_EXT_ARG = 1 << 8;
+    /**
+     * {@code IORING_FEAT_REG_REG_RING} (6.3). Not used itself: its presence marks a kernel with
+     * everything the completion-based TCP backend needs (multishot receive came in 6.0, buffer rings
+     * and {@code IORING_ASYNC_CANCEL_FD} in 5.19), since multishot receive has no feature bit of its own.
+     */
+    public static final int FEAT_REG_REG_RING = 1 << 13;
 
     static final int ENTER_GETEVENTS = 1;
     static final int ENTER_EXT_ARG = 1 << 3;
 
     /** {@code IORING_SQ_CQ_OVERFLOW}, in the SQ ring's flags: completions wait in the kernel's overflow list. */
     static final int SQ_CQ_OVERFLOW = 1 << 1;
+    /** {@code IORING_SQ_TASKRUN}, in the SQ ring's flags: task work waits for an {@code io_uring_enter}. */
+    static final int SQ_TASKRUN = 1 << 2;
 
     static final long OFF_SQ_RING = 0L;
     static final long OFF_SQES = 0x10000000L;
 
     static final byte OP_POLL_ADD = 6;
     static final byte OP_POLL_REMOVE = 7;
+    static final byte OP_ACCEPT = 13;
+    static final byte OP_ASYNC_CANCEL = 14;
+    static final byte OP_SEND = 26;
+    static final byte OP_RECV = 27;
+
+    /** {@code IOSQE_BUFFER_SELECT}, in the SQE's flags: the kernel picks a buffer from the group. */
+    static final byte SQE_BUFFER_SELECT = 1 << 5;
+    /** {@code IORING_ACCEPT_MULTISHOT}, in an accept's ioprio (5.19). */
+    static final short ACCEPT_MULTISHOT = 1;
+    /** {@code IORING_RECV_MULTISHOT}, in a receive's ioprio (6.0). */
+    static final short RECV_MULTISHOT = 1 << 1;
+    /** {@code IORING_ASYNC_CANCEL_ALL}: every request that matches, not only the first. */
+    static final int ASYNC_CANCEL_ALL = 1;
+    /** {@code IORING_ASYNC_CANCEL_FD}: match requests by fd, not by user_data (5.19). */
+    static final int ASYNC_CANCEL_FD = 1 << 1;
+    /** {@code IORING_ASYNC_CANCEL_ANY}: match every request of the ring. */
+    static final int ASYNC_CANCEL_ANY = 1 << 2;
+
+    /** {@code IORING_CQE_F_BUFFER}: the upper 16 bits of the CQE's flags are the buffer id used. */
+    static final int CQE_F_BUFFER = 1;
+    /** {@code IORING_CQE_F_MORE}: the multishot request goes on; without it, this was its last completion. */
+    static final int CQE_F_MORE = 1 << 1;
+    /** {@code IORING_CQE_BUFFER_SHIFT}. */
+    static final int CQE_BUFFER_SHIFT = 16;
+
+    /** {@code IORING_REGISTER_PBUF_RING} (5.19) and its inverse. */
+    static final int REGISTER_PBUF_RING = 22;
+    static final int UNREGISTER_PBUF_RING = 23;
+
+    /** {@code MSG_NOSIGNAL}: a send to a gone peer fails with EPIPE, no SIGPIPE. */
+    static final int MSG_NOSIGNAL = 0x4000;
+    /** {@code ENOBUFS}: the buffer ring had no buffer for a receive. */
+    static final int ENOBUFS = 105;
+    /** {@code ECANCELED}: the request was cancelled. */
+    static final int ECANCELED = 125;
 
     // <poll.h>
     static final int POLLIN = 0x001;

@@ -17,6 +17,22 @@ class UringLayoutsTest {
         assertThat(UringLayouts.CQE.byteSize()).isEqualTo(16);
         assertThat(UringLayouts.GETEVENTS_ARG.byteSize()).isEqualTo(24);
         assertThat(UringLayouts.TIMESPEC.byteSize()).isEqualTo(16);
+        assertThat(UringLayouts.BUF.byteSize()).isEqualTo(16);
+        assertThat(UringLayouts.BUF_RING_HEAD.byteSize()).as("overlays one io_uring_buf").isEqualTo(UringLayouts.BUF.byteSize());
+        assertThat(UringLayouts.BUF_REG.byteSize()).isEqualTo(40);
+    }
+
+    @Test
+    void theCompletionBackendsOffsetsAreTheLayoutsOffsets() {
+        assertThat(UringLayouts.SQE.byteOffset(groupElement("flags"))).isEqualTo(UringLayouts.SQE_FLAGS);
+        assertThat(UringLayouts.SQE.byteOffset(groupElement("ioprio"))).isEqualTo(UringLayouts.SQE_IOPRIO);
+        assertThat(UringLayouts.CQE.byteOffset(groupElement("flags"))).isEqualTo(UringLayouts.CQE_FLAGS);
+        assertThat(UringLayouts.BUF.byteOffset(groupElement("len"))).isEqualTo(UringLayouts.BUF_LEN);
+        assertThat(UringLayouts.BUF.byteOffset(groupElement("bid"))).isEqualTo(UringLayouts.BUF_BID);
+        assertThat(UringLayouts.BUF_RING_HEAD.byteOffset(groupElement("tail"))).as("where bufs[0].resv is")
+                .isEqualTo(UringLayouts.BUF_RING_TAIL).isEqualTo(UringLayouts.BUF.byteOffset(groupElement("resv")));
+        assertThat(UringLayouts.BUF_REG.byteOffset(groupElement("ring_entries"))).isEqualTo(UringLayouts.BUF_REG_ENTRIES);
+        assertThat(UringLayouts.BUF_REG.byteOffset(groupElement("bgid"))).isEqualTo(12);
     }
 
     @Test
