@@ -10,16 +10,12 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,23 +31,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TlsWritesPerFlightTest {
-    private static final char[] PASSWORD = "changeit".toCharArray();
     /** Large enough that the kernel takes every write whole: a partial write would add writes to the counts. */
     private static final TcpOptions OPTIONS = TcpOptions.defaults().withBufferSizes(1 << 20, 1 << 20);
 
     @TempDir
     static Path dir;
-    private static Path keyStore;
+    private static SelfSignedCertificate certificate;
 
     @BeforeAll
     static void selfSignedCertificate() throws Exception {
-        keyStore = dir.resolve("server.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-                "-ext", "san=dns:localhost", "-validity", "2", "-storetype", "PKCS12", "-keystore", keyStore.toString(),
-                "-storepass", new String(PASSWORD)).redirectErrorStream(true).start();
-        String output = new String(keytool.getInputStream().readAllBytes());
-        assertThat(keytool.waitFor()).as("keytool: %s", output).isZero();
+        certificate = new SelfSignedCertificate(dir);
     }
 
     @BeforeEach
@@ -59,25 +48,8 @@ class TlsWritesPerFlightTest {
         CountingNio.ACCEPTED_WRITES.clear();
     }
 
-    private static TlsConfig serverConfig() throws IOException {
-        return TlsConfig.builder().protocols("TLSv1.3").certificates(new CertificateStore().loadPkcs12(keyStore, PASSWORD))
-                .build();
-    }
-
-    /** A client that trusts the self-signed certificate. */
     private static SSLSocket client(TlsServer server) throws Exception {
-        KeyStore trusted = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keyStore)) {
-            trusted.load(in, PASSWORD);
-        }
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(trusted);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
-        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
-                ((InetSocketAddress) server.localAddress()).getPort());
-        socket.setSoTimeout(10_000);
-        return socket;
+        return certificate.client(((InetSocketAddress) server.localAddress()).getPort());
     }
 
     private static LoopGroup group() {
@@ -85,7 +57,7 @@ class TlsWritesPerFlightTest {
     }
 
     private static TlsServer listen(LoopGroup group, TlsHandler handler) throws IOException {
-        return TlsServer.listen(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), OPTIONS, serverConfig(),
+        return TlsServer.listen(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), OPTIONS, certificate.serverConfig("TLSv1.3").build(),
                 () -> handler);
     }
 
