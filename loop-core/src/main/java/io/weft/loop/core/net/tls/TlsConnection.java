@@ -31,7 +31,8 @@ import javax.net.ssl.SSLSession;
  *
  * <p><b>Threads.</b> Every method is loop-thread only and fails fast elsewhere. The handshake runs
  * on the loop; the engine's delegated tasks (certificate checks, key exchange) run on {@link
- * TlsConfig#delegatedTaskExecutor()}, while the connection stops reading, and never block the loop.
+ * TlsConfig#delegatedTaskExecutor()}, while the connection unwraps nothing (what arrives meanwhile
+ * is kept, and reading stops), and never block the loop. A handshake flight leaves in one TCP write.
  * A handshake that does not finish within {@link TlsConfig#handshakeTimeout()} (on the loop's
  * clock) fails.
  *
@@ -65,9 +66,7 @@ public final class TlsConnection implements StreamConnection {
     private final SSLEngine engine;
     private final TlsHandler handler;
     private final Transport transport = new Transport();
-    private final Runnable redeliver = this::redeliverPlaintext;
-    private EventLoop loop;
-    private TlsStats stats;
+    /** The loop's shared buffers and counters; null until TCP is up. */
     private TlsLoopBuffers buffers;
     private TcpConnection tcp;
     private CompletableFuture<TlsConnection> connected;
@@ -77,7 +76,7 @@ public final class TlsConnection implements StreamConnection {
     private boolean opened;
     /** The session is older than TLS 1.3: any handshake after the first is a renegotiation. */
     private boolean renegotiable;
-    /** The engine's delegated tasks run: nothing is read or unwrapped until they are done. */
+    /** The engine's delegated tasks run: nothing is unwrapped until they are done. */
     private boolean tasksRunning;
     private boolean readPaused;
     /**
@@ -174,9 +173,9 @@ public final class TlsConnection implements StreamConnection {
 
     // ------------------------------------------------------------------ public API
 
-    /** The loop this connection lives on. */
+    /** The loop this connection lives on; null while a client's TCP connect is under way. */
     public EventLoop loop() {
-        return loop;
+        return tcp == null ? null : tcp.loop();
     }
 
     /** {@return the TLS session: protocol, cipher suite, peer certificates (loop thread or not; the engine is thread-safe)} */
@@ -278,7 +277,7 @@ public final class TlsConnection implements StreamConnection {
         readPaused = false;
         syncTcpReading();
         if (plaintextLeft != null) {
-            loop.execute(redeliver);
+            tcp.loop().execute(transport);
         }
     }
 
@@ -380,8 +379,7 @@ public final class TlsConnection implements StreamConnection {
     /** The TCP connection is up: start the handshake (a client sends its ClientHello now). */
     private void started(TcpConnection connection) {
         tcp = connection;
-        loop = connection.loop();
-        stats = TlsStats.of(loop);
+        EventLoop loop = connection.loop();
         buffers = TlsLoopBuffers.of(loop);
         handshakeStart = loop.now();
         handshakeTimer = loop.schedule(config.handshakeTimeout(), this::handshakeTimedOut);
@@ -467,49 +465,79 @@ public final class TlsConnection implements StreamConnection {
     }
 
     /**
-     * Encrypts {@code data} (a handshake message when empty) into records and queues them on TCP,
-     * the last with {@code completion}; returns false if the engine closed or failed.
+     * Encrypts {@code data} into records and queues them on TCP, the last with {@code completion};
+     * with empty {@code data}, wraps the handshake messages the engine has to send: until the
+     * handshake is finished, the whole flight. The records are gathered in the loop's buffer as long
+     * as the next one fits and queued together (one TCP write, so one system call where TCP writes
+     * at once: a flight of ServerHello, ChangeCipherSpec and the encrypted messages, or two full
+     * records of a large write). Nothing stays gathered across a call out of this method, so a
+     * handler this calls (onOpen, onWritabilityChanged) may write. Returns false if the engine
+     * closed or failed.
      */
     private boolean wrap(ByteBuffer data, WriteCompletion completion) {
-        do {
-            ByteBuffer records = buffers.records.clear();
+        ByteBuffer records = buffers.records.clear();
+        while (true) {
             SSLEngineResult result;
             try {
                 result = engine.wrap(data, records);
             } catch (SSLException e) {
+                queue(records, null, false); // what was gathered before goes out ahead of the alert
                 fail(classify(e), "cannot encrypt", e);
                 failCompletion(completion);
                 return false;
             }
-            records.flip();
-            if (!tcp.isOpen()) {
-                // The flush of an earlier record met an error (a reset) and closed TCP: nothing more goes out.
-                if (completion != null) {
-                    completion.completed(new IOException("the connection closed before this write was sent"));
-                }
-                return false;
-            }
-            boolean last = !data.hasRemaining();
-            if (last && completion != null) {
-                tcp.write(records, completion);
-            } else if (records.hasRemaining()) {
-                tcp.write(records);
-            }
-            if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
-                return false;
-            }
-            if (result.getHandshakeStatus() == HandshakeStatus.FINISHED && !opened) {
-                handshakeFinished();
-            }
-            if (result.bytesConsumed() == 0 && result.bytesProduced() == 0) {
-                if (data.hasRemaining()) {
-                    fail(TlsFailure.PROTOCOL, "the engine took no data while " + result.getHandshakeStatus(), null);
-                    failCompletion(completion);
+            SSLEngineResult.Status status = result.getStatus();
+            if (status == SSLEngineResult.Status.BUFFER_OVERFLOW && records.position() > 0) {
+                // the next record does not fit behind the gathered ones: queue them, then go on
+                if (!queue(records, completion, false)) {
                     return false;
                 }
-                return true;
+                records.clear();
+                continue;
             }
-        } while (data.hasRemaining());
+            boolean finished = result.getHandshakeStatus() == HandshakeStatus.FINISHED && !opened;
+            boolean stuck = result.bytesConsumed() == 0 && result.bytesProduced() == 0;
+            if (stuck && data.hasRemaining()) {
+                queue(records, null, false);
+                fail(TlsFailure.PROTOCOL, "the engine took no data while " + result.getHandshakeStatus(), null);
+                failCompletion(completion);
+                return false;
+            }
+            boolean flight = !opened && !finished && result.getHandshakeStatus() == HandshakeStatus.NEED_WRAP;
+            if (!stuck && status == SSLEngineResult.Status.OK && (data.hasRemaining() || flight)) {
+                continue; // more records to gather
+            }
+            if (!queue(records, completion, !data.hasRemaining())) {
+                return false;
+            }
+            if (status == SSLEngineResult.Status.CLOSED) {
+                return false;
+            }
+            if (finished) {
+                handshakeFinished();
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Queues the gathered {@code records} (write mode) on TCP, with {@code completion} when they
+     * are the {@code last} of its write. Returns false if TCP closed (the flush of an earlier write
+     * met an error, a reset): nothing more goes out, and {@code completion} is told so.
+     */
+    private boolean queue(ByteBuffer records, WriteCompletion completion, boolean last) {
+        records.flip();
+        if (!tcp.isOpen()) {
+            if (completion != null) {
+                completion.completed(new IOException("the connection closed before this write was sent"));
+            }
+            return false;
+        }
+        if (last && completion != null) {
+            tcp.write(records, completion);
+        } else if (records.hasRemaining()) {
+            tcp.write(records);
+        }
         return true;
     }
 
@@ -520,9 +548,13 @@ public final class TlsConnection implements StreamConnection {
         }
     }
 
+    /**
+     * Hands the engine's tasks to the executor. TCP goes on reading meanwhile (no poller change for
+     * the common case, a peer that waits for our answer); records that arrive are kept by TCP, which
+     * is paused then (see {@link #received}) until the tasks are done.
+     */
     private void runDelegatedTasks() {
         tasksRunning = true;
-        syncTcpReading();
         try {
             config.delegatedTaskExecutor().execute(this::runTasksOffLoop);
         } catch (RejectedExecutionException e) {
@@ -539,7 +571,7 @@ public final class TlsConnection implements StreamConnection {
             }
         } finally {
             try {
-                loop.execute(this::tasksDone);
+                tcp.loop().execute(this::tasksDone);
             } catch (RejectedExecutionException loopClosed) {
                 // the loop closed, and this connection with it
             }
@@ -592,7 +624,7 @@ public final class TlsConnection implements StreamConnection {
         opened = true;
         renegotiable = !engine.getSession().getProtocol().equals("TLSv1.3");
         cancelHandshakeTimer();
-        stats.handshakeCompleted(loop.now() - handshakeStart);
+        buffers.stats.handshakeCompleted(tcp.loop().now() - handshakeStart);
         try {
             handler.onOpen(this);
         } catch (RuntimeException e) {
@@ -679,6 +711,9 @@ public final class TlsConnection implements StreamConnection {
     private void received(ByteBuffer records) {
         receive(records);
         recordsHeld = records.hasRemaining() && (readPaused || tasksRunning);
+        if (recordsHeld) {
+            syncTcpReading(); // records arrived while tasks run: TCP keeps them and stops reading until they are done
+        }
         if (tcpEnded) {
             endOfStream();
         }
@@ -723,7 +758,7 @@ public final class TlsConnection implements StreamConnection {
         }
         closing = true;
         failure = new TlsFailureException(kind, message, cause);
-        stats.failed(kind);
+        buffers.stats.failed(kind);
         cancelHandshakeTimer();
         engine.closeOutbound();
         try {
@@ -752,7 +787,7 @@ public final class TlsConnection implements StreamConnection {
         plaintextLeft = null;
         if (tcp != null && !opened && failure == null && (reason == CloseReason.RESET || reason == CloseReason.ERROR)) {
             failure = new TlsFailureException(TlsFailure.HANDSHAKE_ABORTED, "the connection failed during the handshake", cause);
-            stats.failed(TlsFailure.HANDSHAKE_ABORTED);
+            buffers.stats.failed(TlsFailure.HANDSHAKE_ABORTED);
         }
         Throwable ours = failure != null ? failure : localError;
         Throwable reported = ours != null ? ours : cause;
@@ -785,14 +820,23 @@ public final class TlsConnection implements StreamConnection {
     }
 
     private void checkLoop(String what) {
-        if (loop == null || !loop.inLoop()) {
+        if (tcp == null || !tcp.loop().inLoop()) {
             throw new IllegalStateException("TlsConnection." + what + "() must be called on the connection's loop thread"
                     + " after it opened; hand it over with loop.execute(...)");
         }
     }
 
-    /** What the TCP connection tells: drives the engine. */
-    private final class Transport implements ConnectionHandler {
+    /**
+     * What the TCP connection tells: drives the engine. Also the task that hands the handler the
+     * plaintext it left unconsumed once reading resumes (one object for both: an idle connection
+     * keeps one less).
+     */
+    private final class Transport implements ConnectionHandler, Runnable {
+        @Override
+        public void run() {
+            redeliverPlaintext();
+        }
+
         @Override
         public void onOpen(TcpConnection connection) {
             started(connection);
