@@ -11,6 +11,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 . "$root/.mvn/jdk25.sh"
 java="$JAVA_HOME/bin/java"
+. "$here/running.sh"
 
 reduced=false
 if [[ "${1:-}" == "--reduced" ]]; then reduced=true; shift; fi
@@ -57,15 +58,6 @@ start_server() {
   return 1
 }
 
-# running PID: the process exists and is not a zombie (an exited child not yet waited for). One
-# read of its stat: bash reaps a child whenever it exits, and a check that first saw the file and
-# then read nothing called a process that had just gone "running" (and the stop below SIGKILLed it).
-running() {
-  local stat
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-  stat="${stat##*) }"
-  [[ -n "$stat" && "${stat:0:1}" != Z ]]
-}
 
 # dump_threads PID: what keeps a server alive: each thread's name, state and kernel wait channel,
 # then a Java thread dump if the JVM still answers (<= 5 s).
