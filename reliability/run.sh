@@ -11,6 +11,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 . "$root/.mvn/jdk25.sh"
 java="$JAVA_HOME/bin/java"
+. "$here/running.sh"
 
 reduced=false
 if [[ "${1:-}" == "--reduced" ]]; then reduced=true; shift; fi
@@ -57,10 +58,6 @@ start_server() {
   return 1
 }
 
-# running PID: the process exists and is not a zombie (an exited child not yet waited for).
-running() {
-  [[ -r "/proc/$1/stat" ]] && [[ "$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)" != Z ]]
-}
 
 # dump_threads PID: what keeps a server alive: each thread's name, state and kernel wait channel,
 # then a Java thread dump if the JVM still answers (<= 5 s).
@@ -76,23 +73,24 @@ dump_threads() {
 }
 
 # stop_server LOG: SIGTERM, then at most 15 s for it to exit (its threads dumped to LOG at 10 s), then SIGKILL.
-# Sets exit_status ("killed" after SIGKILL).
+# Sets exit_status ("killed" only if the SIGKILL found it); writes the time from SIGTERM to exit to LOG.
 stop_server() {
-  local i
+  local i start=$EPOCHREALTIME
   if running "$server_pid"; then kill -TERM "$server_pid" 2>/dev/null; fi
   for ((i = 0; i < 150; i++)); do
     running "$server_pid" || break
     ((i == 100)) && dump_threads "$server_pid" >> "$1" 2>&1  # 10 s: while it is surely still there
     sleep 0.1
   done
-  if running "$server_pid"; then
-    kill -KILL "$server_pid"
+  if ((i == 150)) && kill -KILL "$server_pid" 2>/dev/null; then
     wait "$server_pid" 2>/dev/null
     exit_status=killed
-    return
+  else
+    wait "$server_pid" 2>/dev/null
+    exit_status=$?
   fi
-  wait "$server_pid" 2>/dev/null
-  exit_status=$?
+  local end=$EPOCHREALTIME
+  echo "--- run.sh: exit $exit_status $(( (${end/./} - ${start/./}) / 1000 )) ms after SIGTERM" >> "$1"
 }
 
 wanted() {

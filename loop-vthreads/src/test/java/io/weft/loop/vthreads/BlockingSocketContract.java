@@ -18,7 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
@@ -48,15 +50,32 @@ public abstract class BlockingSocketContract extends VThreadsFixture {
         return server;
     }
 
-    private static void echo(BlockingSocket socket) {
+    /**
+     * What {@link #echo} got instead of an EOF: a test whose peers all finish properly fails with
+     * it, naming why the server side dropped a connection.
+     */
+    private final Queue<Throwable> echoFailures = new ConcurrentLinkedQueue<>();
+
+    private void echo(BlockingSocket socket) {
         try (socket) {
             ByteBuffer buffer = ByteBuffer.allocate(8192);
             while (socket.read(buffer.clear()) >= 0) {
                 socket.write(buffer.flip());
             }
-        } catch (IOException e) {
-            // the peer went away; nothing to echo
+        } catch (IOException | RuntimeException e) {
+            echoFailures.add(e);
         }
+    }
+
+    /** Fails if the echo server got anything but an EOF, with each exception attached. */
+    private void assertEchoFailedNowhere(Throwable clientFailure) {
+        if (clientFailure == null && echoFailures.isEmpty()) {
+            return;
+        }
+        AssertionError failure = new AssertionError("the echo server got " + echoFailures
+                + (clientFailure == null ? "" : " and a client failed: " + clientFailure), clientFailure);
+        echoFailures.forEach(failure::addSuppressed);
+        throw failure;
     }
 
     private static Socket jdkClient(BlockingServerSocket server) throws IOException {
@@ -92,9 +111,19 @@ public abstract class BlockingSocketContract extends VThreadsFixture {
             }));
         }
 
+        Throwable firstClientFailure = null;
+        int wrong = 0;
         for (Spawned<Boolean> client : spawned) {
-            assertThat(client.join()).isTrue();
+            try {
+                if (!client.join()) {
+                    wrong++;
+                }
+            } catch (Throwable e) { // a reset, say: the server's side of it is in echoFailures
+                firstClientFailure = firstClientFailure == null ? e : firstClientFailure;
+            }
         }
+        assertEchoFailedNowhere(firstClientFailure);
+        assertThat(wrong).as("clients whose echo differed").isZero();
     }
 
     @ParameterizedTest
