@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The reliability scenarios: reliability/run.sh [--reduced] [SCENARIO...]
 #
-# Starts each sample jar on loopback (port 0) with -Dweft.poller=nio|epoll, in each style it has,
+# Starts each sample jar on loopback (port 0) with -Dweft.poller=nio|epoll|iouring, in each style it has,
 # drives it with the Java load client in reliability/src (WeftLoad), prints one RESULT line per run
 # and a summary; exits 1 if any run failed or a server did not exit 0 after its SIGTERM. --reduced is the CI size (a few minutes in all). With
 # SCENARIO names (churn keepalive fdexhaust slowhead slowbody noread halfclose resets echo shortecho
-# kv kvflood graceful) only those run; WEFT_POLLERS="epoll" runs one poller. Results: reliability/target/results.txt; server logs beside it.
+# kv kvflood graceful) only those run; WEFT_POLLERS="epoll" runs one poller (default: nio, epoll and,
+# where the kernel allows it, iouring). Results: reliability/target/results.txt; server logs beside it.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -135,7 +136,14 @@ scenario() {
   if [[ "$exit_status" != 0 ]]; then unclean_exits=$((unclean_exits + 1)); fi
 }
 
-read -r -a pollers <<< "${WEFT_POLLERS:-nio epoll}"
+# io_uring joins where the kernel allows it (io_uring_disabled absent or 0); WEFT_POLLERS overrides.
+default_pollers="nio epoll"
+if [[ "$(cat /proc/sys/kernel/io_uring_disabled 2>/dev/null || echo 0)" == 0 ]]; then
+  default_pollers="$default_pollers iouring"
+else
+  echo "io_uring is disabled on this kernel (/proc/sys/kernel/io_uring_disabled): nio and epoll only"
+fi
+read -r -a pollers <<< "${WEFT_POLLERS:-$default_pollers}"
 for p in "${pollers[@]}"; do
   for s in loop vthreads; do
     scenario churn http "$p" "$s" - "" "" --n "$(size 100000 20000)" --conc 64
