@@ -24,6 +24,12 @@ import java.net.SocketAddress;
  * the request is queued again only after that, if still wanted: a server backing off stops wanting.
  * With no request in flight an accept is a plain {@code accept4}, so shedding works as with epoll.
  *
+ * <p><b>Bounded.</b> The kernel accepts for as long as the request lives, however far the loop is
+ * behind; each accepted connection is an fd. Once {@link #MAX_QUEUED} wait here the request is
+ * cancelled, and it is queued again only when {@code accept} has taken the queue down to half: the
+ * rest wait in the kernel's backlog, as they do for a readiness poller, and a flood of connections
+ * cannot use up the process's fds.
+ *
  * <p>loop-epoll's listener ({@code delegate}) owns the fd. Loop thread only.
  */
 final class IoUringServerSocket extends Completable implements ServerSocketHandle {
@@ -31,6 +37,8 @@ final class IoUringServerSocket extends Completable implements ServerSocketHandl
     private static final int ARMED = 1;
     private static final int CANCELLING = 2;
     private static final int ACCEPT_FLAGS = SocketCalls.SOCK_NONBLOCK | SocketCalls.SOCK_CLOEXEC;
+    /** Accepted connections that may wait for the loop before the multishot accept is cancelled. */
+    static final int MAX_QUEUED = 128;
 
     private final ServerSocketHandle delegate;
     private final SocketOptions options;
@@ -87,7 +95,7 @@ final class IoUringServerSocket extends Completable implements ServerSocketHandl
     }
 
     private void start() throws IOException {
-        if (state == NONE && !closed && acceptError == 0) {
+        if (state == NONE && !closed && acceptError == 0 && count <= MAX_QUEUED / 2) {
             driver.queueAccept(this, ACCEPT_FLAGS);
             state = ARMED;
         }
@@ -110,6 +118,9 @@ final class IoUringServerSocket extends Completable implements ServerSocketHandl
                 FdCalls.close(errno, res);
             } else {
                 push(res);
+                if (count >= MAX_QUEUED && state == ARMED) {
+                    released(); // full: the next connections wait in the kernel's backlog
+                }
             }
         } else if (res != -UringLayouts.ECANCELED && !closed) {
             acceptError = -res; // queued again once accept() has thrown it
@@ -148,7 +159,11 @@ final class IoUringServerSocket extends Completable implements ServerSocketHandl
             throw new IOException("listening socket fd=" + fd + " is closed");
         }
         if (count > 0) {
-            return adopt(EpollTcpBackend.INSTANCE.adoptAccepted(pop(), options));
+            int accepted = pop();
+            if (count == MAX_QUEUED / 2 && state == NONE && driver != null) {
+                driver.rearmLater(this); // down to half: accept through the ring again, if still wanted
+            }
+            return adopt(EpollTcpBackend.INSTANCE.adoptAccepted(accepted, options));
         }
         if (acceptError != 0) {
             int error = acceptError;

@@ -424,6 +424,47 @@ class IoUringCompletionTcpTest {
         }
     }
 
+    @Test
+    void aLoopThatDoesNotAcceptHoldsAtMostTheBoundAndTheRestWaitInTheBacklog() throws Exception {
+        try (IoUringPoller p = IoUringPoller.open()) {
+            ServerSocketHandle listener = IoUringTcpBackend.INSTANCE.listen(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    new SocketOptions(true, false, true, false, 1024, 0, 0));
+            toClose.add(listener);
+            IoUringServerSocket server = (IoUringServerSocket) listener;
+            ReadyEvents ready = new ReadyEvents(4);
+            p.update(listener.source(), 7, 0, Poller.READABLE);
+            int clients = 3 * IoUringServerSocket.MAX_QUEUED;
+            long fdsBefore = openFds();
+            for (int i = 0; i < clients; i++) {
+                Socket client = new Socket();
+                toClose.add(client);
+                client.connect(listener.localAddress(), 10_000); // the kernel completes it from the backlog
+                ready.clear();
+                p.poll(0, ready); // the loop polls, but takes no connection
+            }
+            for (int i = 0; i < 100 && server.accepting(); i++) {
+                ready.clear();
+                p.poll(10_000_000L, ready);
+            }
+            assertThat(server.accepting()).as("the multishot accept was cancelled at the bound").isFalse();
+            assertThat(openFds() - fdsBefore - clients).as("server-side fds accepted and waiting")
+                    .isBetween((long) IoUringServerSocket.MAX_QUEUED, IoUringServerSocket.MAX_QUEUED + 8L);
+
+            int accepted = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (accepted < clients && System.nanoTime() < deadline) {
+                ready.clear();
+                p.poll(10_000_000L, ready);
+                for (SocketHandle s; (s = listener.accept()) != null; ) {
+                    toClose.add(s);
+                    accepted++;
+                }
+            }
+            assertThat(accepted).as("every connection, the held ones and those the backlog kept").isEqualTo(clients);
+        }
+    }
+
     private SocketHandle acceptOne(IoUringPoller p, ServerSocketHandle listener, ReadyEvents ready) throws Exception {
         Socket client = new Socket();
         toClose.add(client);
