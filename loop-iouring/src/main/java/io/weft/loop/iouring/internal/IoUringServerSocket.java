@@ -23,6 +23,9 @@ import java.net.SocketAddress;
  * readable and thrown by the next {@code accept} ({@code FdExhaustedException} for the two), and
  * the request is queued again only after that, if still wanted: a server backing off stops wanting.
  * With no request in flight an accept is a plain {@code accept4}, so shedding works as with epoll.
+ * After EMFILE or ENFILE the listener waits for a connection (a one-shot poll) before accepting again,
+ * with a plain {@code accept4}, until one succeeds: a multishot accept takes an fd before it looks for
+ * a connection, so it would fail at once, and a server backing off would wake for nothing.
  *
  * <p><b>Bounded.</b> The kernel accepts for as long as the request lives, however far the loop is
  * behind; each accepted connection is an fd. Once {@link #MAX_QUEUED} wait here the request is
@@ -34,8 +37,9 @@ import java.net.SocketAddress;
  */
 final class IoUringServerSocket extends Completable implements ServerSocketHandle {
     private static final int NONE = 0;
-    private static final int ARMED = 1;
-    private static final int CANCELLING = 2;
+    private static final int ACCEPTING = 1;
+    private static final int POLLING = 2;
+    private static final int CANCELLING = 3;
     private static final int ACCEPT_FLAGS = SocketCalls.SOCK_NONBLOCK | SocketCalls.SOCK_CLOEXEC;
     /** Accepted connections that may wait for the loop before the multishot accept is cancelled. */
     static final int MAX_QUEUED = 128;
@@ -48,6 +52,10 @@ final class IoUringServerSocket extends Completable implements ServerSocketHandl
     private int count;
     private int state = NONE;
     private int acceptError;
+    /** The process or system ran out of fds: wait for a connection before accepting. */
+    private boolean exhausted;
+    /** The poll saw a connection waiting: {@code accept} takes it with a plain accept4. */
+    private boolean connectionWaiting;
 
     IoUringServerSocket(ServerSocketHandle delegate, SocketOptions options) {
         super(((PollSource.Fd) delegate.source()).fd());
@@ -67,7 +75,7 @@ final class IoUringServerSocket extends Completable implements ServerSocketHandl
 
     @Override
     int readyOps() {
-        return count > 0 || acceptError != 0 ? SocketDriver.READABLE : 0;
+        return count > 0 || acceptError != 0 || connectionWaiting ? SocketDriver.READABLE : 0;
     }
 
     @Override
@@ -81,8 +89,8 @@ final class IoUringServerSocket extends Completable implements ServerSocketHandl
 
     @Override
     void released() throws IOException {
-        if (state == ARMED) {
-            driver.cancel(this, SocketDriver.ACCEPT);
+        if (state == ACCEPTING || state == POLLING) {
+            driver.cancel(this, state == ACCEPTING ? SocketDriver.ACCEPT : SocketDriver.POLL);
             state = CANCELLING;
         }
     }
@@ -95,9 +103,14 @@ final class IoUringServerSocket extends Completable implements ServerSocketHandl
     }
 
     private void start() throws IOException {
-        if (state == NONE && !closed && acceptError == 0 && count <= MAX_QUEUED / 2) {
-            driver.queueAccept(this, ACCEPT_FLAGS);
-            state = ARMED;
+        if (state == NONE && !closed && acceptError == 0 && !connectionWaiting && count <= MAX_QUEUED / 2) {
+            if (exhausted) {
+                driver.queuePollIn(this);
+                state = POLLING;
+            } else {
+                driver.queueAccept(this, ACCEPT_FLAGS);
+                state = ACCEPTING;
+            }
         }
     }
 
@@ -108,6 +121,16 @@ final class IoUringServerSocket extends Completable implements ServerSocketHandl
 
     @Override
     void complete(int kind, int res, int flags) throws IOException {
+        if (kind == SocketDriver.POLL) {
+            state = NONE;
+            if (res > 0 && !closed) {
+                connectionWaiting = true;
+                driver.list(this);
+            } else if (!closed) {
+                driver.rearmLater(this); // cancelled, or refused: queued again if still wanted
+            }
+            return;
+        }
         driver.acceptCompletions++;
         boolean more = (flags & UringLayouts.CQE_F_MORE) != 0;
         if (!more) {
@@ -118,12 +141,13 @@ final class IoUringServerSocket extends Completable implements ServerSocketHandl
                 FdCalls.close(errno, res);
             } else {
                 push(res);
-                if (count >= MAX_QUEUED && state == ARMED) {
+                if (count >= MAX_QUEUED && state == ACCEPTING) {
                     released(); // full: the next connections wait in the kernel's backlog
                 }
             }
         } else if (res != -UringLayouts.ECANCELED && !closed) {
             acceptError = -res; // queued again once accept() has thrown it
+            exhausted = acceptError == Errno.EMFILE || acceptError == Errno.ENFILE;
             driver.list(this);
             return;
         }
@@ -174,8 +198,19 @@ final class IoUringServerSocket extends Completable implements ServerSocketHandl
             throw Errno.socketException("accept(fd=" + fd + ", multishot)", error);
         }
         if (state == NONE) {
+            boolean waited = connectionWaiting;
+            connectionWaiting = false;
             SocketHandle plain = delegate.accept(); // nothing in flight: the kernel's queue, directly
-            return plain == null ? null : adopt(plain);
+            if (driver != null) {
+                driver.rearmLater(this); // a poll or an accept again, if still wanted
+            }
+            if (plain == null) {
+                return null;
+            }
+            if (waited) {
+                exhausted = false; // the poll's connection got an fd: accept through the ring again
+            }
+            return adopt(plain);
         }
         return null;
     }

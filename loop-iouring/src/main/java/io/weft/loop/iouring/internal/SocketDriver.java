@@ -13,7 +13,7 @@ import java.util.Arrays;
  *
  * <p><b>user_data.</b> {@code Long.MIN_VALUE | kind << 32 | slot}: the sign bit, which the poller's
  * own poll requests never have, a kind ({@link #RECV}, {@link #SEND}, {@link #ACCEPT}, {@link
- * #CANCEL}) and the socket's slot in {@link #slots}. A slot is reused only once its socket is closed
+ * #POLL}, {@link #CANCEL}) and the socket's slot in {@link #slots}. A slot is reused only once its socket is closed
  * and its last request has completed, so a completion always finds the socket that made the request,
  * even after its fd number went to another socket.
  *
@@ -33,6 +33,7 @@ final class SocketDriver {
     static final int SEND = 2;
     static final int ACCEPT = 3;
     static final int CANCEL = 4;
+    static final int POLL = 5;
 
     /** Receive buffers per loop and their size: 2 MiB, sized for many connections with a little each. */
     static final int DEFAULT_BUFFERS = 256;
@@ -311,6 +312,11 @@ final class SocketDriver {
     void queueAccept(Completable c, int acceptFlags) throws IOException {
         queue(UringLayouts.OP_ACCEPT, (byte) 0, UringLayouts.ACCEPT_MULTISHOT, c.fd, 0, 0, acceptFlags,
                 userData(ACCEPT, c));
+    }
+
+    /** Queues a one-shot poll for input on {@code c} (a listener: a connection waits). */
+    void queuePollIn(Completable c) throws IOException {
+        queue(UringLayouts.OP_POLL_ADD, (byte) 0, (short) 0, c.fd, 0, 0, UringLayouts.POLLIN, userData(POLL, c));
     }
 
     /** Cancels {@code c}'s request of {@code kind} (its completion says -ECANCELED, or came first). */
