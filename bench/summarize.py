@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Median of per-iteration scores per (benchmark, mode, impl), across all given JMH JSON files;
-prints a markdown table with Weft, Netty and the ratio (Weft/Netty for throughput, Netty/Weft for
+prints a markdown table with each Weft impl, Netty on the same poller and the ratio (Weft/Netty for throughput, Netty/Weft for
 times, so > 1 always means Weft is better)."""
 import json, sys, statistics, collections
 vals = collections.defaultdict(list)   # key -> all iteration scores
@@ -26,8 +26,8 @@ for (name, mode, impl) in [k for k in vals if len(k) == 3]:
     if (name, mode) in seen: continue
     seen.append((name, mode))
     w = [k for k in vals if len(k) == 3 and k[0] == name and k[1] == mode and k[2].startswith("weft")]
-    n = (name, mode, "netty-nio")
     for wk in w:
+        n = (name, mode, "netty-" + wk[2].split("-", 1)[1])  # the peer on the same poller: weft-epoll -> netty-epoll
         wm = statistics.median(vals[wk]); nm = statistics.median(vals[n]) if n in vals else float("nan")
         better = wm / nm if mode == "thrpt" else nm / wm
         label = "p50" if mode == "sample" else "median"
