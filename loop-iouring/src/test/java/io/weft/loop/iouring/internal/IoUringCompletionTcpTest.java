@@ -362,10 +362,7 @@ class IoUringCompletionTcpTest {
     @Test
     void aMultishotAcceptThatEndedIsQueuedAgainWhenWanted() throws Exception {
         try (IoUringPoller p = IoUringPoller.open()) {
-            ServerSocketHandle listener = IoUringTcpBackend.INSTANCE.listen(
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                    new SocketOptions(true, false, true, false, 16, 0, 0));
-            toClose.add(listener);
+            ServerSocketHandle listener = listenOnBackend(16);
             IoUringServerSocket server = (IoUringServerSocket) listener;
             ReadyEvents ready = new ReadyEvents(4);
             p.update(listener.source(), 7, 0, Poller.READABLE);
@@ -388,10 +385,7 @@ class IoUringCompletionTcpTest {
     @Test
     void aSocketClosedWithBytesItCannotSendIsResetAfterItsFlushTimeout() throws Exception {
         try (IoUringPoller p = IoUringPoller.open()) {
-            ServerSocketHandle listener = IoUringTcpBackend.INSTANCE.listen(
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                    new SocketOptions(true, false, true, false, 16, 0, 0));
-            toClose.add(listener);
+            ServerSocketHandle listener = listenOnBackend(16);
             ReadyEvents ready = new ReadyEvents(4);
             p.update(listener.source(), 7, 0, Poller.READABLE);
             Socket client = new Socket();
@@ -427,10 +421,7 @@ class IoUringCompletionTcpTest {
     @Test
     void aLoopThatDoesNotAcceptHoldsAtMostTheBoundAndTheRestWaitInTheBacklog() throws Exception {
         try (IoUringPoller p = IoUringPoller.open()) {
-            ServerSocketHandle listener = IoUringTcpBackend.INSTANCE.listen(
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                    new SocketOptions(true, false, true, false, 1024, 0, 0));
-            toClose.add(listener);
+            ServerSocketHandle listener = listenOnBackend(1024);
             IoUringServerSocket server = (IoUringServerSocket) listener;
             ReadyEvents ready = new ReadyEvents(4);
             p.update(listener.source(), 7, 0, Poller.READABLE);
@@ -463,6 +454,15 @@ class IoUringCompletionTcpTest {
             }
             assertThat(accepted).as("every connection, the held ones and those the backlog kept").isEqualTo(clients);
         }
+    }
+
+    /** A listener of the iouring backend on 127.0.0.1 with {@code backlog}, watched by no loop: tests drive a poller by hand. */
+    private ServerSocketHandle listenOnBackend(int backlog) throws IOException {
+        ServerSocketHandle listener = IoUringTcpBackend.INSTANCE.listen(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                new SocketOptions(true, false, true, false, backlog, 0, 0));
+        toClose.add(listener);
+        return listener;
     }
 
     private SocketHandle acceptOne(IoUringPoller p, ServerSocketHandle listener, ReadyEvents ready) throws Exception {
