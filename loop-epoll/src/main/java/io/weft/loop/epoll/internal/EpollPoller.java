@@ -21,7 +21,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.SelectableChannel;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link Poller} on one epoll instance, level-triggered, woken through an eventfd.
@@ -88,8 +87,6 @@ public final class EpollPoller implements Poller {
 
     /** Waits that EINTR ended and were retried; written by the loop thread, volatile for tests (off the hot path). */
     volatile long interruptedWaits;
-    /** eventfd writes made by {@link #wakeup()}. */
-    final AtomicLong wakeupWrites = new AtomicLong();
     /** Wake-up events seen by polls, which is the eventfd writes that landed (loop thread only). */
     long wakeupsSeen;
     /** Deletions that found the fd closed already (EBADF, ENOENT), taken quietly. */
@@ -293,7 +290,6 @@ public final class EpollPoller implements Poller {
             return; // a write is pending already (or the poller is closed): one is enough
         }
         int r = EventFdCalls.add(eventFd, wakeOne);
-        wakeupWrites.incrementAndGet();
         if (r < 0 && r != -Errno.EAGAIN) { // EAGAIN: the counter is full, so readable anyway
             throw new UncheckedIOException(Errno.exception("write(eventfd=" + eventFd + ")", -r));
         }
