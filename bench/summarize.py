@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Median of per-iteration scores per (benchmark, mode, impl), across all given JMH JSON files;
-prints a markdown table with each Weft impl, Netty on the same poller and the ratio (Weft/Netty for throughput, Netty/Weft for
-times, so > 1 always means Weft is better)."""
+prints a markdown table with each Weft impl, Netty on the same poller and the ratio (Weft/Netty
+for throughput, Netty/Weft for times, so > 1 always means Weft is better)."""
 import json, sys, statistics, collections
 vals = collections.defaultdict(list)   # key -> all iteration scores
 rounds = collections.defaultdict(list) # key -> per-file medians

@@ -33,6 +33,7 @@ options:
   -n NOTE       a line put at the top of the report (e.g. "noisy trial on a shared machine")
 environment:
   JVM_OPTS      flags of every server JVM (default: $DEFAULT_JVM_OPTS)
+  JVM_EXTRA_OPTS  flags added to those (profile.sh adds its recording here)
   SERVER_CPU    CPU the server is pinned to (default 1); CLIENT_CPU for wrk (default 0)
 USAGE
 }
@@ -61,7 +62,7 @@ while getopts "k:r:d:w:c:p:W:o:u:n:h" opt; do
   esac
 done
 workloads="${workloads//,/ }"
-jvm_opts="${JVM_OPTS:-$DEFAULT_JVM_OPTS}"
+jvm_opts="${JVM_OPTS:-$DEFAULT_JVM_OPTS}${JVM_EXTRA_OPTS:+ $JVM_EXTRA_OPTS}"
 server_cpu="${SERVER_CPU:-1}" client_cpu="${CLIENT_CPU:-0}"
 
 . "$here/servers.sh"

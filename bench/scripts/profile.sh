@@ -18,7 +18,7 @@ mkdir -p "$(dirname "$base")"
 # The server starts, gets 5 s of warm-up load, then the measured run: record from 7 s on, for the
 # measured seconds less a margin at each end.
 recording="delay=7s,duration=$((seconds - 3))s,filename=$base.jfr,settings=profile"
-JVM_OPTS="${JVM_OPTS:--Xms64m -Xmx512m} -XX:StartFlightRecording=$recording" \
+JVM_EXTRA_OPTS="-XX:StartFlightRecording=$recording" \
   "$here/compare.sh" -k "$kind" -W "$workload" -r 1 -w 5 -d "$seconds" -o "$base-compare.md" \
   -n "profiled run (JFR settings=profile): CPU per request includes the recording's cost"
 [[ -f "$base.jfr" ]] || { echo "no recording at $base.jfr (did $kind start? it must be a JVM kind)" >&2; exit 1; }

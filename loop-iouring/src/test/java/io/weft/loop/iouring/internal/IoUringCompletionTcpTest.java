@@ -362,10 +362,9 @@ class IoUringCompletionTcpTest {
     @Test
     void aMultishotAcceptThatEndedIsQueuedAgainWhenWanted() throws Exception {
         try (IoUringPoller p = IoUringPoller.open()) {
-            ServerSocketHandle listener = listenOnBackend(16);
+            ServerSocketHandle listener = listenOnBackend(p, 16);
             IoUringServerSocket server = (IoUringServerSocket) listener;
             ReadyEvents ready = new ReadyEvents(4);
-            p.update(listener.source(), 7, 0, Poller.READABLE);
             assertThat(acceptOne(p, listener, ready)).isNotNull();
             assertThat(p.driver().acceptCompletions).isEqualTo(1);
             p.update(listener.source(), 7, Poller.READABLE, 0); // cancels the multishot accept: it ends
@@ -385,9 +384,8 @@ class IoUringCompletionTcpTest {
     @Test
     void aSocketClosedWithBytesItCannotSendIsResetAfterItsFlushTimeout() throws Exception {
         try (IoUringPoller p = IoUringPoller.open()) {
-            ServerSocketHandle listener = listenOnBackend(16);
+            ServerSocketHandle listener = listenOnBackend(p, 16);
             ReadyEvents ready = new ReadyEvents(4);
-            p.update(listener.source(), 7, 0, Poller.READABLE);
             Socket client = new Socket();
             client.setReceiveBufferSize(4096); // and it never reads
             toClose.add(client);
@@ -421,10 +419,9 @@ class IoUringCompletionTcpTest {
     @Test
     void aLoopThatDoesNotAcceptHoldsAtMostTheBoundAndTheRestWaitInTheBacklog() throws Exception {
         try (IoUringPoller p = IoUringPoller.open()) {
-            ServerSocketHandle listener = listenOnBackend(1024);
+            ServerSocketHandle listener = listenOnBackend(p, 1024);
             IoUringServerSocket server = (IoUringServerSocket) listener;
             ReadyEvents ready = new ReadyEvents(4);
-            p.update(listener.source(), 7, 0, Poller.READABLE);
             int clients = 3 * IoUringServerSocket.MAX_QUEUED;
             long fdsBefore = openFds();
             for (int i = 0; i < clients; i++) {
@@ -456,12 +453,16 @@ class IoUringCompletionTcpTest {
         }
     }
 
-    /** A listener of the iouring backend on 127.0.0.1 with {@code backlog}, watched by no loop: tests drive a poller by hand. */
-    private ServerSocketHandle listenOnBackend(int backlog) throws IOException {
+    /**
+     * A listener of the iouring backend on 127.0.0.1 with {@code backlog}, watched for connections by
+     * {@code p} with token 7 and by no loop: the test drives the poller by hand.
+     */
+    private ServerSocketHandle listenOnBackend(IoUringPoller p, int backlog) throws IOException {
         ServerSocketHandle listener = IoUringTcpBackend.INSTANCE.listen(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 new SocketOptions(true, false, true, false, backlog, 0, 0));
         toClose.add(listener);
+        p.update(listener.source(), 7, 0, Poller.READABLE);
         return listener;
     }
 
